@@ -1,0 +1,67 @@
+//===- MxAttrs.td - mx dialect attributes ------------------*- tablegen -*-===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_DIALECT_MX_MXATTRS_TD
+#define MXC_DIALECT_MX_MXATTRS_TD
+
+include "MxDialect.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+
+def Mx_ScaleRoundingCeil : I32EnumAttrCase<"ceil", 0>;
+def Mx_ScaleRoundingFloor : I32EnumAttrCase<"floor", 1>;
+def Mx_ScaleRounding : I32EnumAttr<"ScaleRounding",
+    "how a block's E8M0 scale is derived from its absolute maximum",
+    [Mx_ScaleRoundingCeil, Mx_ScaleRoundingFloor]> {
+  let cppNamespace = "::mxc::mx";
+  let genSpecializedAttr = 0;
+}
+def Mx_ScaleRoundingAttr : EnumAttr<Mx_Dialect, Mx_ScaleRounding, "rounding"> {
+  let summary = "E8M0 scale rounding: `ceil` (no saturation; vLLM, triton_kernels) "
+                "or `floor` (OCP / microxcaling; saturates)";
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Mx_BLayoutNK : I32EnumAttrCase<"nk", 0>;
+def Mx_BLayoutKN : I32EnumAttrCase<"kn", 1>;
+def Mx_BLayout : I32EnumAttr<"BLayout", "storage order of a matmul's B operand",
+    [Mx_BLayoutNK, Mx_BLayoutKN]> {
+  let cppNamespace = "::mxc::mx";
+  let genSpecializedAttr = 0;
+}
+def Mx_BLayoutAttr : EnumAttr<Mx_Dialect, Mx_BLayout, "b_layout"> {
+  let summary = "B stored as `[N, K]` (`nk`, weights as in nn.Linear) or `[K, N]` (`kn`)";
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Mx_SwigluLayoutInterleaved : I32EnumAttrCase<"interleaved", 0>;
+def Mx_SwigluLayoutSplit : I32EnumAttrCase<"split", 1>;
+def Mx_SwigluLayout : I32EnumAttr<"SwigluLayout",
+    "where gate and up sit in a SwiGLU input row",
+    [Mx_SwigluLayoutInterleaved, Mx_SwigluLayoutSplit]> {
+  let cppNamespace = "::mxc::mx";
+  let genSpecializedAttr = 0;
+}
+def Mx_SwigluLayoutAttr : EnumAttr<Mx_Dialect, Mx_SwigluLayout, "swiglu_layout"> {
+  let summary = "`interleaved`: gate = x[:, 0::2], up = x[:, 1::2] (gpt-oss); "
+                "`split`: gate = x[:, :I], up = x[:, I:] (MiniMax-M3)";
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def Mx_GatherToken : I32EnumAttrCase<"token", 0>;
+def Mx_GatherPair : I32EnumAttrCase<"pair", 1>;
+def Mx_Gather : I32EnumAttr<"Gather", "which row of A a (token, k) pair reads",
+    [Mx_GatherToken, Mx_GatherPair]> {
+  let cppNamespace = "::mxc::mx";
+  let genSpecializedAttr = 0;
+}
+def Mx_GatherAttr : EnumAttr<Mx_Dialect, Mx_Gather, "gather"> {
+  let summary = "`token`: A has one row per token, pair i reads row i / top_k; "
+                "`pair`: A has one row per pair, pair i reads row i";
+  let assemblyFormat = "`<` $value `>`";
+}
+
+#endif // MXC_DIALECT_MX_MXATTRS_TD

@@ -1,0 +1,152 @@
+//===- Pipeline.cpp - mxc compilation pipelines ---------------------------===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mxc/Driver/Pipeline.h"
+#include "mxc/Dialect/Mx/MxDialect.h"
+#include "mxc/Target/AMDGPU/CodeObject.h"
+
+#include "mlir/Conversion/AMDGPUToROCDL/AMDGPUToROCDL.h"
+#include "mlir/Conversion/GPUToROCDL/GPUToROCDLPass.h"
+#include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
+#include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/ROCDL/ROCDLToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+using namespace mxc;
+using namespace mxc::driver;
+
+void mxc::driver::registerDialects(DialectRegistry &registry) {
+  registry
+      .insert<mx::MxDialect, mlir::amdgpu::AMDGPUDialect, arith::ArithDialect,
+              cf::ControlFlowDialect, func::FuncDialect, gpu::GPUDialect,
+              LLVM::LLVMDialect, ROCDL::ROCDLDialect, math::MathDialect,
+              memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect>();
+  // The ConvertToLLVM interfaces the GPU-to-ROCDL conversion relies on.
+  registerAllExtensions(registry);
+  registerBuiltinDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerROCDLDialectTranslation(registry);
+}
+
+void mxc::driver::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                           const CompileOptions &options) {
+  std::string chipset = options.chip->name.str();
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(createSCFToControlFlowPass());
+  kernels.addPass(createConvertAMDGPUToROCDLPass({chipset}));
+  ConvertGpuOpsToROCDLOpsOptions gpuToRocdl;
+  gpuToRocdl.chipset = chipset;
+  gpuToRocdl.runtime = gpu::amd::Runtime::HIP;
+  gpuToRocdl.useBarePtrCallConv = options.barePtrMemrefs;
+  kernels.addPass(createConvertGpuOpsToROCDLOps(gpuToRocdl));
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+}
+
+/// The one gpu.module the program's kernels live in.
+static FailureOr<gpu::GPUModuleOp> getKernelModule(ModuleOp module) {
+  auto kernels = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
+  if (kernels.size() == 1)
+    return kernels.front();
+  if (kernels.empty())
+    return module.emitError("no gpu.module to compile: the input holds no "
+                            "kernels (mx ops are lowered by mx-to-gpu, which "
+                            "this build does not provide yet)");
+  InFlightDiagnostic diag =
+      module.emitError() << "expected one gpu.module, found " << kernels.size();
+  diag.attachNote(kernels[1].getLoc()) << "second gpu.module here";
+  return diag;
+}
+
+FailureOr<std::string> mxc::driver::compile(ModuleOp module,
+                                            const CompileOptions &options) {
+  MLIRContext *ctx = module.getContext();
+  // The mx ops verify and round-trip; their kernels come from the mx
+  // lowering passes, which this pipeline does not run yet.
+  WalkResult mxOps = module.walk([](Operation *op) {
+    if (!isa<mx::MxDialect>(op->getDialect()))
+      return WalkResult::advance();
+    op->emitOpError("has no lowering to kernels in this build of mxc");
+    return WalkResult::interrupt();
+  });
+  if (mxOps.wasInterrupted())
+    return failure();
+
+  PassManager pm(ctx);
+  buildLowerToLLVMPipeline(pm, options);
+  if (failed(pm.run(module)))
+    return failure();
+
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  if (options.emit == EmitKind::Mlir) {
+    module.print(os);
+    return out;
+  }
+
+  FailureOr<gpu::GPUModuleOp> kernels = getKernelModule(module);
+  if (failed(kernels))
+    return failure();
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*kernels, llvmContext, kernels->getName());
+  if (!llvmModule)
+    return failure();
+
+  auto tm = amdgpu::createTargetMachine(*options.chip, options.optLevel);
+  if (!tm)
+    return emitError(kernels->getLoc()) << llvm::toString(tm.takeError());
+  amdgpu::optimizeModule(*llvmModule, **tm, options.optLevel);
+
+  if (options.emit == EmitKind::Llvm) {
+    llvmModule->print(os, nullptr);
+    return out;
+  }
+  if (options.emit == EmitKind::Asm) {
+    auto asmText = amdgpu::emitMachineCode(*llvmModule, **tm,
+                                           llvm::CodeGenFileType::AssemblyFile);
+    if (!asmText)
+      return emitError(kernels->getLoc())
+             << llvm::toString(asmText.takeError());
+    return std::string(asmText->str());
+  }
+
+  if (options.embedBitcode)
+    amdgpu::embedBitcode(*llvmModule);
+  auto object = amdgpu::emitMachineCode(*llvmModule, **tm,
+                                        llvm::CodeGenFileType::ObjectFile);
+  if (!object)
+    return emitError(kernels->getLoc()) << llvm::toString(object.takeError());
+  StringRef ldLld = options.ldLldPath.empty() ? amdgpu::getDefaultLdLldPath()
+                                              : StringRef(options.ldLldPath);
+  auto hsaco = amdgpu::linkCodeObject(*object, ldLld);
+  if (!hsaco)
+    return emitError(kernels->getLoc()) << llvm::toString(hsaco.takeError());
+  return std::move(*hsaco);
+}

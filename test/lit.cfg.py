@@ -1,0 +1,17 @@
+# lit configuration for mxc.
+import os
+import lit.formats
+
+config.name = "mxc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".ll", ".test"]
+config.excludes = ["Inputs"]
+config.excludes = ["Inputs", "lit.cfg.py", "CMakeLists.txt"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.mxc_obj_root, "test")
+
+# mxc's tools first, then LLVM's (FileCheck, not, llvm-objdump, llvm-readelf).
+path = os.pathsep.join([config.mxc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
+config.environment["PATH"] = path
+config.substitutions.append(("%mxc_src", config.mxc_src_root))
+config.substitutions.append(("%mxc_obj", config.mxc_obj_root))
