@@ -1,0 +1,118 @@
+//===- Simulator.h - SIMT simulator of AMDGPU kernels -----------*- C++ -*-===//
+//
+// Part of mxc. Runs amdgcn LLVM IR (the IR mxc hands to the AMDGPU backend,
+// or any .ll/.bc, or the .llvmbc section of an HSACO) wave by wave: lanes of
+// a wave run in step where they agree and split where control flow diverges,
+// meeting again at wave-wide operations and barriers. Global memory accesses
+// are bounds-checked against the buffers the host allocated; LDS and private
+// accesses against their sizes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_SIM_SIMULATOR_H
+#define MXC_SIM_SIMULATOR_H
+
+#include "mxc/Target/AMDGPU/Chips.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/MemoryBufferRef.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mxc::sim {
+
+/// Global memory of the simulated device: buffers at distinct addresses with
+/// unmapped gaps between them, so a stray access never lands in a neighbour.
+class Memory {
+public:
+  struct Buffer {
+    uint64_t base;
+    std::vector<uint8_t> data;
+    std::string name;
+  };
+
+  /// Allocates `bytes` zeroed bytes named `name` (used in reports).
+  uint64_t allocate(size_t bytes, llvm::StringRef name);
+  /// The buffer that starts at `address`, or null.
+  Buffer *getBuffer(uint64_t address);
+  /// The buffer holding all of [address, address + size), or null.
+  Buffer *find(uint64_t address, uint64_t size);
+  /// A description of where `address` falls relative to the buffers.
+  std::string describe(uint64_t address) const;
+
+private:
+  std::vector<std::unique_ptr<Buffer>> buffers;
+  Buffer *lastHit = nullptr;
+  uint64_t next = 0x100000000ull;
+};
+
+struct Dim3 {
+  uint32_t x = 1, y = 1, z = 1;
+  uint64_t count() const { return uint64_t(x) * y * z; }
+};
+
+/// One kernel argument as the host passes it.
+struct ArgValue {
+  enum class Kind { Pointer, I32, I64, F32 };
+  Kind kind;
+  uint64_t bits; ///< Address, or the scalar's bits.
+};
+
+/// A kernel parameter as the IR declares it.
+struct ParamInfo {
+  enum class Kind { Pointer, Int, Float };
+  Kind kind;
+  unsigned bits;      ///< Integer/float width; 64 for pointers.
+  unsigned addrSpace; ///< For pointers.
+};
+
+struct LaunchParams {
+  Dim3 grid;  ///< Workgroups.
+  Dim3 block; ///< Lanes per workgroup.
+  uint32_t dynamicLdsBytes = 0;
+};
+
+/// What a launch executed, for benchmarks.
+struct Stats {
+  uint64_t waveInstructions = 0;
+  uint64_t laneInstructions = 0;
+  uint64_t matrixInstructions = 0;
+};
+
+class Program;
+
+/// A loaded module of kernels for one chip.
+class Simulator {
+public:
+  ~Simulator();
+  Simulator(Simulator &&) noexcept;
+
+  /// Loads LLVM IR text, bitcode, or an ELF code object whose .llvmbc
+  /// section holds bitcode. `name` is used in error messages.
+  static llvm::Expected<Simulator> load(llvm::MemoryBufferRef file,
+                                        const amdgpu::ChipInfo &chip);
+
+  std::vector<std::string> getKernelNames() const;
+  llvm::Expected<std::vector<ParamInfo>>
+  getParams(llvm::StringRef kernel) const;
+  /// Static LDS the kernel's module declares.
+  uint32_t getStaticLdsBytes() const;
+
+  /// Runs `kernel` to completion. Errors name the kernel, workgroup, wave,
+  /// lane and address of the first fault.
+  llvm::Error launch(llvm::StringRef kernel, const LaunchParams &launch,
+                     llvm::ArrayRef<ArgValue> args, Memory &memory,
+                     Stats *stats = nullptr);
+
+private:
+  explicit Simulator(std::unique_ptr<Program> program);
+  std::unique_ptr<Program> program;
+};
+
+} // namespace mxc::sim
+
+#endif // MXC_SIM_SIMULATOR_H

@@ -1,0 +1,1323 @@
+//===- Interpreter.cpp - Running decoded kernels wave by wave -------------===//
+//
+// Part of mxc. A wave keeps each lane's current block. At each step it runs
+// the block that comes first in reverse post-order for all lanes standing in
+// it (so divergent lanes reconverge where their paths meet), instruction by
+// instruction over the lane mask. Workgroups run one at a time; their waves
+// run until a barrier or the end, and a barrier releases once every live
+// wave of the workgroup has reached it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Program.h"
+#include "mxc/Sim/MxNumerics.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/InstrTypes.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "llvm/ADT/bit.h"
+#include <cmath>
+#include <cstring>
+
+using namespace llvm;
+using namespace mxc;
+using namespace mxc::sim;
+
+//===----------------------------------------------------------------------===//
+// Memory
+//===----------------------------------------------------------------------===//
+
+uint64_t Memory::allocate(size_t bytes, StringRef name) {
+  auto buffer = std::make_unique<Buffer>();
+  buffer->base = next;
+  buffer->data.assign(bytes, 0);
+  buffer->name = name.str();
+  // A gap of at least 64 KiB after every buffer stays unmapped.
+  next += ((bytes + 0xFFFF) & ~uint64_t(0xFFFF)) + 0x10000;
+  buffers.push_back(std::move(buffer));
+  return buffers.back()->base;
+}
+
+Memory::Buffer *Memory::getBuffer(uint64_t address) {
+  for (auto &buffer : buffers)
+    if (buffer->base == address)
+      return buffer.get();
+  return nullptr;
+}
+
+Memory::Buffer *Memory::find(uint64_t address, uint64_t size) {
+  auto fits = [&](Buffer *b) {
+    return address >= b->base && address + size <= b->base + b->data.size();
+  };
+  if (lastHit && fits(lastHit))
+    return lastHit;
+  for (auto &buffer : buffers)
+    if (fits(buffer.get()))
+      return lastHit = buffer.get();
+  return nullptr;
+}
+
+std::string Memory::describe(uint64_t address) const {
+  const Buffer *nearest = nullptr;
+  for (auto &buffer : buffers)
+    if (buffer->base <= address && (!nearest || buffer->base > nearest->base))
+      nearest = buffer.get();
+  if (!nearest)
+    return "below every buffer";
+  std::string text;
+  raw_string_ostream os(text);
+  os << "buffer '" << nearest->name << "' [0x" << utohexstr(nearest->base)
+     << ", 0x" << utohexstr(nearest->base + nearest->data.size()) << ") of "
+     << nearest->data.size() << " bytes";
+  if (address >= nearest->base + nearest->data.size())
+    os << ", " << address - (nearest->base + nearest->data.size())
+       << " bytes past its end";
+  return text;
+}
+
+//===----------------------------------------------------------------------===//
+// Element access
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+uint64_t readBits(const uint8_t *p, unsigned bytes) {
+  switch (bytes) {
+  case 1:
+    return *p;
+  case 2: {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+  }
+  case 4: {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  default: {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  }
+}
+
+void writeBits(uint8_t *p, unsigned bytes, uint64_t v) {
+  std::memcpy(p, &v, bytes); // little endian host
+}
+
+uint64_t maskBits(uint64_t v, unsigned bits) {
+  return bits >= 64 ? v : v & ((uint64_t(1) << bits) - 1);
+}
+
+int64_t signExtend(uint64_t v, unsigned bits) {
+  if (bits >= 64)
+    return int64_t(v);
+  unsigned shift = 64 - bits;
+  return int64_t(v << shift) >> shift;
+}
+
+double readFloat(const uint8_t *p, TypeDesc::Kind kind) {
+  switch (kind) {
+  case TypeDesc::Kind::Half:
+    return halfToFloat(uint16_t(readBits(p, 2)));
+  case TypeDesc::Kind::BFloat:
+    return bf16ToFloat(uint16_t(readBits(p, 2)));
+  case TypeDesc::Kind::Float: {
+    float f;
+    std::memcpy(&f, p, 4);
+    return f;
+  }
+  default: {
+    double d;
+    std::memcpy(&d, p, 8);
+    return d;
+  }
+  }
+}
+
+void writeFloat(uint8_t *p, TypeDesc::Kind kind, double value) {
+  switch (kind) {
+  case TypeDesc::Kind::Half:
+    writeBits(p, 2, floatToHalf(float(value)));
+    return;
+  case TypeDesc::Kind::BFloat:
+    writeBits(p, 2, floatToBf16(float(value)));
+    return;
+  case TypeDesc::Kind::Float: {
+    float f = float(value);
+    std::memcpy(p, &f, 4);
+    return;
+  }
+  default:
+    std::memcpy(p, &value, 8);
+    return;
+  }
+}
+
+/// Packs `type`'s elements into a dense little-endian bit string (LLVM's
+/// in-memory and bitcast view), or unpacks one.
+void packBits(const uint8_t *reg, const TypeDesc &type, uint8_t *bitsOut,
+              unsigned totalBits) {
+  std::memset(bitsOut, 0, (totalBits + 7) / 8);
+  for (unsigned i = 0; i < type.count; ++i) {
+    uint64_t v =
+        maskBits(readBits(reg + i * type.eltBytes, type.eltBytes), type.bits);
+    for (unsigned b = 0; b < type.bits; ++b)
+      if ((v >> b) & 1) {
+        unsigned bit = i * type.bits + b;
+        bitsOut[bit / 8] |= uint8_t(1u << (bit % 8));
+      }
+  }
+}
+
+void unpackBits(const uint8_t *bitsIn, const TypeDesc &type, uint8_t *reg) {
+  for (unsigned i = 0; i < type.count; ++i) {
+    uint64_t v = 0;
+    for (unsigned b = 0; b < type.bits; ++b) {
+      unsigned bit = i * type.bits + b;
+      v |= uint64_t((bitsIn[bit / 8] >> (bit % 8)) & 1) << b;
+    }
+    writeBits(reg + i * type.eltBytes, type.eltBytes, v);
+  }
+}
+
+bool isByteExact(const TypeDesc &type) {
+  return type.kind == TypeDesc::Kind::Agg || type.bits % 8 == 0;
+}
+
+/// A fault that stops the run.
+struct Fault {
+  std::string message;
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Execution state
+//===----------------------------------------------------------------------===//
+
+namespace mxc::sim {
+
+struct Wave {
+  std::vector<uint8_t> regs;
+  std::vector<uint8_t> privateMem;
+  std::vector<uint32_t> block; ///< Current block of each lane.
+  std::vector<uint32_t> prev;  ///< Block each lane came from.
+  uint64_t live = 0;           ///< Lanes not yet returned.
+  unsigned index = 0;
+  // Where a wave stopped at a barrier.
+  bool atBarrier = false;
+  uint32_t resumeBlock = 0, resumeInst = 0;
+  uint64_t resumeMask = 0;
+};
+
+class Executor {
+public:
+  Executor(const Kernel &kernel, const LaunchParams &launch, Memory &memory,
+           uint32_t ldsBytes, Stats *stats)
+      : kernel(kernel), launch(launch), memory(memory), ldsBytes(ldsBytes),
+        stats(stats), waveSize(kernel.waveSize) {}
+
+  /// Runs the whole grid.
+  Error run(ArrayRef<ArgValue> args);
+
+private:
+  void runWorkgroup(ArrayRef<ArgValue> args);
+  /// Runs `wave` until it returns or stops at a barrier.
+  void runWave(Wave &wave);
+  /// Runs instructions [first, end of block) of `blockIndex` over `mask`;
+  /// false when the wave stopped at a barrier.
+  bool runBlock(Wave &wave, uint32_t blockIndex, uint32_t first, uint64_t mask);
+  void execute(Wave &wave, const Inst &inst, uint64_t mask);
+  void executeMatrix(Wave &wave, const Inst &inst);
+  void executeMemory(Wave &wave, const Inst &inst, uint64_t mask);
+  uint8_t *resolve(Wave &wave, unsigned lane, uint64_t address,
+                   unsigned addrSpace, unsigned size, bool write,
+                   const Inst &inst);
+
+  uint8_t *slot(Wave &wave, uint32_t s, unsigned lane) {
+    return wave.regs.data() + kernel.slotOffsets[s] +
+           lane * kernel.slotTypes[s].size;
+  }
+  [[noreturn]] void fault(const Wave &wave, unsigned lane, const Twine &what,
+                          const Inst *inst);
+
+  const Kernel &kernel;
+  const LaunchParams &launch;
+  Memory &memory;
+  uint32_t ldsBytes;
+  Stats *stats;
+  unsigned waveSize;
+  std::vector<uint8_t> lds;
+  uint32_t group[3] = {0, 0, 0};
+  std::vector<uint8_t> dispatchPacket;
+  uint64_t dispatchAddress = 0;
+  std::vector<uint8_t> phiScratch;
+};
+
+} // namespace mxc::sim
+
+void Executor::fault(const Wave &wave, unsigned lane, const Twine &what,
+                     const Inst *inst) {
+  std::string text;
+  raw_string_ostream os(text);
+  os << "kernel '" << kernel.name << "', workgroup (" << group[0] << ","
+     << group[1] << "," << group[2] << "), wave " << wave.index << ", lane "
+     << lane << " (workitem " << wave.index * waveSize + lane << "): " << what;
+  if (inst && inst->ir) {
+    os << "\n  at: ";
+    inst->ir->print(os);
+  }
+  throw Fault{text};
+}
+
+static const char *addrSpaceName(unsigned as) {
+  switch (as) {
+  case 3:
+    return "LDS";
+  case 5:
+    return "private";
+  default:
+    return "global";
+  }
+}
+
+uint8_t *Executor::resolve(Wave &wave, unsigned lane, uint64_t address,
+                           unsigned addrSpace, unsigned size, bool write,
+                           const Inst &inst) {
+  const char *access = write ? "store" : "load";
+  if (addrSpace == 0) { // flat: LDS and private live in apertures
+    if ((address & kApertureMask) == kLdsAperture) {
+      addrSpace = 3;
+      address &= ~kApertureMask;
+    } else if ((address & kApertureMask) == kPrivateAperture) {
+      addrSpace = 5;
+      address &= ~kApertureMask;
+    }
+  }
+  if (addrSpace == 3) {
+    if (address + size > ldsBytes)
+      fault(wave, lane,
+            Twine("out-of-bounds LDS ") + access + " of " + Twine(size) +
+                " bytes at offset " + Twine(address) + "; the workgroup has " +
+                Twine(ldsBytes) + " bytes of LDS",
+            &inst);
+    return lds.data() + address;
+  }
+  if (addrSpace == 5) {
+    if (address + size > kernel.privateBytes)
+      fault(wave, lane,
+            Twine("out-of-bounds private ") + access + " at offset " +
+                Twine(address),
+            &inst);
+    return wave.privateMem.data() + lane * kernel.privateBytes + address;
+  }
+  if (dispatchAddress && address >= dispatchAddress &&
+      address + size <= dispatchAddress + dispatchPacket.size()) {
+    if (write)
+      fault(wave, lane, "store to the dispatch packet", &inst);
+    return dispatchPacket.data() + (address - dispatchAddress);
+  }
+  Memory::Buffer *buffer = memory.find(address, size);
+  if (!buffer)
+    fault(wave, lane,
+          Twine("out-of-bounds ") + addrSpaceName(addrSpace) + " " + access +
+              " of " + Twine(size) + " bytes at address 0x" +
+              utohexstr(address) + " (" + memory.describe(address) + ")",
+          &inst);
+  return buffer->data.data() + (address - buffer->base);
+}
+
+void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
+  const TypeDesc &type = inst.type;
+  bool store = inst.op == Opcode::Store;
+  uint32_t ptrSlot = store ? inst.src[1] : inst.src[0];
+  unsigned ptrBytes = kernel.slotTypes[ptrSlot].eltBytes;
+  // Memory size of the value: its bits packed, rounded to bytes.
+  unsigned memBytes =
+      isByteExact(type) ? type.size : (type.bits * type.count + 7) / 8;
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    uint64_t address = readBits(slot(wave, ptrSlot, lane), ptrBytes);
+    uint8_t *mem =
+        resolve(wave, lane, address, inst.addrSpace, memBytes, store, inst);
+    if (store) {
+      const uint8_t *value = slot(wave, inst.src[0], lane);
+      if (isByteExact(type))
+        std::memcpy(mem, value, memBytes);
+      else
+        packBits(value, type, mem, type.bits * type.count);
+    } else {
+      uint8_t *value = slot(wave, inst.dst, lane);
+      if (isByteExact(type))
+        std::memcpy(value, mem, memBytes);
+      else
+        unpackBits(mem, type, value);
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix instructions
+//===----------------------------------------------------------------------===//
+
+void Executor::executeMatrix(Wave &wave, const Inst &inst) {
+  const amdgpu::MatrixIntrinsic &mi = *inst.matrix;
+  if (waveSize != mi.waveSize ||
+      wave.live != (waveSize == 64 ? ~uint64_t(0) : (uint64_t(1) << 32) - 1))
+    fault(wave, 0,
+          "matrix instruction " + mi.isaName +
+              " needs every lane of the wave active",
+          &inst);
+  // Operands: A, B, C [, cbsz, blgp, opselA, scaleA, opselB, scaleB]
+  // (scaled MFMA) or A, B, C [, cbsz, abid, blgp] (MFMA) or A, B, C (WMMA).
+  amdgpu::MatrixElement fmtA = mi.element, fmtB = mi.element;
+  auto constant = [&](unsigned i) {
+    return int64_t(readBits(slot(wave, inst.src[i], 0),
+                            kernel.slotTypes[inst.src[i]].eltBytes));
+  };
+  if (mi.scaled) {
+    int64_t cbsz = constant(3), blgp = constant(4);
+    if (cbsz > 4 || blgp > 4)
+      fault(wave, 0,
+            "scaled MFMA format code out of range (cbsz " + Twine(cbsz) +
+                ", blgp " + Twine(blgp) + ")",
+            &inst);
+    fmtA = amdgpu::MatrixElement(cbsz);
+    fmtB = amdgpu::MatrixElement(blgp);
+  } else if (inst.src.size() >= 6 && (constant(3) || constant(5))) {
+    fault(wave, 0, "MFMA broadcast controls (cbsz/blgp) are not simulated",
+          &inst);
+  }
+  unsigned M = mi.m, N = mi.n, K = mi.k;
+  const amdgpu::OperandLayout &layoutA = mi.layoutFor(fmtA);
+  const amdgpu::OperandLayout &layoutB = mi.layoutFor(fmtB);
+  unsigned bitsA = amdgpu::getElementBits(fmtA);
+  unsigned bitsB = amdgpu::getElementBits(fmtB);
+
+  // Gather A [M][K] and B [N][K] as floats.
+  std::vector<float> a(M * K, 0.0f), b(N * K, 0.0f);
+  auto gather = [&](uint32_t s, const amdgpu::OperandLayout &layout,
+                    unsigned bits, amdgpu::MatrixElement fmt,
+                    std::vector<float> &out) {
+    unsigned regBytes = kernel.slotTypes[s].size;
+    for (unsigned lane = 0; lane < waveSize; ++lane) {
+      const uint8_t *reg = slot(wave, s, lane);
+      unsigned row = layout.row(lane);
+      for (unsigned e = 0; e < layout.elementsPerLane(); ++e) {
+        unsigned bit = e * bits;
+        if ((bit + bits + 7) / 8 > regBytes)
+          fault(wave, lane, "matrix operand register too small for its format",
+                &inst);
+        uint32_t word = 0;
+        std::memcpy(&word, reg + bit / 8, std::min(4u, regBytes - bit / 8));
+        uint32_t code = (word >> (bit % 8)) & ((1u << bits) - 1);
+        out[row * K + layout.k(lane, e)] = decodeElement(fmt, code);
+      }
+    }
+  };
+  gather(inst.src[0], layoutA, bitsA, fmtA, a);
+  gather(inst.src[1], layoutB, bitsB, fmtB, b);
+
+  // Scales: lane l's selected byte is row l % M, K block l / M.
+  unsigned blocks = K / 32;
+  std::vector<int> scaleA(M * blocks, 127), scaleB(N * blocks, 127);
+  if (mi.scaled) {
+    int64_t opselA = constant(5), opselB = constant(7);
+    for (unsigned lane = 0; lane < waveSize; ++lane) {
+      uint32_t sa = uint32_t(readBits(slot(wave, inst.src[6], lane), 4));
+      uint32_t sb = uint32_t(readBits(slot(wave, inst.src[8], lane), 4));
+      scaleA[mi.scaleRow(lane) * blocks + mi.scaleBlock(lane)] =
+          (sa >> (8 * opselA)) & 0xFF;
+      scaleB[mi.scaleRow(lane) * blocks + mi.scaleBlock(lane)] =
+          (sb >> (8 * opselB)) & 0xFF;
+    }
+  }
+
+  // D = C + sum over K blocks of (block dot product) * 2^(sa + sb - 254).
+  uint32_t cSlot = inst.src[2];
+  for (unsigned lane = 0; lane < waveSize; ++lane) {
+    unsigned col = mi.acc.column(lane);
+    const float *bRow = &b[col * K];
+    for (unsigned r = 0; r < mi.accRegisters; ++r) {
+      unsigned row = mi.acc.row(lane, r);
+      const float *aRow = &a[row * K];
+      float c;
+      std::memcpy(&c, slot(wave, cSlot, lane) + 4 * r, 4);
+      double sum = c;
+      if (mi.scaled) {
+        for (unsigned blk = 0; blk < blocks; ++blk) {
+          float dot = 0.0f;
+          for (unsigned k = blk * 32; k < blk * 32 + 32; ++k)
+            dot += aRow[k] * bRow[k];
+          int sa = scaleA[row * blocks + blk], sb = scaleB[col * blocks + blk];
+          double scale = (sa == 0xFF || sb == 0xFF)
+                             ? std::numeric_limits<double>::quiet_NaN()
+                             : std::ldexp(1.0, sa + sb - 254);
+          sum += double(dot) * scale;
+        }
+      } else {
+        for (unsigned k = 0; k < K; ++k)
+          sum += double(aRow[k]) * double(bRow[k]);
+      }
+      float d = float(sum);
+      std::memcpy(slot(wave, inst.dst, lane) + 4 * r, &d, 4);
+    }
+  }
+  if (stats)
+    ++stats->matrixInstructions;
+}
+
+//===----------------------------------------------------------------------===//
+// Instructions
+//===----------------------------------------------------------------------===//
+
+static bool icmp(unsigned pred, uint64_t a, uint64_t b, unsigned bits) {
+  int64_t sa = signExtend(a, bits), sb = signExtend(b, bits);
+  a = maskBits(a, bits);
+  b = maskBits(b, bits);
+  switch (pred) {
+  case CmpInst::ICMP_EQ:
+    return a == b;
+  case CmpInst::ICMP_NE:
+    return a != b;
+  case CmpInst::ICMP_UGT:
+    return a > b;
+  case CmpInst::ICMP_UGE:
+    return a >= b;
+  case CmpInst::ICMP_ULT:
+    return a < b;
+  case CmpInst::ICMP_ULE:
+    return a <= b;
+  case CmpInst::ICMP_SGT:
+    return sa > sb;
+  case CmpInst::ICMP_SGE:
+    return sa >= sb;
+  case CmpInst::ICMP_SLT:
+    return sa < sb;
+  default:
+    return sa <= sb;
+  }
+}
+
+static bool fcmp(unsigned pred, double a, double b) {
+  bool unordered = std::isnan(a) || std::isnan(b);
+  switch (pred) {
+  case CmpInst::FCMP_FALSE:
+    return false;
+  case CmpInst::FCMP_OEQ:
+    return !unordered && a == b;
+  case CmpInst::FCMP_OGT:
+    return !unordered && a > b;
+  case CmpInst::FCMP_OGE:
+    return !unordered && a >= b;
+  case CmpInst::FCMP_OLT:
+    return !unordered && a < b;
+  case CmpInst::FCMP_OLE:
+    return !unordered && a <= b;
+  case CmpInst::FCMP_ONE:
+    return !unordered && a != b;
+  case CmpInst::FCMP_ORD:
+    return !unordered;
+  case CmpInst::FCMP_UNO:
+    return unordered;
+  case CmpInst::FCMP_UEQ:
+    return unordered || a == b;
+  case CmpInst::FCMP_UGT:
+    return unordered || a > b;
+  case CmpInst::FCMP_UGE:
+    return unordered || a >= b;
+  case CmpInst::FCMP_ULT:
+    return unordered || a < b;
+  case CmpInst::FCMP_ULE:
+    return unordered || a <= b;
+  case CmpInst::FCMP_UNE:
+    return unordered || a != b;
+  default:
+    return true;
+  }
+}
+
+void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
+  const TypeDesc &t = inst.type;
+  const TypeDesc &st = inst.srcType;
+  auto lanes = [&](auto &&body) {
+    for (uint64_t m = mask; m; m &= m - 1)
+      body(unsigned(llvm::countr_zero(m)));
+  };
+  // Elementwise over the result's elements, reading operands of the same
+  // shape (scalar operands of vectors do not occur in LLVM IR).
+  auto intOp = [&](auto &&f) {
+    lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      const uint8_t *y = slot(wave, inst.src[1], lane);
+      for (unsigned i = 0; i < t.count; ++i) {
+        uint64_t a = readBits(x + i * t.eltBytes, t.eltBytes);
+        uint64_t b = readBits(y + i * t.eltBytes, t.eltBytes);
+        writeBits(d + i * t.eltBytes, t.eltBytes,
+                  maskBits(f(a, b, lane), t.bits));
+      }
+    });
+  };
+  auto floatOp = [&](auto &&f) {
+    lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      const uint8_t *y =
+          inst.src.size() > 1 ? slot(wave, inst.src[1], lane) : x;
+      for (unsigned i = 0; i < t.count; ++i)
+        writeFloat(d + i * t.eltBytes, t.kind,
+                   f(readFloat(x + i * t.eltBytes, t.kind),
+                     readFloat(y + i * t.eltBytes, t.kind)));
+    });
+  };
+  auto floatOp3 = [&](auto &&f) {
+    lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      const uint8_t *y = slot(wave, inst.src[1], lane);
+      const uint8_t *z = slot(wave, inst.src[2], lane);
+      for (unsigned i = 0; i < t.count; ++i)
+        writeFloat(d + i * t.eltBytes, t.kind,
+                   f(readFloat(x + i * t.eltBytes, t.kind),
+                     readFloat(y + i * t.eltBytes, t.kind),
+                     readFloat(z + i * t.eltBytes, t.kind)));
+    });
+  };
+  auto castOp = [&](auto &&f) {
+    lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      for (unsigned i = 0; i < t.count; ++i)
+        f(x + i * st.eltBytes, d + i * t.eltBytes);
+    });
+  };
+  auto divCheck = [&](uint64_t b, unsigned lane) {
+    if (maskBits(b, t.bits) == 0)
+      fault(wave, lane, "integer division by zero", &inst);
+  };
+  unsigned bits = t.bits;
+  // Values the compiler guarantees uniform (immarg) read from lane 0.
+  auto uniform = [&](unsigned i) {
+    return readBits(slot(wave, inst.src[i], 0),
+                    kernel.slotTypes[inst.src[i]].eltBytes);
+  };
+
+  switch (inst.op) {
+  case Opcode::Add:
+    return intOp([](uint64_t a, uint64_t b, unsigned) { return a + b; });
+  case Opcode::Sub:
+    return intOp([](uint64_t a, uint64_t b, unsigned) { return a - b; });
+  case Opcode::Mul:
+    return intOp([](uint64_t a, uint64_t b, unsigned) { return a * b; });
+  case Opcode::UDiv:
+    return intOp([&](uint64_t a, uint64_t b, unsigned lane) {
+      divCheck(b, lane);
+      return maskBits(a, bits) / maskBits(b, bits);
+    });
+  case Opcode::URem:
+    return intOp([&](uint64_t a, uint64_t b, unsigned lane) {
+      divCheck(b, lane);
+      return maskBits(a, bits) % maskBits(b, bits);
+    });
+  case Opcode::SDiv:
+    return intOp([&](uint64_t a, uint64_t b, unsigned lane) {
+      divCheck(b, lane);
+      int64_t x = signExtend(a, bits), y = signExtend(b, bits);
+      return uint64_t(y == -1 ? -x : x / y);
+    });
+  case Opcode::SRem:
+    return intOp([&](uint64_t a, uint64_t b, unsigned lane) {
+      divCheck(b, lane);
+      int64_t x = signExtend(a, bits), y = signExtend(b, bits);
+      return uint64_t(y == -1 ? 0 : x % y);
+    });
+  case Opcode::And:
+    return intOp([](uint64_t a, uint64_t b, unsigned) { return a & b; });
+  case Opcode::Or:
+    return intOp([](uint64_t a, uint64_t b, unsigned) { return a | b; });
+  case Opcode::Xor:
+    return intOp([](uint64_t a, uint64_t b, unsigned) { return a ^ b; });
+  case Opcode::Shl:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return b >= bits ? 0 : a << b;
+    });
+  case Opcode::LShr:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return b >= bits ? 0 : maskBits(a, bits) >> b;
+    });
+  case Opcode::AShr:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return uint64_t(signExtend(a, bits) >> std::min<uint64_t>(b, 63));
+    });
+  case Opcode::SMax:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return signExtend(a, bits) > signExtend(b, bits) ? a : b;
+    });
+  case Opcode::SMin:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return signExtend(a, bits) < signExtend(b, bits) ? a : b;
+    });
+  case Opcode::UMax:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return std::max(maskBits(a, bits), maskBits(b, bits));
+    });
+  case Opcode::UMin:
+    return intOp([&](uint64_t a, uint64_t b, unsigned) {
+      return std::min(maskBits(a, bits), maskBits(b, bits));
+    });
+  case Opcode::Abs:
+    return intOp([&](uint64_t a, uint64_t, unsigned) {
+      int64_t v = signExtend(a, bits);
+      return uint64_t(v < 0 ? -v : v);
+    });
+  case Opcode::CtPop:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      writeBits(d, t.eltBytes,
+                llvm::popcount(maskBits(readBits(x, st.eltBytes), bits)));
+    });
+  case Opcode::Ctlz:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      uint64_t v = maskBits(readBits(x, st.eltBytes), bits);
+      writeBits(d, t.eltBytes, v ? llvm::countl_zero(v) - (64 - bits) : bits);
+    });
+  case Opcode::Cttz:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      uint64_t v = maskBits(readBits(x, st.eltBytes), bits);
+      writeBits(d, t.eltBytes, v ? llvm::countr_zero(v) : bits);
+    });
+  case Opcode::FAdd:
+    return floatOp([](double a, double b) { return a + b; });
+  case Opcode::FSub:
+    return floatOp([](double a, double b) { return a - b; });
+  case Opcode::FMul:
+    return floatOp([](double a, double b) { return a * b; });
+  case Opcode::FDiv:
+    return floatOp([](double a, double b) { return a / b; });
+  case Opcode::FRem:
+    return floatOp([](double a, double b) { return std::fmod(a, b); });
+  case Opcode::FNeg:
+    return floatOp([](double a, double) { return -a; });
+  case Opcode::FAbs:
+    return floatOp([](double a, double) { return std::fabs(a); });
+  case Opcode::MinNum:
+    return floatOp([](double a, double b) { return std::fmin(a, b); });
+  case Opcode::MaxNum:
+    return floatOp([](double a, double b) { return std::fmax(a, b); });
+  case Opcode::Minimum:
+    return floatOp([](double a, double b) {
+      return std::isnan(a) || std::isnan(b) ? NAN : std::fmin(a, b);
+    });
+  case Opcode::Maximum:
+    return floatOp([](double a, double b) {
+      return std::isnan(a) || std::isnan(b) ? NAN : std::fmax(a, b);
+    });
+  case Opcode::CopySign:
+    return floatOp([](double a, double b) { return std::copysign(a, b); });
+  case Opcode::Sqrt:
+    return floatOp([](double a, double) { return std::sqrt(a); });
+  case Opcode::Exp2:
+    return floatOp([](double a, double) { return std::exp2(a); });
+  case Opcode::Log2:
+    return floatOp([](double a, double) { return std::log2(a); });
+  case Opcode::Exp:
+    return floatOp([](double a, double) { return std::exp(a); });
+  case Opcode::Log:
+    return floatOp([](double a, double) { return std::log(a); });
+  case Opcode::Floor:
+    return floatOp([](double a, double) { return std::floor(a); });
+  case Opcode::Ceil:
+    return floatOp([](double a, double) { return std::ceil(a); });
+  case Opcode::Trunc2:
+    return floatOp([](double a, double) { return std::trunc(a); });
+  case Opcode::RoundEven:
+    return floatOp([](double a, double) { return std::nearbyint(a); });
+  case Opcode::Rcp:
+    return floatOp([](double a, double) { return 1.0 / a; });
+  case Opcode::Rsq:
+    return floatOp([](double a, double) { return 1.0 / std::sqrt(a); });
+  case Opcode::Fma:
+    if (t.kind == TypeDesc::Kind::Float)
+      return floatOp3([](double a, double b, double c) {
+        return double(std::fma(float(a), float(b), float(c)));
+      });
+    return floatOp3(
+        [](double a, double b, double c) { return std::fma(a, b, c); });
+  case Opcode::ICmp:
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      const uint8_t *y = slot(wave, inst.src[1], lane);
+      for (unsigned i = 0; i < t.count; ++i)
+        d[i] = icmp(inst.predicate, readBits(x + i * st.eltBytes, st.eltBytes),
+                    readBits(y + i * st.eltBytes, st.eltBytes), st.bits);
+    });
+  case Opcode::FCmp:
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      const uint8_t *y = slot(wave, inst.src[1], lane);
+      for (unsigned i = 0; i < t.count; ++i)
+        d[i] = fcmp(inst.predicate, readFloat(x + i * st.eltBytes, st.kind),
+                    readFloat(y + i * st.eltBytes, st.kind));
+    });
+  case Opcode::Select:
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *c = slot(wave, inst.src[0], lane);
+      const uint8_t *x = slot(wave, inst.src[1], lane);
+      const uint8_t *y = slot(wave, inst.src[2], lane);
+      if (st.count == 1) {
+        std::memcpy(d, (c[0] & 1) ? x : y, t.size);
+        return;
+      }
+      for (unsigned i = 0; i < t.count; ++i)
+        std::memcpy(d + i * t.eltBytes, ((c[i] & 1) ? x : y) + i * t.eltBytes,
+                    t.eltBytes);
+    });
+  case Opcode::Freeze:
+    return lanes([&](unsigned lane) {
+      std::memcpy(slot(wave, inst.dst, lane), slot(wave, inst.src[0], lane),
+                  t.size);
+    });
+  case Opcode::Trunc:
+  case Opcode::ZExt:
+  case Opcode::PtrToInt:
+  case Opcode::IntToPtr:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      writeBits(d, t.eltBytes,
+                maskBits(maskBits(readBits(x, st.eltBytes), st.bits), t.bits));
+    });
+  case Opcode::SExt:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      writeBits(
+          d, t.eltBytes,
+          maskBits(uint64_t(signExtend(readBits(x, st.eltBytes), st.bits)),
+                   t.bits));
+    });
+  case Opcode::FPTrunc:
+  case Opcode::FPExt:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      writeFloat(d, t.kind, readFloat(x, st.kind));
+    });
+  case Opcode::SIToFP:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      writeFloat(d, t.kind,
+                 double(signExtend(readBits(x, st.eltBytes), st.bits)));
+    });
+  case Opcode::UIToFP:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      writeFloat(d, t.kind,
+                 double(maskBits(readBits(x, st.eltBytes), st.bits)));
+    });
+  case Opcode::FPToSI:
+  case Opcode::FPToUI:
+    return castOp([&](const uint8_t *x, uint8_t *d) {
+      double v = std::trunc(readFloat(x, st.kind));
+      // Out-of-range conversions are poison in LLVM; hardware saturates.
+      double lo = inst.op == Opcode::FPToSI ? -std::ldexp(1.0, bits - 1) : 0;
+      double hi = inst.op == Opcode::FPToSI ? std::ldexp(1.0, bits - 1) - 1
+                                            : std::ldexp(1.0, bits) - 1;
+      v = std::isnan(v) ? 0 : std::min(std::max(v, lo), hi);
+      writeBits(d, t.eltBytes,
+                maskBits(inst.op == Opcode::FPToSI ? uint64_t(int64_t(v))
+                                                   : uint64_t(v),
+                         bits));
+    });
+  case Opcode::BitCast:
+    return lanes([&](unsigned lane) {
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      uint8_t *d = slot(wave, inst.dst, lane);
+      if (isByteExact(t) && isByteExact(st)) {
+        std::memcpy(d, x, t.size);
+        return;
+      }
+      uint8_t packed[128];
+      packBits(x, st, packed, st.bits * st.count);
+      unpackBits(packed, t, d);
+    });
+  case Opcode::AddrSpaceCast:
+    return lanes([&](unsigned lane) {
+      uint64_t v = readBits(slot(wave, inst.src[0], lane), st.eltBytes);
+      unsigned from = inst.addrSpace, to = unsigned(inst.imm);
+      if (to == 0 && from == 3)
+        v |= kLdsAperture;
+      else if (to == 0 && from == 5)
+        v |= kPrivateAperture;
+      else if (from == 0 && (to == 3 || to == 5))
+        v &= ~kApertureMask;
+      writeBits(slot(wave, inst.dst, lane), t.eltBytes, v);
+    });
+  case Opcode::ExtractElement:
+    return lanes([&](unsigned lane) {
+      uint64_t idx = readBits(slot(wave, inst.src[1], lane),
+                              kernel.slotTypes[inst.src[1]].eltBytes);
+      if (idx >= st.count)
+        fault(wave, lane, "extractelement index out of range", &inst);
+      std::memcpy(slot(wave, inst.dst, lane),
+                  slot(wave, inst.src[0], lane) + idx * st.eltBytes, t.size);
+    });
+  case Opcode::InsertElement:
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      std::memcpy(d, slot(wave, inst.src[0], lane), t.size);
+      uint64_t idx = readBits(slot(wave, inst.src[2], lane),
+                              kernel.slotTypes[inst.src[2]].eltBytes);
+      if (idx >= t.count)
+        fault(wave, lane, "insertelement index out of range", &inst);
+      std::memcpy(d + idx * t.eltBytes, slot(wave, inst.src[1], lane),
+                  t.eltBytes);
+    });
+  case Opcode::ShuffleVector:
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const uint8_t *x = slot(wave, inst.src[0], lane);
+      const uint8_t *y = slot(wave, inst.src[1], lane);
+      for (unsigned i = 0; i < t.count; ++i) {
+        int64_t m = inst.aux[i];
+        if (m < 0)
+          std::memset(d + i * t.eltBytes, 0, t.eltBytes);
+        else if (m < st.count)
+          std::memcpy(d + i * t.eltBytes, x + m * st.eltBytes, t.eltBytes);
+        else
+          std::memcpy(d + i * t.eltBytes, y + (m - st.count) * st.eltBytes,
+                      t.eltBytes);
+      }
+    });
+  case Opcode::ExtractValue:
+    return lanes([&](unsigned lane) {
+      std::memcpy(slot(wave, inst.dst, lane),
+                  slot(wave, inst.src[0], lane) + inst.imm, t.size);
+    });
+  case Opcode::InsertValue:
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      std::memcpy(d, slot(wave, inst.src[0], lane), t.size);
+      std::memcpy(d + inst.imm, slot(wave, inst.src[1], lane),
+                  kernel.slotTypes[inst.src[1]].size);
+    });
+  case Opcode::Alloca:
+    return lanes([&](unsigned lane) {
+      writeBits(slot(wave, inst.dst, lane), t.eltBytes, uint64_t(inst.imm));
+    });
+  case Opcode::GEP:
+    return lanes([&](unsigned lane) {
+      uint64_t address = readBits(slot(wave, inst.src[0], lane), t.eltBytes);
+      address += inst.imm;
+      for (unsigned i = 1; i < inst.src.size(); ++i) {
+        const TypeDesc &it = kernel.slotTypes[inst.src[i]];
+        int64_t idx = signExtend(
+            readBits(slot(wave, inst.src[i], lane), it.eltBytes), it.bits);
+        address += uint64_t(idx * inst.aux[i - 1]);
+      }
+      writeBits(slot(wave, inst.dst, lane), t.eltBytes,
+                maskBits(address, t.bits));
+    });
+  case Opcode::Load:
+  case Opcode::Store:
+    return executeMemory(wave, inst, mask);
+  case Opcode::AtomicRMW:
+    return lanes([&](unsigned lane) {
+      unsigned ptrBytes = kernel.slotTypes[inst.src[0]].eltBytes;
+      uint64_t address = readBits(slot(wave, inst.src[0], lane), ptrBytes);
+      uint8_t *mem =
+          resolve(wave, lane, address, inst.addrSpace, t.size, true, inst);
+      const uint8_t *v = slot(wave, inst.src[1], lane);
+      uint8_t *d = slot(wave, inst.dst, lane);
+      std::memcpy(d, mem, t.size);
+      uint64_t old = readBits(mem, t.eltBytes), val = readBits(v, t.eltBytes);
+      switch (AtomicRMWInst::BinOp(inst.predicate)) {
+      case AtomicRMWInst::Add:
+        writeBits(mem, t.eltBytes, maskBits(old + val, bits));
+        break;
+      case AtomicRMWInst::Xchg:
+        writeBits(mem, t.eltBytes, val);
+        break;
+      case AtomicRMWInst::Max:
+        if (signExtend(val, bits) > signExtend(old, bits))
+          writeBits(mem, t.eltBytes, val);
+        break;
+      case AtomicRMWInst::Min:
+        if (signExtend(val, bits) < signExtend(old, bits))
+          writeBits(mem, t.eltBytes, val);
+        break;
+      case AtomicRMWInst::UMax:
+        writeBits(mem, t.eltBytes, std::max(old, val));
+        break;
+      case AtomicRMWInst::UMin:
+        writeBits(mem, t.eltBytes, std::min(old, val));
+        break;
+      default: // FAdd
+        writeFloat(mem, t.kind, readFloat(mem, t.kind) + readFloat(v, t.kind));
+        break;
+      }
+    });
+  case Opcode::WorkitemId:
+    return lanes([&](unsigned lane) {
+      unsigned flat = wave.index * waveSize + lane;
+      unsigned id[3] = {flat % launch.block.x,
+                        (flat / launch.block.x) % launch.block.y,
+                        flat / (launch.block.x * launch.block.y)};
+      writeBits(slot(wave, inst.dst, lane), 4, id[inst.imm]);
+    });
+  case Opcode::WorkgroupId:
+    return lanes([&](unsigned lane) {
+      writeBits(slot(wave, inst.dst, lane), 4, group[inst.imm]);
+    });
+  case Opcode::DispatchPtr:
+    return lanes([&](unsigned lane) {
+      writeBits(slot(wave, inst.dst, lane), 8, dispatchAddress);
+    });
+  case Opcode::Nop:
+  case Opcode::Barrier:
+    return;
+  case Opcode::ReadFirstLane:
+  case Opcode::ReadLane: {
+    unsigned from = llvm::countr_zero(mask);
+    if (inst.op == Opcode::ReadLane) {
+      from = unsigned(uniform(1));
+      if (from >= waveSize)
+        fault(wave, 0, "readlane of lane " + Twine(from), &inst);
+    }
+    std::vector<uint8_t> value(slot(wave, inst.src[0], from),
+                               slot(wave, inst.src[0], from) + t.size);
+    return lanes([&](unsigned lane) {
+      std::memcpy(slot(wave, inst.dst, lane), value.data(), t.size);
+    });
+  }
+  case Opcode::DsBpermute: {
+    std::vector<uint32_t> data(waveSize);
+    for (unsigned lane = 0; lane < waveSize; ++lane)
+      data[lane] = uint32_t(readBits(slot(wave, inst.src[1], lane), 4));
+    return lanes([&](unsigned lane) {
+      uint32_t addr = uint32_t(readBits(slot(wave, inst.src[0], lane), 4));
+      writeBits(slot(wave, inst.dst, lane), 4, data[(addr / 4) % waveSize]);
+    });
+  }
+  case Opcode::MbcntLo:
+  case Opcode::MbcntHi:
+    return lanes([&](unsigned lane) {
+      uint32_t bitsMask = uint32_t(readBits(slot(wave, inst.src[0], lane), 4));
+      uint32_t acc = uint32_t(readBits(slot(wave, inst.src[1], lane), 4));
+      unsigned base = inst.op == Opcode::MbcntLo ? 0 : 32;
+      unsigned below = lane > base ? std::min(lane - base, 32u) : 0;
+      uint32_t laneMask = below >= 32 ? ~0u : (1u << below) - 1;
+      writeBits(slot(wave, inst.dst, lane), 4,
+                acc + llvm::popcount(bitsMask & laneMask));
+    });
+  case Opcode::Ballot: {
+    uint64_t ballot = 0;
+    for (uint64_t m = mask; m; m &= m - 1) {
+      unsigned lane = llvm::countr_zero(m);
+      if (*slot(wave, inst.src[0], lane) & 1)
+        ballot |= uint64_t(1) << lane;
+    }
+    return lanes([&](unsigned lane) {
+      writeBits(slot(wave, inst.dst, lane), t.eltBytes,
+                maskBits(ballot, t.bits));
+    });
+  }
+  case Opcode::Permlane32Swap:
+  case Opcode::Permlane16Swap: {
+    // Returns {vdst', vsrc'}. permlane32: lanes 32-63 of vdst swap with
+    // lanes 0-31 of vsrc. permlane16: odd 16-lane rows of vdst swap with
+    // even rows of vsrc.
+    std::vector<uint32_t> dst(waveSize), src(waveSize);
+    for (unsigned lane = 0; lane < waveSize; ++lane) {
+      dst[lane] = uint32_t(readBits(slot(wave, inst.src[0], lane), 4));
+      src[lane] = uint32_t(readBits(slot(wave, inst.src[1], lane), 4));
+    }
+    std::vector<uint32_t> newDst = dst, newSrc = src;
+    for (unsigned lane = 0; lane < waveSize; ++lane) {
+      bool upper =
+          inst.op == Opcode::Permlane32Swap ? lane >= 32 : (lane / 16) % 2 == 1;
+      unsigned shift = inst.op == Opcode::Permlane32Swap ? 32 : 16;
+      if (upper && lane - shift < waveSize) {
+        newDst[lane] = src[lane - shift];
+        newSrc[lane - shift] = dst[lane];
+      }
+    }
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      writeBits(d, 4, newDst[lane]);
+      writeBits(d + 4, 4, newSrc[lane]);
+    });
+  }
+  case Opcode::MatrixOp:
+    return executeMatrix(wave, inst);
+  case Opcode::Unreachable:
+    fault(wave, llvm::countr_zero(mask), "reached 'unreachable'", &inst);
+  case Opcode::Phi:
+  case Opcode::Br:
+  case Opcode::CondBr:
+  case Opcode::Switch:
+  case Opcode::Ret:
+    break;
+  }
+  llvm_unreachable("control flow is handled by runBlock");
+}
+
+//===----------------------------------------------------------------------===//
+// Control flow and scheduling
+//===----------------------------------------------------------------------===//
+
+bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
+                        uint64_t mask) {
+  const Block &block = kernel.blocks[blockIndex];
+  uint32_t i = block.begin + first;
+  if (first == 0 && block.numPhis) {
+    // Phis read their inputs before any of them is written.
+    size_t scratch = 0;
+    for (uint32_t p = block.begin; p < block.begin + block.numPhis; ++p)
+      scratch += kernel.slotTypes[kernel.insts[p].dst].size * waveSize;
+    phiScratch.resize(scratch);
+    size_t at = 0;
+    for (uint32_t p = block.begin; p < block.begin + block.numPhis; ++p) {
+      const Inst &phi = kernel.insts[p];
+      unsigned size = kernel.slotTypes[phi.dst].size;
+      for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned lane = llvm::countr_zero(m);
+        unsigned which = 0;
+        while (which < phi.aux.size() &&
+               uint32_t(phi.aux[which]) != wave.prev[lane])
+          ++which;
+        if (which == phi.aux.size())
+          fault(wave, lane, "phi has no value for the block the lane came from",
+                &phi);
+        std::memcpy(&phiScratch[at + lane * size],
+                    slot(wave, phi.src[which], lane), size);
+      }
+      at += size * waveSize;
+    }
+    at = 0;
+    for (uint32_t p = block.begin; p < block.begin + block.numPhis; ++p) {
+      const Inst &phi = kernel.insts[p];
+      unsigned size = kernel.slotTypes[phi.dst].size;
+      for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned lane = llvm::countr_zero(m);
+        std::memcpy(slot(wave, phi.dst, lane), &phiScratch[at + lane * size],
+                    size);
+      }
+      at += size * waveSize;
+    }
+    i += block.numPhis;
+  }
+  unsigned active = llvm::popcount(mask);
+  for (; i < block.end; ++i) {
+    const Inst &inst = kernel.insts[i];
+    if (stats) {
+      ++stats->waveInstructions;
+      stats->laneInstructions += active;
+    }
+    switch (inst.op) {
+    case Opcode::Br:
+      for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned lane = llvm::countr_zero(m);
+        wave.prev[lane] = blockIndex;
+        wave.block[lane] = inst.succ[0];
+      }
+      return true;
+    case Opcode::CondBr:
+      for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned lane = llvm::countr_zero(m);
+        wave.prev[lane] = blockIndex;
+        wave.block[lane] =
+            (*slot(wave, inst.src[0], lane) & 1) ? inst.succ[0] : inst.succ[1];
+      }
+      return true;
+    case Opcode::Switch:
+      for (uint64_t m = mask; m; m &= m - 1) {
+        unsigned lane = llvm::countr_zero(m);
+        int64_t v = signExtend(
+            readBits(slot(wave, inst.src[0], lane), inst.srcType.eltBytes),
+            inst.srcType.bits);
+        uint32_t target = inst.succ[0];
+        for (size_t c = 0; c < inst.aux.size(); c += 2)
+          if (signExtend(uint64_t(inst.aux[c]), inst.srcType.bits) == v)
+            target = uint32_t(inst.aux[c + 1]);
+        wave.prev[lane] = blockIndex;
+        wave.block[lane] = target;
+      }
+      return true;
+    case Opcode::Ret:
+      wave.live &= ~mask;
+      return true;
+    case Opcode::Barrier:
+      if (mask != wave.live)
+        fault(wave, llvm::countr_zero(wave.live & ~mask),
+              "barrier reached by only part of the wave (divergent barrier)",
+              &inst);
+      wave.atBarrier = true;
+      wave.resumeBlock = blockIndex;
+      wave.resumeInst = i + 1 - block.begin;
+      wave.resumeMask = mask;
+      return false;
+    default:
+      execute(wave, inst, mask);
+    }
+  }
+  fault(wave, llvm::countr_zero(mask), "block without terminator", nullptr);
+}
+
+void Executor::runWave(Wave &wave) {
+  if (wave.atBarrier) {
+    wave.atBarrier = false;
+    if (!runBlock(wave, wave.resumeBlock, wave.resumeInst, wave.resumeMask))
+      return;
+  }
+  while (wave.live) {
+    uint32_t next = ~0u;
+    for (uint64_t m = wave.live; m; m &= m - 1)
+      next = std::min(next, wave.block[llvm::countr_zero(m)]);
+    uint64_t mask = 0;
+    for (uint64_t m = wave.live; m; m &= m - 1) {
+      unsigned lane = llvm::countr_zero(m);
+      if (wave.block[lane] == next)
+        mask |= uint64_t(1) << lane;
+    }
+    if (!runBlock(wave, next, 0, mask))
+      return;
+  }
+}
+
+void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
+  std::fill(lds.begin(), lds.end(), 0);
+  uint64_t lanesTotal = launch.block.count();
+  unsigned numWaves = unsigned((lanesTotal + waveSize - 1) / waveSize);
+  std::vector<Wave> waves(numWaves);
+  for (unsigned w = 0; w < numWaves; ++w) {
+    Wave &wave = waves[w];
+    wave.index = w;
+    wave.regs = kernel.constantImage;
+    wave.privateMem.assign(size_t(kernel.privateBytes) * waveSize, 0);
+    wave.block.assign(waveSize, 0);
+    wave.prev.assign(waveSize, ~0u);
+    unsigned lanes =
+        unsigned(std::min<uint64_t>(waveSize, lanesTotal - w * waveSize));
+    wave.live = lanes >= 64 ? ~uint64_t(0) : (uint64_t(1) << lanes) - 1;
+    for (size_t p = 0; p < args.size(); ++p) {
+      uint32_t s = kernel.paramSlots[p];
+      const TypeDesc &type = kernel.slotTypes[s];
+      for (unsigned lane = 0; lane < waveSize; ++lane)
+        writeBits(slot(wave, s, lane), type.eltBytes, args[p].bits);
+    }
+  }
+  while (true) {
+    bool anyLive = false;
+    for (Wave &wave : waves)
+      if (wave.live || wave.atBarrier) {
+        runWave(wave);
+        anyLive = true;
+      }
+    if (!anyLive)
+      return;
+    // Every live wave is now at a barrier or done; a wave that finished
+    // while others wait would deadlock hardware too.
+    bool waiting = false, finished = false;
+    for (Wave &wave : waves) {
+      waiting |= wave.atBarrier;
+      finished |= !wave.live && !wave.atBarrier;
+    }
+    if (waiting && finished)
+      for (Wave &wave : waves)
+        if (wave.atBarrier)
+          fault(wave, llvm::countr_zero(wave.live),
+                "barrier that some waves of the workgroup never reach "
+                "(they returned)",
+                nullptr);
+  }
+}
+
+Error Executor::run(ArrayRef<ArgValue> args) {
+  lds.assign(ldsBytes, 0);
+  // An HSA kernel dispatch packet, for kernels that read their sizes from it.
+  dispatchPacket.assign(64, 0);
+  auto put16 = [&](unsigned at, uint16_t v) {
+    std::memcpy(&dispatchPacket[at], &v, 2);
+  };
+  auto put32 = [&](unsigned at, uint32_t v) {
+    std::memcpy(&dispatchPacket[at], &v, 4);
+  };
+  put16(2, 3); // dimensions
+  put16(4, uint16_t(launch.block.x));
+  put16(6, uint16_t(launch.block.y));
+  put16(8, uint16_t(launch.block.z));
+  put32(12, launch.grid.x * launch.block.x);
+  put32(16, launch.grid.y * launch.block.y);
+  put32(20, launch.grid.z * launch.block.z);
+  put32(24, kernel.privateBytes);
+  put32(28, ldsBytes);
+  dispatchAddress = 0x10000; // below every buffer
+  try {
+    for (group[2] = 0; group[2] < launch.grid.z; ++group[2])
+      for (group[1] = 0; group[1] < launch.grid.y; ++group[1])
+        for (group[0] = 0; group[0] < launch.grid.x; ++group[0])
+          runWorkgroup(args);
+  } catch (const Fault &f) {
+    return createStringError(inconvertibleErrorCode(), f.message);
+  }
+  return Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Simulator
+//===----------------------------------------------------------------------===//
+
+Simulator::Simulator(std::unique_ptr<Program> program)
+    : program(std::move(program)) {}
+Simulator::~Simulator() = default;
+Simulator::Simulator(Simulator &&) noexcept = default;
+
+std::vector<std::string> Simulator::getKernelNames() const {
+  return program->getKernelNames();
+}
+
+uint32_t Simulator::getStaticLdsBytes() const {
+  return program->getStaticLdsBytes();
+}
+
+Expected<std::vector<ParamInfo>> Simulator::getParams(StringRef name) const {
+  const Kernel *kernel = program->getKernel(name);
+  if (!kernel)
+    return createStringError(inconvertibleErrorCode(),
+                             "no kernel '" + name + "'; the module has: " +
+                                 join(program->getKernelNames(), ", "));
+  return kernel->params;
+}
+
+Error Simulator::launch(StringRef name, const LaunchParams &launch,
+                        ArrayRef<ArgValue> args, Memory &memory, Stats *stats) {
+  const Kernel *kernel = program->getKernel(name);
+  if (!kernel)
+    return createStringError(inconvertibleErrorCode(),
+                             "no kernel '" + name + "'; the module has: " +
+                                 join(program->getKernelNames(), ", "));
+  if (args.size() != kernel->params.size())
+    return createStringError(inconvertibleErrorCode(),
+                             "kernel '" + name + "' takes " +
+                                 Twine(kernel->params.size()) +
+                                 " arguments, got " + Twine(args.size()));
+  if (launch.grid.count() == 0 || launch.block.count() == 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "grid and block sizes must be at least 1");
+  if (launch.block.count() > 1024)
+    return createStringError(inconvertibleErrorCode(),
+                             "a workgroup holds at most 1024 lanes, got " +
+                                 Twine(launch.block.count()));
+  uint64_t lds =
+      uint64_t(program->getStaticLdsBytes()) + launch.dynamicLdsBytes;
+  if (lds > program->getChip().ldsBytesPerWorkgroup)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the launch needs " + Twine(lds) + " bytes of LDS; " +
+            program->getChip().name + " has " +
+            Twine(program->getChip().ldsBytesPerWorkgroup) + " per workgroup");
+  Executor executor(*kernel, launch, memory, uint32_t(lds), stats);
+  return executor.run(args);
+}

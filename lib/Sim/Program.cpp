@@ -1,0 +1,692 @@
+//===- Program.cpp - Decoding LLVM IR for the simulator -------------------===//
+//
+// Part of mxc. Anything the interpreter cannot run is refused here, at load,
+// with the instruction or intrinsic named.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Program.h"
+
+#include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/IR/CFG.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DataLayout.h"
+#include "llvm/IR/GetElementPtrTypeIterator.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/IR/Operator.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mxc;
+using namespace mxc::sim;
+
+namespace mxc::sim {
+
+static Error unsupported(const Twine &what, const Value *value) {
+  std::string text;
+  raw_string_ostream os(text);
+  os << what;
+  if (value) {
+    os << ": ";
+    value->print(os);
+  }
+  return createStringError(inconvertibleErrorCode(), text);
+}
+
+/// Decodes one kernel function.
+class Decoder {
+public:
+  Decoder(Program &program, Kernel &kernel, const DataLayout &layout)
+      : program(program), kernel(kernel), layout(layout) {}
+
+  Error run(Function &fn);
+
+private:
+  Expected<TypeDesc> describe(Type *type, const Value *context);
+  Expected<uint32_t> slotFor(Value *value);
+  Error writeConstant(Constant *constant, const TypeDesc &type, uint8_t *out);
+  Expected<uint64_t> constantAddress(Constant *constant);
+  Error decodeInstruction(Instruction &inst);
+  Error decodeCall(CallInst &call, Inst &out);
+
+  Program &program;
+  Kernel &kernel;
+  const DataLayout &layout;
+  DenseMap<Value *, uint32_t> slots;
+  DenseMap<BasicBlock *, uint32_t> blockIndex;
+  std::vector<std::pair<uint32_t, Constant *>> constants;
+};
+
+} // namespace mxc::sim
+
+Expected<TypeDesc> Decoder::describe(Type *type, const Value *context) {
+  TypeDesc desc;
+  Type *elt = type;
+  if (auto *vec = dyn_cast<FixedVectorType>(type)) {
+    elt = vec->getElementType();
+    desc.count = vec->getNumElements();
+  } else if (isa<StructType>(type) || isa<ArrayType>(type)) {
+    desc.kind = TypeDesc::Kind::Agg;
+    desc.eltBytes = 1;
+    desc.size = desc.count = layout.getTypeAllocSize(type);
+    return desc;
+  }
+  if (auto *intTy = dyn_cast<IntegerType>(elt)) {
+    unsigned bits = intTy->getBitWidth();
+    if (bits > 64)
+      return unsupported("integers wider than 64 bits", context);
+    desc.kind = TypeDesc::Kind::Int;
+    desc.bits = bits;
+    desc.eltBytes = bits <= 8 ? 1 : bits <= 16 ? 2 : bits <= 32 ? 4 : 8;
+  } else if (elt->isHalfTy()) {
+    desc = {TypeDesc::Kind::Half, 16, desc.count, 2, 0};
+  } else if (elt->isBFloatTy()) {
+    desc = {TypeDesc::Kind::BFloat, 16, desc.count, 2, 0};
+  } else if (elt->isFloatTy()) {
+    desc = {TypeDesc::Kind::Float, 32, desc.count, 4, 0};
+  } else if (elt->isDoubleTy()) {
+    desc = {TypeDesc::Kind::Double, 64, desc.count, 8, 0};
+  } else if (elt->isPointerTy()) {
+    unsigned bits = layout.getPointerSizeInBits(elt->getPointerAddressSpace());
+    desc = {TypeDesc::Kind::Ptr, uint8_t(bits), desc.count, uint16_t(bits / 8),
+            0};
+  } else {
+    return unsupported("values of this type", context);
+  }
+  desc.size = uint32_t(desc.eltBytes) * desc.count;
+  return desc;
+}
+
+Expected<uint32_t> Decoder::slotFor(Value *value) {
+  auto it = slots.find(value);
+  if (it != slots.end())
+    return it->second;
+  Expected<TypeDesc> type = describe(value->getType(), value);
+  if (!type)
+    return type.takeError();
+  uint32_t slot = kernel.slotTypes.size();
+  kernel.slotTypes.push_back(*type);
+  kernel.slotOffsets.push_back(kernel.regBytes);
+  // Keep every region 16-byte aligned for the vector loops.
+  kernel.regBytes += (type->size * kernel.waveSize + 15) & ~15u;
+  slots[value] = slot;
+  if (auto *constant = dyn_cast<Constant>(value))
+    constants.push_back({slot, constant});
+  return slot;
+}
+
+Expected<uint64_t> Decoder::constantAddress(Constant *constant) {
+  if (isa<ConstantPointerNull>(constant) || isa<UndefValue>(constant))
+    return 0;
+  if (auto *global = dyn_cast<GlobalVariable>(constant)) {
+    auto it = program.ldsOffsets.find(global);
+    if (it == program.ldsOffsets.end())
+      return unsupported("global variables outside LDS (addrspace 3)", global);
+    return it->second;
+  }
+  if (auto *expr = dyn_cast<ConstantExpr>(constant)) {
+    switch (expr->getOpcode()) {
+    case Instruction::GetElementPtr: {
+      auto *gep = cast<GEPOperator>(expr);
+      APInt offset(64, 0);
+      if (!gep->accumulateConstantOffset(layout, offset))
+        return unsupported("non-constant GEP expression", expr);
+      Expected<uint64_t> base =
+          constantAddress(cast<Constant>(gep->getPointerOperand()));
+      if (!base)
+        return base.takeError();
+      return *base + offset.getSExtValue();
+    }
+    case Instruction::AddrSpaceCast: {
+      Expected<uint64_t> base = constantAddress(expr->getOperand(0));
+      if (!base)
+        return base.takeError();
+      unsigned from = expr->getOperand(0)->getType()->getPointerAddressSpace();
+      unsigned to = expr->getType()->getPointerAddressSpace();
+      if (to == 0 && from == 3)
+        return kLdsAperture | *base;
+      if (to == 0 && from == 5)
+        return kPrivateAperture | *base;
+      return *base;
+    }
+    case Instruction::IntToPtr:
+    case Instruction::PtrToInt:
+      if (auto *ci = dyn_cast<ConstantInt>(expr->getOperand(0)))
+        return ci->getZExtValue();
+      return constantAddress(expr->getOperand(0));
+    default:
+      break;
+    }
+  }
+  return unsupported("constant expression", constant);
+}
+
+Error Decoder::writeConstant(Constant *constant, const TypeDesc &type,
+                             uint8_t *out) {
+  if (isa<UndefValue>(constant) || isa<ConstantAggregateZero>(constant) ||
+      isa<ConstantPointerNull>(constant)) {
+    std::memset(out, 0, type.size);
+    return Error::success();
+  }
+  auto writeScalar = [&](Constant *c, uint8_t *dst) -> Error {
+    uint64_t bits = 0;
+    if (auto *ci = dyn_cast<ConstantInt>(c))
+      bits = ci->getZExtValue();
+    else if (auto *cf = dyn_cast<ConstantFP>(c))
+      bits = cf->getValueAPF().bitcastToAPInt().getZExtValue();
+    else if (isa<UndefValue>(c))
+      bits = 0;
+    else if (c->getType()->isPointerTy()) {
+      Expected<uint64_t> address = constantAddress(c);
+      if (!address)
+        return address.takeError();
+      bits = *address;
+    } else {
+      return unsupported("constant", c);
+    }
+    std::memcpy(dst, &bits, type.eltBytes);
+    return Error::success();
+  };
+  if (type.kind == TypeDesc::Kind::Agg) {
+    if (auto *cs = dyn_cast<ConstantStruct>(constant)) {
+      const StructLayout *sl = layout.getStructLayout(cs->getType());
+      for (unsigned i = 0; i < cs->getNumOperands(); ++i) {
+        Constant *field = cs->getOperand(i);
+        Expected<TypeDesc> ft = describe(field->getType(), field);
+        if (!ft)
+          return ft.takeError();
+        if (Error e = writeConstant(
+                field, *ft, out + sl->getElementOffset(i).getFixedValue()))
+          return e;
+      }
+      return Error::success();
+    }
+    return unsupported("aggregate constant", constant);
+  }
+  if (type.count == 1)
+    return writeScalar(constant, out);
+  for (unsigned i = 0; i < type.count; ++i)
+    if (Error e = writeScalar(constant->getAggregateElement(i),
+                              out + i * type.eltBytes))
+      return e;
+  return Error::success();
+}
+
+/// The simulator's op for an intrinsic, by name.
+static std::optional<Opcode> intrinsicOpcode(StringRef name) {
+  // Strip type suffixes of overloaded intrinsics we match by prefix.
+  return StringSwitch<std::optional<Opcode>>(name)
+      .StartsWith("llvm.amdgcn.workitem.id.", Opcode::WorkitemId)
+      .StartsWith("llvm.amdgcn.workgroup.id.", Opcode::WorkgroupId)
+      .Case("llvm.amdgcn.dispatch.ptr", Opcode::DispatchPtr)
+      .Case("llvm.amdgcn.s.barrier", Opcode::Barrier)
+      .StartsWith("llvm.amdgcn.s.waitcnt", Opcode::Nop)
+      .Case("llvm.amdgcn.sched.barrier", Opcode::Nop)
+      .Case("llvm.amdgcn.sched.group.barrier", Opcode::Nop)
+      .Case("llvm.amdgcn.s.setprio", Opcode::Nop)
+      .StartsWith("llvm.assume", Opcode::Nop)
+      .StartsWith("llvm.lifetime.", Opcode::Nop)
+      .StartsWith("llvm.experimental.noalias.scope.decl", Opcode::Nop)
+      .StartsWith("llvm.smax.", Opcode::SMax)
+      .StartsWith("llvm.smin.", Opcode::SMin)
+      .StartsWith("llvm.umax.", Opcode::UMax)
+      .StartsWith("llvm.umin.", Opcode::UMin)
+      .StartsWith("llvm.abs.", Opcode::Abs)
+      .StartsWith("llvm.fabs.", Opcode::FAbs)
+      .StartsWith("llvm.minnum.", Opcode::MinNum)
+      .StartsWith("llvm.maxnum.", Opcode::MaxNum)
+      .StartsWith("llvm.minimum.", Opcode::Minimum)
+      .StartsWith("llvm.maximum.", Opcode::Maximum)
+      .StartsWith("llvm.fma.", Opcode::Fma)
+      .StartsWith("llvm.fmuladd.", Opcode::Fma)
+      .StartsWith("llvm.sqrt.", Opcode::Sqrt)
+      .StartsWith("llvm.exp2.", Opcode::Exp2)
+      .StartsWith("llvm.amdgcn.exp2.", Opcode::Exp2)
+      .StartsWith("llvm.log2.", Opcode::Log2)
+      .StartsWith("llvm.amdgcn.log.", Opcode::Log2)
+      .StartsWith("llvm.exp.", Opcode::Exp)
+      .StartsWith("llvm.log.", Opcode::Log)
+      .StartsWith("llvm.floor.", Opcode::Floor)
+      .StartsWith("llvm.ceil.", Opcode::Ceil)
+      .StartsWith("llvm.trunc.", Opcode::Trunc2)
+      .StartsWith("llvm.roundeven.", Opcode::RoundEven)
+      .StartsWith("llvm.rint.", Opcode::RoundEven)
+      .StartsWith("llvm.copysign.", Opcode::CopySign)
+      .StartsWith("llvm.ctpop.", Opcode::CtPop)
+      .StartsWith("llvm.ctlz.", Opcode::Ctlz)
+      .StartsWith("llvm.cttz.", Opcode::Cttz)
+      .StartsWith("llvm.amdgcn.rcp.", Opcode::Rcp)
+      .StartsWith("llvm.amdgcn.rsq.", Opcode::Rsq)
+      .StartsWith("llvm.amdgcn.readfirstlane", Opcode::ReadFirstLane)
+      .StartsWith("llvm.amdgcn.readlane", Opcode::ReadLane)
+      .Case("llvm.amdgcn.ds.bpermute", Opcode::DsBpermute)
+      .Case("llvm.amdgcn.mbcnt.lo", Opcode::MbcntLo)
+      .Case("llvm.amdgcn.mbcnt.hi", Opcode::MbcntHi)
+      .Case("llvm.amdgcn.permlane32.swap", Opcode::Permlane32Swap)
+      .Case("llvm.amdgcn.permlane16.swap", Opcode::Permlane16Swap)
+      .StartsWith("llvm.amdgcn.ballot.", Opcode::Ballot)
+      .Default(std::nullopt);
+}
+
+Error Decoder::decodeCall(CallInst &call, Inst &out) {
+  Function *callee = call.getCalledFunction();
+  if (!callee || !callee->isIntrinsic())
+    return unsupported("calls to functions other than intrinsics (inline "
+                       "them first)",
+                       &call);
+  StringRef name = callee->getName();
+  if (const amdgpu::MatrixIntrinsic *matrix =
+          amdgpu::lookupMatrixIntrinsic(name, program.chip.name)) {
+    out.op = Opcode::MatrixOp;
+    out.matrix = matrix;
+  } else if (amdgpu::lookupMatrixIntrinsic(name, "gfx950") ||
+             amdgpu::lookupMatrixIntrinsic(name, "gfx942") ||
+             amdgpu::lookupMatrixIntrinsic(name, "gfx1100") ||
+             amdgpu::lookupMatrixIntrinsic(name, "gfx1200")) {
+    return unsupported("matrix intrinsic " + name + " does not exist on " +
+                           program.chip.name,
+                       nullptr);
+  } else if (std::optional<Opcode> op = intrinsicOpcode(name)) {
+    out.op = *op;
+  } else {
+    return unsupported("unknown intrinsic " + name, nullptr);
+  }
+  if (out.op == Opcode::WorkitemId || out.op == Opcode::WorkgroupId)
+    out.imm = name.back() - 'x';
+  for (Value *arg : call.args()) {
+    Expected<uint32_t> slot = slotFor(arg);
+    if (!slot)
+      return slot.takeError();
+    out.src.push_back(*slot);
+  }
+  if (!call.arg_empty()) {
+    Expected<TypeDesc> t = describe(call.getArgOperand(0)->getType(), &call);
+    if (!t)
+      return t.takeError();
+    out.srcType = *t;
+  }
+  return Error::success();
+}
+
+Error Decoder::decodeInstruction(Instruction &inst) {
+  Inst out;
+  out.ir = &inst;
+  if (!inst.getType()->isVoidTy()) {
+    Expected<uint32_t> dst = slotFor(&inst);
+    if (!dst)
+      return dst.takeError();
+    out.dst = *dst;
+    out.type = kernel.slotTypes[*dst];
+  }
+  auto addOperands = [&](unsigned first = 0) -> Error {
+    for (unsigned i = first; i < inst.getNumOperands(); ++i) {
+      Value *v = inst.getOperand(i);
+      if (isa<BasicBlock>(v) || isa<Function>(v))
+        continue;
+      Expected<uint32_t> slot = slotFor(v);
+      if (!slot)
+        return slot.takeError();
+      out.src.push_back(*slot);
+    }
+    if (inst.getNumOperands() > 0 && !out.src.empty())
+      out.srcType = kernel.slotTypes[out.src[0]];
+    return Error::success();
+  };
+
+  switch (inst.getOpcode()) {
+#define BINARY(IR, OP)                                                         \
+  case Instruction::IR:                                                        \
+    out.op = Opcode::OP;                                                       \
+    break;
+    BINARY(Add, Add)
+    BINARY(Sub, Sub)
+    BINARY(Mul, Mul)
+    BINARY(UDiv, UDiv)
+    BINARY(SDiv, SDiv)
+    BINARY(URem, URem)
+    BINARY(SRem, SRem)
+    BINARY(And, And)
+    BINARY(Or, Or)
+    BINARY(Xor, Xor)
+    BINARY(Shl, Shl)
+    BINARY(LShr, LShr)
+    BINARY(AShr, AShr)
+    BINARY(FAdd, FAdd)
+    BINARY(FSub, FSub)
+    BINARY(FMul, FMul)
+    BINARY(FDiv, FDiv)
+    BINARY(FRem, FRem)
+    BINARY(FNeg, FNeg)
+    BINARY(Select, Select)
+    BINARY(Freeze, Freeze)
+    BINARY(Trunc, Trunc)
+    BINARY(ZExt, ZExt)
+    BINARY(SExt, SExt)
+    BINARY(FPTrunc, FPTrunc)
+    BINARY(FPExt, FPExt)
+    BINARY(FPToSI, FPToSI)
+    BINARY(FPToUI, FPToUI)
+    BINARY(SIToFP, SIToFP)
+    BINARY(UIToFP, UIToFP)
+    BINARY(BitCast, BitCast)
+    BINARY(PtrToInt, PtrToInt)
+    BINARY(IntToPtr, IntToPtr)
+    BINARY(ExtractElement, ExtractElement)
+    BINARY(InsertElement, InsertElement)
+    BINARY(Unreachable, Unreachable)
+#undef BINARY
+  case Instruction::AddrSpaceCast:
+    out.op = Opcode::AddrSpaceCast;
+    out.addrSpace = inst.getOperand(0)->getType()->getPointerAddressSpace();
+    out.imm = inst.getType()->getPointerAddressSpace();
+    break;
+  case Instruction::ICmp:
+    out.op = Opcode::ICmp;
+    out.predicate = cast<ICmpInst>(inst).getPredicate();
+    break;
+  case Instruction::FCmp:
+    out.op = Opcode::FCmp;
+    out.predicate = cast<FCmpInst>(inst).getPredicate();
+    break;
+  case Instruction::ShuffleVector: {
+    out.op = Opcode::ShuffleVector;
+    for (int m : cast<ShuffleVectorInst>(inst).getShuffleMask())
+      out.aux.push_back(m);
+    if (Error e = addOperands())
+      return e;
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::ExtractValue:
+  case Instruction::InsertValue: {
+    bool extract = inst.getOpcode() == Instruction::ExtractValue;
+    out.op = extract ? Opcode::ExtractValue : Opcode::InsertValue;
+    Type *aggType = inst.getOperand(0)->getType();
+    ArrayRef<unsigned> indices = extract
+                                     ? cast<ExtractValueInst>(inst).getIndices()
+                                     : cast<InsertValueInst>(inst).getIndices();
+    SmallVector<Value *, 4> gepIndices;
+    Type *i32 = Type::getInt32Ty(inst.getContext());
+    gepIndices.push_back(ConstantInt::get(i32, 0));
+    for (unsigned idx : indices)
+      gepIndices.push_back(ConstantInt::get(i32, idx));
+    out.imm = layout.getIndexedOffsetInType(aggType, gepIndices);
+    break;
+  }
+  case Instruction::Alloca: {
+    auto &alloca = cast<AllocaInst>(inst);
+    std::optional<TypeSize> size = alloca.getAllocationSize(layout);
+    if (!size || size->isScalable())
+      return unsupported("dynamically sized alloca", &inst);
+    uint32_t align = alloca.getAlign().value();
+    kernel.privateBytes = (kernel.privateBytes + align - 1) & ~(align - 1);
+    out.op = Opcode::Alloca;
+    out.imm = kernel.privateBytes;
+    kernel.privateBytes += size->getFixedValue();
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::GetElementPtr: {
+    auto &gep = cast<GetElementPtrInst>(inst);
+    if (gep.getType()->isVectorTy())
+      return unsupported("vector GEPs", &inst);
+    out.op = Opcode::GEP;
+    Expected<uint32_t> base = slotFor(gep.getPointerOperand());
+    if (!base)
+      return base.takeError();
+    out.src.push_back(*base);
+    int64_t constOffset = 0;
+    for (gep_type_iterator it = gep_type_begin(gep), end = gep_type_end(gep);
+         it != end; ++it) {
+      Value *index = it.getOperand();
+      if (StructType *st = it.getStructTypeOrNull()) {
+        unsigned field = cast<ConstantInt>(index)->getZExtValue();
+        constOffset +=
+            layout.getStructLayout(st)->getElementOffset(field).getFixedValue();
+        continue;
+      }
+      int64_t scale = it.getSequentialElementStride(layout).getFixedValue();
+      if (auto *ci = dyn_cast<ConstantInt>(index)) {
+        constOffset += ci->getSExtValue() * scale;
+        continue;
+      }
+      if (index->getType()->isVectorTy())
+        return unsupported("vector GEP indices", &inst);
+      Expected<uint32_t> slot = slotFor(index);
+      if (!slot)
+        return slot.takeError();
+      out.src.push_back(*slot);
+      out.aux.push_back(scale);
+    }
+    out.imm = constOffset;
+    out.addrSpace = gep.getAddressSpace();
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::Load: {
+    auto &load = cast<LoadInst>(inst);
+    out.op = Opcode::Load;
+    out.addrSpace = load.getPointerAddressSpace();
+    if (out.type.kind == TypeDesc::Kind::Int && out.type.count > 1 &&
+        out.type.bits % 8 != 0)
+      return unsupported("loads of vectors of sub-byte integers", &inst);
+    break;
+  }
+  case Instruction::Store: {
+    auto &store = cast<StoreInst>(inst);
+    out.op = Opcode::Store;
+    out.addrSpace = store.getPointerAddressSpace();
+    if (Error e = addOperands())
+      return e;
+    out.type = kernel.slotTypes[out.src[0]];
+    if (out.type.kind == TypeDesc::Kind::Int && out.type.count > 1 &&
+        out.type.bits % 8 != 0)
+      return unsupported("stores of vectors of sub-byte integers", &inst);
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::AtomicRMW: {
+    auto &rmw = cast<AtomicRMWInst>(inst);
+    switch (rmw.getOperation()) {
+    case AtomicRMWInst::Add:
+    case AtomicRMWInst::Xchg:
+    case AtomicRMWInst::Max:
+    case AtomicRMWInst::Min:
+    case AtomicRMWInst::UMax:
+    case AtomicRMWInst::UMin:
+    case AtomicRMWInst::FAdd:
+      break;
+    default:
+      return unsupported("this atomicrmw operation", &inst);
+    }
+    out.op = Opcode::AtomicRMW;
+    out.predicate = rmw.getOperation();
+    out.addrSpace = rmw.getPointerAddressSpace();
+    break;
+  }
+  case Instruction::PHI: {
+    auto &phi = cast<PHINode>(inst);
+    out.op = Opcode::Phi;
+    for (unsigned i = 0; i < phi.getNumIncomingValues(); ++i) {
+      Expected<uint32_t> slot = slotFor(phi.getIncomingValue(i));
+      if (!slot)
+        return slot.takeError();
+      auto pred = blockIndex.find(phi.getIncomingBlock(i));
+      if (pred == blockIndex.end())
+        continue; // unreachable predecessor
+      out.aux.push_back(pred->second);
+      out.src.push_back(*slot);
+    }
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::Br: {
+    auto &br = cast<BranchInst>(inst);
+    out.op = br.isConditional() ? Opcode::CondBr : Opcode::Br;
+    for (unsigned i = 0; i < br.getNumSuccessors(); ++i)
+      out.succ[i] = blockIndex.lookup(br.getSuccessor(i));
+    if (br.isConditional()) {
+      Expected<uint32_t> cond = slotFor(br.getCondition());
+      if (!cond)
+        return cond.takeError();
+      out.src.push_back(*cond);
+    }
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::Switch: {
+    auto &sw = cast<SwitchInst>(inst);
+    out.op = Opcode::Switch;
+    Expected<uint32_t> cond = slotFor(sw.getCondition());
+    if (!cond)
+      return cond.takeError();
+    out.src.push_back(*cond);
+    out.srcType = kernel.slotTypes[*cond];
+    out.succ[0] = blockIndex.lookup(sw.getDefaultDest());
+    for (auto &c : sw.cases()) {
+      out.aux.push_back(c.getCaseValue()->getSExtValue());
+      out.aux.push_back(blockIndex.lookup(c.getCaseSuccessor()));
+    }
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::Ret:
+    out.op = Opcode::Ret;
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  case Instruction::Call:
+    if (Error e = decodeCall(cast<CallInst>(inst), out))
+      return e;
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  default:
+    return unsupported("instruction", &inst);
+  }
+  if (Error e = addOperands())
+    return e;
+  kernel.insts.push_back(std::move(out));
+  return Error::success();
+}
+
+Error Decoder::run(Function &fn) {
+  kernel.name = fn.getName().str();
+  for (Argument &arg : fn.args()) {
+    Type *type = arg.getType();
+    ParamInfo param;
+    if (type->isPointerTy())
+      param = {ParamInfo::Kind::Pointer, 64, type->getPointerAddressSpace()};
+    else if (type->isIntegerTy())
+      param = {ParamInfo::Kind::Int, type->getIntegerBitWidth(), 0};
+    else if (type->isFloatTy() || type->isDoubleTy())
+      param = {ParamInfo::Kind::Float, unsigned(type->getPrimitiveSizeInBits()),
+               0};
+    else
+      return unsupported("kernel parameters of this type", &arg);
+    kernel.params.push_back(param);
+    Expected<uint32_t> slot = slotFor(&arg);
+    if (!slot)
+      return slot.takeError();
+    kernel.paramSlots.push_back(*slot);
+  }
+
+  // Blocks in reverse post-order: the interpreter runs the lanes whose block
+  // comes first, so lanes leaving a loop wait for those still in it.
+  ReversePostOrderTraversal<Function *> rpo(&fn);
+  for (BasicBlock *bb : rpo)
+    blockIndex[bb] = blockIndex.size();
+  for (BasicBlock *bb : rpo) {
+    Block block;
+    block.name = bb->hasName() ? bb->getName().str() : "";
+    block.begin = kernel.insts.size();
+    for (Instruction &inst : *bb) {
+      if (isa<DbgInfoIntrinsic>(inst))
+        continue;
+      if (Error e = decodeInstruction(inst))
+        return e;
+      if (isa<PHINode>(inst))
+        ++block.numPhis;
+    }
+    block.end = kernel.insts.size();
+    kernel.blocks.push_back(block);
+  }
+
+  kernel.constantImage.assign(kernel.regBytes, 0);
+  for (auto &[slot, constant] : constants) {
+    const TypeDesc &type = kernel.slotTypes[slot];
+    uint8_t *region = kernel.constantImage.data() + kernel.slotOffsets[slot];
+    if (Error e = writeConstant(constant, type, region))
+      return e;
+    for (unsigned lane = 1; lane < kernel.waveSize; ++lane)
+      std::memcpy(region + lane * type.size, region, type.size);
+  }
+  return Error::success();
+}
+
+Expected<std::unique_ptr<Program>>
+Program::create(std::unique_ptr<LLVMContext> context,
+                std::unique_ptr<Module> module, const amdgpu::ChipInfo &chip) {
+  std::unique_ptr<Program> program(
+      new Program(std::move(context), std::move(module), chip));
+  if (Error e = program->decode())
+    return std::move(e);
+  return std::move(program);
+}
+
+Error Program::decode() {
+  const DataLayout &layout = module->getDataLayout();
+  // LDS: static variables first, then the dynamic tail (`[0 x i8]`) that
+  // takes the launch's dynamic size.
+  uint32_t offset = 0;
+  SmallVector<GlobalVariable *> dynamic;
+  for (GlobalVariable &global : module->globals()) {
+    if (global.getAddressSpace() != 3)
+      continue;
+    uint64_t size = layout.getTypeAllocSize(global.getValueType());
+    uint32_t align = global.getAlign().valueOrOne().value();
+    offset = (offset + align - 1) & ~(align - 1);
+    if (size == 0) {
+      dynamic.push_back(&global);
+      continue;
+    }
+    ldsOffsets[&global] = offset;
+    offset += size;
+  }
+  offset = (offset + 15) & ~15u;
+  for (GlobalVariable *global : dynamic)
+    ldsOffsets[global] = offset;
+  staticLdsBytes = offset;
+
+  for (Function &fn : *module) {
+    if (fn.isDeclaration() || fn.getCallingConv() != CallingConv::AMDGPU_KERNEL)
+      continue;
+    auto kernel = std::make_unique<Kernel>();
+    kernel->waveSize = chip.waveSize;
+    Decoder decoder(*this, *kernel, layout);
+    if (Error e = decoder.run(fn))
+      return createStringError(inconvertibleErrorCode(),
+                               "kernel '" + fn.getName().str() +
+                                   "': the simulator cannot run " +
+                                   toString(std::move(e)));
+    kernels.push_back(std::move(kernel));
+  }
+  if (kernels.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "the module holds no amdgpu_kernel function");
+  return Error::success();
+}
+
+const Kernel *Program::getKernel(StringRef name) const {
+  for (const auto &kernel : kernels)
+    if (kernel->name == name)
+      return kernel.get();
+  return nullptr;
+}
+
+std::vector<std::string> Program::getKernelNames() const {
+  std::vector<std::string> names;
+  for (const auto &kernel : kernels)
+    names.push_back(kernel->name);
+  return names;
+}

@@ -1,0 +1,207 @@
+//===- Program.h - Decoded kernels of the simulator -------------*- C++ -*-===//
+//
+// Part of mxc. LLVM IR decoded once into flat instruction arrays whose
+// operands are slots of a wave's register file: every SSA value owns
+// waveSize consecutive lane images of its type's register size.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_LIB_SIM_PROGRAM_H
+#define MXC_LIB_SIM_PROGRAM_H
+
+#include "mxc/Sim/Simulator.h"
+#include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+
+namespace mxc::sim {
+
+/// How a value's lane image is laid out: `count` elements of `eltBytes`.
+struct TypeDesc {
+  enum class Kind : uint8_t { Int, Half, BFloat, Float, Double, Ptr, Agg };
+  Kind kind = Kind::Int;
+  uint8_t bits = 0;      ///< Element bit width (integers, floats, pointers).
+  uint16_t count = 1;    ///< Vector elements (1 for scalars).
+  uint16_t eltBytes = 0; ///< Register bytes of one element.
+  uint32_t size = 0;     ///< Register bytes of the whole value.
+  bool isFloat() const {
+    return kind == Kind::Half || kind == Kind::BFloat || kind == Kind::Float ||
+           kind == Kind::Double;
+  }
+};
+
+enum class Opcode : uint8_t {
+  // Arithmetic and logic (integer: Add..AShr, float: FAdd..FRem).
+  Add,
+  Sub,
+  Mul,
+  UDiv,
+  SDiv,
+  URem,
+  SRem,
+  And,
+  Or,
+  Xor,
+  Shl,
+  LShr,
+  AShr,
+  FAdd,
+  FSub,
+  FMul,
+  FDiv,
+  FRem,
+  FNeg,
+  ICmp,
+  FCmp,
+  Select,
+  Freeze,
+  // Casts.
+  Trunc,
+  ZExt,
+  SExt,
+  FPTrunc,
+  FPExt,
+  FPToSI,
+  FPToUI,
+  SIToFP,
+  UIToFP,
+  BitCast,
+  PtrToInt,
+  IntToPtr,
+  AddrSpaceCast,
+  // Vectors and aggregates.
+  ExtractElement,
+  InsertElement,
+  ShuffleVector,
+  ExtractValue,
+  InsertValue,
+  // Memory.
+  Alloca,
+  GEP,
+  Load,
+  Store,
+  AtomicRMW,
+  // Control flow.
+  Phi,
+  Br,
+  CondBr,
+  Switch,
+  Ret,
+  Unreachable,
+  // Intrinsics.
+  WorkitemId,
+  WorkgroupId,
+  DispatchPtr,
+  Barrier,
+  Nop,
+  SMax,
+  SMin,
+  UMax,
+  UMin,
+  Abs,
+  FAbs,
+  MinNum,
+  MaxNum,
+  Minimum,
+  Maximum,
+  Fma,
+  Sqrt,
+  Exp2,
+  Log2,
+  Exp,
+  Log,
+  Floor,
+  Ceil,
+  Trunc2,
+  RoundEven,
+  CopySign,
+  CtPop,
+  Ctlz,
+  Cttz,
+  Rcp,
+  Rsq,
+  ReadFirstLane,
+  ReadLane,
+  DsBpermute,
+  MbcntLo,
+  MbcntHi,
+  Permlane32Swap,
+  Permlane16Swap,
+  Ballot,
+  MatrixOp,
+};
+
+struct Inst {
+  Opcode op;
+  uint8_t predicate = 0;              ///< ICmp/FCmp predicate; rmw operation.
+  uint16_t addrSpace = 0;             ///< Load/Store/GEP/casts.
+  uint32_t dst = ~0u;                 ///< Result slot.
+  llvm::SmallVector<uint32_t, 4> src; ///< Operand slots.
+  TypeDesc type;    ///< Result type (Store: stored value's type).
+  TypeDesc srcType; ///< First operand's type.
+  int64_t imm = 0;  ///< GEP constant offset, alloca offset, dim.
+  llvm::SmallVector<int64_t, 4> aux; ///< GEP scales, shuffle mask, offsets.
+  uint32_t succ[2] = {0, 0};         ///< Branch targets (block indices).
+  const amdgpu::MatrixIntrinsic *matrix = nullptr;
+  const llvm::Instruction *ir = nullptr;
+};
+
+struct Block {
+  uint32_t begin = 0, end = 0; ///< Instruction range, phis first.
+  uint32_t numPhis = 0;
+  std::string name;
+};
+
+struct Kernel {
+  std::string name;
+  std::vector<ParamInfo> params;
+  std::vector<uint32_t> paramSlots;
+  std::vector<Inst> insts;
+  std::vector<Block> blocks; ///< In reverse post-order: entry first.
+  std::vector<TypeDesc> slotTypes;
+  std::vector<uint32_t> slotOffsets;  ///< Byte offset of each slot's region.
+  uint32_t regBytes = 0;              ///< Register file bytes per wave.
+  std::vector<uint8_t> constantImage; ///< Register file with constants set.
+  uint32_t privateBytes = 0;          ///< Allocas per lane.
+  unsigned waveSize = 64;
+};
+
+/// A module decoded for one chip.
+class Program {
+public:
+  static llvm::Expected<std::unique_ptr<Program>>
+  create(std::unique_ptr<llvm::LLVMContext> context,
+         std::unique_ptr<llvm::Module> module, const amdgpu::ChipInfo &chip);
+
+  const Kernel *getKernel(llvm::StringRef name) const;
+  std::vector<std::string> getKernelNames() const;
+  uint32_t getStaticLdsBytes() const { return staticLdsBytes; }
+  const amdgpu::ChipInfo &getChip() const { return chip; }
+
+private:
+  Program(std::unique_ptr<llvm::LLVMContext> context,
+          std::unique_ptr<llvm::Module> module, const amdgpu::ChipInfo &chip)
+      : context(std::move(context)), module(std::move(module)), chip(chip) {}
+  llvm::Error decode();
+
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+  const amdgpu::ChipInfo &chip;
+  std::vector<std::unique_ptr<Kernel>> kernels;
+  llvm::DenseMap<const llvm::GlobalVariable *, uint32_t> ldsOffsets;
+  uint32_t staticLdsBytes = 0;
+  friend class Decoder;
+};
+
+/// Flat addresses of LDS and private memory (what addrspacecast to a generic
+/// pointer gives): an aperture in the high bits and the offset below.
+constexpr uint64_t kLdsAperture = 0x1000000000000000ull;
+constexpr uint64_t kPrivateAperture = 0x2000000000000000ull;
+constexpr uint64_t kApertureMask = 0xF000000000000000ull;
+
+} // namespace mxc::sim
+
+#endif // MXC_LIB_SIM_PROGRAM_H
