@@ -1,0 +1,182 @@
+//===- SimulatorTest.cpp - Loading, faults and control flow ---------------===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mxc/Sim/Simulator.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "gtest/gtest.h"
+
+#include <cstring>
+
+using namespace mxc;
+using Kind = sim::ArgValue::Kind;
+
+namespace {
+
+const char *kHeader = R"(
+target datalayout = "e-p:64:64-p1:64:64-p2:32:32-p3:32:32-p4:64:64-p5:32:32-p6:32:32-p7:160:256:256:32-p8:128:128:128:48-p9:192:256:256:32-i64:64-v16:16-v24:32-v32:32-v48:64-v96:128-v192:256-v256:256-v512:512-v1024:1024-v2048:2048-n32:64-S32-A5-G1-ni:7:8:9"
+target triple = "amdgcn-amd-amdhsa"
+declare i32 @llvm.amdgcn.workitem.id.x()
+declare i32 @llvm.amdgcn.workgroup.id.x()
+declare void @llvm.amdgcn.s.barrier()
+)";
+
+llvm::Expected<sim::Simulator> load(const std::string &body) {
+  static std::string text;
+  text = std::string(kHeader) + body;
+  return sim::Simulator::load(llvm::MemoryBufferRef(text, "test.ll"),
+                              *amdgpu::lookupChip("gfx950"));
+}
+
+std::string errorOf(llvm::Error e) { return llvm::toString(std::move(e)); }
+
+TEST(SimulatorLoad, RejectsGarbage) {
+  std::string junk = "not IR at all";
+  auto s = sim::Simulator::load(llvm::MemoryBufferRef(junk, "junk.ll"),
+                                *amdgpu::lookupChip("gfx950"));
+  ASSERT_FALSE(bool(s));
+  EXPECT_NE(errorOf(s.takeError()).find("junk.ll: bad LLVM IR"),
+            std::string::npos);
+}
+
+TEST(SimulatorLoad, RejectsTruncatedElf) {
+  std::string elf("\x7F"
+                  "ELF\x02\x01\x01",
+                  7);
+  auto s = sim::Simulator::load(llvm::MemoryBufferRef(elf, "cut.hsaco"),
+                                *amdgpu::lookupChip("gfx950"));
+  ASSERT_FALSE(bool(s));
+  EXPECT_NE(errorOf(s.takeError()).find("not a readable ELF code object"),
+            std::string::npos);
+}
+
+TEST(SimulatorLoad, NamesUnknownIntrinsic) {
+  auto s = load(R"(
+declare i32 @llvm.amdgcn.s.getpc()
+define amdgpu_kernel void @k() {
+  %x = call i32 @llvm.amdgcn.lerp(i32 0, i32 0, i32 0)
+  ret void
+}
+declare i32 @llvm.amdgcn.lerp(i32, i32, i32)
+)");
+  ASSERT_FALSE(bool(s));
+  EXPECT_NE(errorOf(s.takeError()).find("unknown intrinsic llvm.amdgcn.lerp"),
+            std::string::npos);
+}
+
+TEST(SimulatorLoad, RefusesMatrixInstructionOfAnotherChip) {
+  std::string text = std::string(kHeader) + R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %p) {
+  %d = call <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v8i32(<8 x i32> zeroinitializer, <8 x i32> zeroinitializer, <4 x float> zeroinitializer, i32 0, i32 0, i32 0, i32 0, i32 0, i32 0)
+  store <4 x float> %d, ptr addrspace(1) %p
+  ret void
+}
+declare <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v8i32(<8 x i32>, <8 x i32>, <4 x float>, i32 immarg, i32 immarg, i32 immarg, i32, i32 immarg, i32)
+)";
+  auto s = sim::Simulator::load(llvm::MemoryBufferRef(text, "t.ll"),
+                                *amdgpu::lookupChip("gfx942"));
+  ASSERT_FALSE(bool(s));
+  EXPECT_NE(errorOf(s.takeError()).find("does not exist on gfx942"),
+            std::string::npos);
+}
+
+const char *kStoreId = R"(
+define amdgpu_kernel void @store_id(ptr addrspace(1) %out, i32 %n) {
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %g = call i32 @llvm.amdgcn.workgroup.id.x()
+  %base = mul i32 %g, 64
+  %i = add i32 %base, %l
+  %p = getelementptr i32, ptr addrspace(1) %out, i32 %i
+  store i32 %i, ptr addrspace(1) %p
+  ret void
+}
+)";
+
+TEST(SimulatorRun, ReportsOutOfBoundsStore) {
+  auto s = load(kStoreId);
+  ASSERT_TRUE(bool(s)) << errorOf(s.takeError());
+  sim::Memory memory;
+  uint64_t out = memory.allocate(100 * 4, "out"); // grid writes 128 words
+  sim::LaunchParams launch;
+  launch.grid.x = 2;
+  launch.block.x = 64;
+  std::string error = errorOf(s->launch(
+      "store_id", launch, {{Kind::Pointer, out}, {Kind::I32, 0}}, memory));
+  EXPECT_NE(error.find("kernel 'store_id', workgroup (1,0,0), wave 0, lane 36"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("out-of-bounds global store of 4 bytes"),
+            std::string::npos)
+      << error;
+  EXPECT_NE(error.find("buffer 'out'"), std::string::npos) << error;
+}
+
+TEST(SimulatorRun, ChecksArgumentCountAndLds) {
+  auto s = load(kStoreId);
+  ASSERT_TRUE(bool(s));
+  sim::Memory memory;
+  sim::LaunchParams launch;
+  EXPECT_NE(errorOf(s->launch("store_id", launch, {}, memory))
+                .find("takes 2 arguments, got 0"),
+            std::string::npos);
+  launch.dynamicLdsBytes = 200 * 1024;
+  EXPECT_NE(errorOf(s->launch("store_id", launch,
+                              {{Kind::Pointer, 0}, {Kind::I32, 0}}, memory))
+                .find("has 163840 per workgroup"),
+            std::string::npos);
+  EXPECT_NE(
+      errorOf(s->launch("nope", launch, {}, memory)).find("no kernel 'nope'"),
+      std::string::npos);
+}
+
+TEST(SimulatorRun, DivergentLoopsAndLdsExchange) {
+  // Lane l sums 0..l-1 in a loop whose trip count diverges, writes it to
+  // LDS, and after a barrier reads its mirror lane's value.
+  auto s = load(R"(
+@lds = addrspace(3) global [128 x i32] undef, align 4
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %i1, %loop ]
+  %s = phi i32 [ 0, %entry ], [ %s2, %loop ]
+  %s2 = add i32 %s, %i
+  %i1 = add i32 %i, 1
+  %next = icmp ult i32 %i1, %l
+  br i1 %next, label %loop, label %exit
+exit:
+  %sum = phi i32 [ %s2, %loop ]
+  %p = getelementptr i32, ptr addrspace(3) @lds, i32 %l
+  store i32 %sum, ptr addrspace(3) %p
+  call void @llvm.amdgcn.s.barrier()
+  %m = sub i32 127, %l
+  %q = getelementptr i32, ptr addrspace(3) @lds, i32 %m
+  %v = load i32, ptr addrspace(3) %q
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %v, ptr addrspace(1) %o
+  ret void
+}
+)");
+  ASSERT_TRUE(bool(s)) << errorOf(s.takeError());
+  sim::Memory memory;
+  uint64_t out = memory.allocate(128 * 4, "out");
+  sim::LaunchParams launch;
+  launch.block.x = 128;
+  llvm::Error e = s->launch("k", launch, {{Kind::Pointer, out}}, memory);
+  ASSERT_FALSE(bool(e)) << errorOf(std::move(e));
+  const auto &data = memory.getBuffer(out)->data;
+  for (int l = 0; l < 128; ++l) {
+    int32_t v;
+    std::memcpy(&v, &data[4 * l], 4);
+    int m = 127 - l;
+    // Lane 0 runs the loop once with %s2 = 0 + 0.
+    int expected = m == 0 ? 0 : (m - 1) * m / 2;
+    EXPECT_EQ(v, expected) << "lane " << l;
+  }
+}
+
+} // namespace
