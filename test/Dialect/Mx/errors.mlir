@@ -398,3 +398,70 @@ func.func @moe_w1_odd(%x: memref<?x64xbf16>, %ids: memref<?x2xi32>, %wts: memref
         memref<4x64x32xf8E4M3FN>[memref<4x64x1xf8E8M0FNU>] -> memref<?x64xbf16>
   return
 }
+
+// -----
+
+func.func @moe_matmul_k(%x: memref<?x64xf8E4M3FN>, %xs: memref<?x2xf8E8M0FNU>,
+                        %w: memref<4x32x96xf8E4M3FN>, %ws: memref<4x32x3xf8E8M0FNU>,
+                        %sorted: memref<?xi32>, %eids: memref<?xi32>, %n: memref<1xi32>, %h: memref<?x32xbf16>) {
+  // expected-error @+1 {{A has K = 64 but B has K = 96; the reduction dimensions must match}}
+  mx.moe_matmul %x[%xs] * %w[%ws] rows(%sorted, %eids, %n) -> %h {block_size = 16 : i64, top_k = 2 : i64, gather = #mx.gather<pair>}
+      : memref<?x64xf8E4M3FN>[memref<?x2xf8E8M0FNU>] * memref<4x32x96xf8E4M3FN>[memref<4x32x3xf8E8M0FNU>],
+        memref<?xi32>, memref<?xi32>, memref<1xi32> -> memref<?x32xbf16>
+  return
+}
+
+// -----
+
+func.func @moe_reduce_top_k(%y: memref<?x0x64xf32>, %out: memref<?x64xbf16>) {
+  // expected-error @+1 {{top_k (input dimension 1) must be at least 1}}
+  mx.moe_reduce %y -> %out : memref<?x0x64xf32> -> memref<?x64xbf16>
+  return
+}
+
+// -----
+
+func.func @rmsnorm_residual_out(%x: memref<?x64xbf16>, %w: memref<64xbf16>, %r: memref<?x64xbf16>,
+                                %ro: memref<?x32xbf16>, %y: memref<?x64xbf16>) {
+  // expected-error @+1 {{residual_out has shape [?, 32], expected [?, 64] (same shape as input)}}
+  mx.rmsnorm %x, %w residual %r -> %ro -> %y
+      : memref<?x64xbf16>, memref<64xbf16>, memref<?x64xbf16> -> memref<?x32xbf16> -> memref<?x64xbf16>
+  return
+}
+
+// -----
+
+func.func @moe_w1_hidden(%x: memref<?x64xbf16>, %ids: memref<?x2xi32>, %wts: memref<?x2xf32>,
+                         %w1: memref<4x64x128xf8E4M3FN>, %w1s: memref<4x64x4xf8E8M0FNU>,
+                         %w2: memref<4x64x32xf8E4M3FN>, %w2s: memref<4x64x1xf8E8M0FNU>, %out: memref<?x64xbf16>) {
+  // expected-error @+1 {{w1 has shape [4, 64, 128], expected [4, 64, 64] ([E, 2I, H] with H from x)}}
+  mx.moe %x, %ids, %wts, %w1[%w1s], %w2[%w2s] -> %out
+      : memref<?x64xbf16>, memref<?x2xi32>, memref<?x2xf32>, memref<4x64x128xf8E4M3FN>[memref<4x64x4xf8E8M0FNU>],
+        memref<4x64x32xf8E4M3FN>[memref<4x64x1xf8E8M0FNU>] -> memref<?x64xbf16>
+  return
+}
+
+// -----
+
+func.func @moe_expert_map(%x: memref<?x64xbf16>, %ids: memref<?x2xi32>, %wts: memref<?x2xf32>,
+                          %w1: memref<4x64x64xf8E4M3FN>, %w1s: memref<4x64x2xf8E8M0FNU>,
+                          %w2: memref<4x64x32xf8E4M3FN>, %w2s: memref<4x64x1xf8E8M0FNU>,
+                          %map: memref<2xi32>, %out: memref<?x64xbf16>) {
+  // expected-error @+1 {{expert_map has 2 entries, fewer than the 4 local experts of w1}}
+  mx.moe %x, %ids, %wts, %w1[%w1s], %w2[%w2s] expert_map %map -> %out
+      : memref<?x64xbf16>, memref<?x2xi32>, memref<?x2xf32>, memref<4x64x64xf8E4M3FN>[memref<4x64x2xf8E8M0FNU>],
+        memref<4x64x32xf8E4M3FN>[memref<4x64x1xf8E8M0FNU>], memref<2xi32> -> memref<?x64xbf16>
+  return
+}
+
+// -----
+
+func.func @moe_limit(%x: memref<?x64xbf16>, %ids: memref<?x2xi32>, %wts: memref<?x2xf32>,
+                     %w1: memref<4x64x64xf8E4M3FN>, %w1s: memref<4x64x2xf8E8M0FNU>,
+                     %w2: memref<4x64x32xf8E4M3FN>, %w2s: memref<4x64x1xf8E8M0FNU>, %out: memref<?x64xbf16>) {
+  // expected-error @+1 {{limit is 0.000000e+00; expected a finite positive clamp}}
+  mx.moe %x, %ids, %wts, %w1[%w1s], %w2[%w2s] -> %out {limit = 0.0 : f32}
+      : memref<?x64xbf16>, memref<?x2xi32>, memref<?x2xf32>, memref<4x64x64xf8E4M3FN>[memref<4x64x2xf8E8M0FNU>],
+        memref<4x64x32xf8E4M3FN>[memref<4x64x1xf8E8M0FNU>] -> memref<?x64xbf16>
+  return
+}
