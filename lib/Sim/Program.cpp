@@ -281,10 +281,7 @@ Error Decoder::decodeCall(CallInst &call, Inst &out) {
           amdgpu::lookupMatrixIntrinsic(name, program.chip.name)) {
     out.op = Opcode::MatrixOp;
     out.matrix = matrix;
-  } else if (amdgpu::lookupMatrixIntrinsic(name, "gfx950") ||
-             amdgpu::lookupMatrixIntrinsic(name, "gfx942") ||
-             amdgpu::lookupMatrixIntrinsic(name, "gfx1100") ||
-             amdgpu::lookupMatrixIntrinsic(name, "gfx1200")) {
+  } else if (amdgpu::isMatrixIntrinsic(name)) {
     return unsupported("matrix intrinsic " + name + " does not exist on " +
                            program.chip.name,
                        nullptr);

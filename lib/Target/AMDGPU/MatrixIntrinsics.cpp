@@ -77,14 +77,21 @@ bool MatrixIntrinsic::isOnChip(llvm::StringRef chip) const {
   return llvm::is_contained(names, chip);
 }
 
+bool MatrixIntrinsic::matchesName(llvm::StringRef name) const {
+  return name == llvmName ||
+         (name.starts_with(llvmName) && name[llvmName.size()] == '.');
+}
+
 const MatrixIntrinsic *
 mxc::amdgpu::lookupMatrixIntrinsic(llvm::StringRef name, llvm::StringRef chip) {
-  for (const MatrixIntrinsic &intrinsic : kIntrinsics) {
-    bool sameName =
-        name == intrinsic.llvmName || (name.starts_with(intrinsic.llvmName) &&
-                                       name[intrinsic.llvmName.size()] == '.');
-    if (sameName && intrinsic.isOnChip(chip))
+  for (const MatrixIntrinsic &intrinsic : kIntrinsics)
+    if (intrinsic.matchesName(name) && intrinsic.isOnChip(chip))
       return &intrinsic;
-  }
   return nullptr;
+}
+
+bool mxc::amdgpu::isMatrixIntrinsic(llvm::StringRef name) {
+  return llvm::any_of(kIntrinsics, [&](const MatrixIntrinsic &intrinsic) {
+    return intrinsic.matchesName(name);
+  });
 }

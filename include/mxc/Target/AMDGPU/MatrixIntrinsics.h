@@ -81,12 +81,16 @@ struct MatrixIntrinsic {
   unsigned scaleRow(unsigned lane) const { return lane % m; }
   unsigned scaleBlock(unsigned lane) const { return lane / m; }
   bool isOnChip(llvm::StringRef chip) const;
+  /// Whether `name` is this intrinsic, type suffixes ignored.
+  bool matchesName(llvm::StringRef name) const;
 };
 
 llvm::ArrayRef<MatrixIntrinsic> getMatrixIntrinsics();
 /// The row for intrinsic `name` (type suffixes ignored) on `chip`, or null.
 const MatrixIntrinsic *lookupMatrixIntrinsic(llvm::StringRef name,
                                              llvm::StringRef chip);
+/// Whether `name` is a matrix intrinsic of any chip.
+bool isMatrixIntrinsic(llvm::StringRef name);
 
 } // namespace mxc::amdgpu
 
