@@ -659,7 +659,14 @@ Error Program::decode() {
     if (fn.isDeclaration() || fn.getCallingConv() != CallingConv::AMDGPU_KERNEL)
       continue;
     auto kernel = std::make_unique<Kernel>();
+    // gfx10+ kernels may ask for the other wave size in their features.
     kernel->waveSize = chip.waveSize;
+    StringRef features =
+        fn.getFnAttribute("target-features").getValueAsString();
+    if (features.contains("+wavefrontsize64"))
+      kernel->waveSize = 64;
+    else if (features.contains("+wavefrontsize32"))
+      kernel->waveSize = 32;
     Decoder decoder(*this, *kernel, layout);
     if (Error e = decoder.run(fn))
       return createStringError(inconvertibleErrorCode(),
