@@ -235,6 +235,7 @@ private:
   bool runBlock(Wave &wave, uint32_t blockIndex, uint32_t first, uint64_t mask);
   void execute(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMatrix(Wave &wave, const Inst &inst);
+  void executeBufferAccess(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMemory(Wave &wave, const Inst &inst, uint64_t mask);
   uint8_t *resolve(Wave &wave, unsigned lane, uint64_t address,
                    unsigned addrSpace, unsigned size, bool write,
@@ -358,6 +359,46 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
         std::memcpy(value, mem, memBytes);
       else
         unpackBits(mem, type, value);
+    }
+  }
+}
+
+/// raw.ptr.buffer.load/store: the byte offset voffset + soffset is checked
+/// against the resource's num_records dword by dword (byte by byte for
+/// narrower accesses); out-of-range parts load zero and are not stored, as
+/// the hardware does. In-range parts must lie in a buffer like any access.
+void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
+                                   uint64_t mask) {
+  bool store = inst.op == Opcode::BufferStore;
+  const TypeDesc &type = store ? kernel.slotTypes[inst.src[0]] : inst.type;
+  unsigned first = store ? 1 : 0;
+  if (!isByteExact(type))
+    fault(wave, llvm::countr_zero(mask),
+          "buffer access of a type that is not a whole number of bytes", &inst);
+  unsigned size = type.size, granule = std::min(size, 4u);
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    const uint8_t *rsrc = slot(wave, inst.src[first], lane);
+    uint64_t base = readBits(rsrc, 8);
+    uint64_t records = readBits(rsrc + 8, 4);
+    uint64_t offset =
+        uint32_t(readBits(slot(wave, inst.src[first + 1], lane), 4) +
+                 readBits(slot(wave, inst.src[first + 2], lane), 4));
+    const uint8_t *stored = store ? slot(wave, inst.src[0], lane) : nullptr;
+    uint8_t *loaded = store ? nullptr : slot(wave, inst.dst, lane);
+    for (unsigned at = 0; at < size; at += granule) {
+      bool inRange = offset + at + granule <= records;
+      if (!inRange) {
+        if (loaded)
+          std::memset(loaded + at, 0, granule);
+        continue;
+      }
+      uint8_t *mem =
+          resolve(wave, lane, base + offset + at, 1, granule, store, inst);
+      if (store)
+        std::memcpy(mem, stored + at, granule);
+      else
+        std::memcpy(loaded + at, mem, granule);
     }
   }
 }
@@ -1049,6 +1090,23 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
       writeBits(d + 4, 4, newSrc[lane]);
     });
   }
+  case Opcode::MakeBufferRsrc:
+    // Resource image: base address, num_records, stride | flags << 16.
+    return lanes([&](unsigned lane) {
+      uint8_t *d = slot(wave, inst.dst, lane);
+      const TypeDesc &recordsType = kernel.slotTypes[inst.src[2]];
+      writeBits(d, 8, readBits(slot(wave, inst.src[0], lane), 8));
+      writeBits(d + 8, 4,
+                std::min<uint64_t>(readBits(slot(wave, inst.src[2], lane),
+                                            recordsType.eltBytes),
+                                   0xFFFFFFFFu));
+      writeBits(d + 12, 4,
+                readBits(slot(wave, inst.src[1], lane), 2) |
+                    (readBits(slot(wave, inst.src[3], lane), 4) << 16));
+    });
+  case Opcode::BufferLoad:
+  case Opcode::BufferStore:
+    return executeBufferAccess(wave, inst, mask);
   case Opcode::MatrixOp:
     return executeMatrix(wave, inst);
   case Opcode::Unreachable:

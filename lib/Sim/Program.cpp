@@ -267,6 +267,9 @@ static std::optional<Opcode> intrinsicOpcode(StringRef name) {
       .Case("llvm.amdgcn.permlane32.swap", Opcode::Permlane32Swap)
       .Case("llvm.amdgcn.permlane16.swap", Opcode::Permlane16Swap)
       .StartsWith("llvm.amdgcn.ballot.", Opcode::Ballot)
+      .StartsWith("llvm.amdgcn.make.buffer.rsrc.", Opcode::MakeBufferRsrc)
+      .StartsWith("llvm.amdgcn.raw.ptr.buffer.load.", Opcode::BufferLoad)
+      .StartsWith("llvm.amdgcn.raw.ptr.buffer.store.", Opcode::BufferStore)
       .Default(std::nullopt);
 }
 

@@ -131,6 +131,9 @@ enum class Opcode : uint8_t {
   Permlane32Swap,
   Permlane16Swap,
   Ballot,
+  MakeBufferRsrc,
+  BufferLoad,
+  BufferStore,
   MatrixOp,
 };
 
