@@ -64,4 +64,34 @@ def Mx_GatherAttr : EnumAttr<Mx_Dialect, Mx_Gather, "gather"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
+//===----------------------------------------------------------------------===//
+// Kernel configurations
+//===----------------------------------------------------------------------===//
+
+def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
+  let mnemonic = "gemm_config";
+  let summary = "How a scaled matmul is tiled onto workgroups, waves and "
+                "matrix instructions";
+  let description = [{
+    Chosen by `mx-select-config` (or forced with its `config` option) and
+    read by the target lowering. Each workgroup computes a `tile_m x tile_n`
+    block of C with `waves_m x waves_n` waves; each wave a
+    `(tile_m / waves_m) x (tile_n / waves_n)` block made of `mfma_m x mfma_m`
+    matrix-instruction tiles (gfx950: 32 -> `v_mfma_scale_f32_32x32x64`,
+    16 -> `v_mfma_scale_f32_16x16x128`). The K loop advances `tile_k` per
+    iteration; `prefetch = 1` loads iteration k+1's operands into registers
+    while iteration k's matrix instructions run.
+
+    ```mlir
+    #mx.gemm_config<mfma_m = 32, tile_m = 256, tile_n = 256, tile_k = 128,
+                    waves_m = 2, waves_n = 2, prefetch = 1>
+    ```
+  }];
+  let parameters = (ins "unsigned":$mfma_m, "unsigned":$tile_m,
+                        "unsigned":$tile_n, "unsigned":$tile_k,
+                        "unsigned":$waves_m, "unsigned":$waves_n,
+                        "unsigned":$prefetch);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
 #endif // MXC_DIALECT_MX_MXATTRS_TD

@@ -113,6 +113,7 @@ def Mx_ScaledMatmulOp : Mx_Op<"scaled_matmul"> {
     nn.Linear) or `[K, N]` (`kn`). Scales are `[M, K/32]` and `[N, K/32]`
     whatever B's layout. K must be a multiple of 32; M may be dynamic; A and B
     may have different MX formats (MXFP8 activations x MXFP4 weights).
+    `config` (set by `mx-select-config`) says how the kernel is tiled.
 
     Example:
     ```mlir
@@ -129,7 +130,8 @@ def Mx_ScaledMatmulOp : Mx_Op<"scaled_matmul"> {
     Arg<Mx_ScalesMemRef, "B scales [N, K/32]", [MemRead]>:$b_scales,
     Arg<Optional<MemRefRankOf<[Mx_RealType], [1]>>, "bias [N]", [MemRead]>:$bias,
     Arg<Mx_RealMemRef, "C [M, N]", [MemWrite]>:$c,
-    DefaultValuedAttr<Mx_BLayoutAttr, "::mxc::mx::BLayout::nk">:$b_layout);
+    DefaultValuedAttr<Mx_BLayoutAttr, "::mxc::mx::BLayout::nk">:$b_layout,
+    OptionalAttr<Mx_GemmConfigAttr>:$config);
   let assemblyFormat = [{
     $a `[` $a_scales `]` `*` $b `[` $b_scales `]` (`+` $bias^)? `->` $c attr-dict
     `:` type($a) `[` type($a_scales) `]` `*` type($b) `[` type($b_scales) `]`

@@ -5,8 +5,11 @@
 //===----------------------------------------------------------------------===//
 
 #include "mxc/Driver/Pipeline.h"
+#include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxDialect.h"
 #include "mxc/Target/AMDGPU/CodeObject.h"
+#include "mxc/Transforms/GemmConfig.h"
+#include "mxc/Transforms/Passes.h"
 
 #include "mlir/Conversion/AMDGPUToROCDL/AMDGPUToROCDL.h"
 #include "mlir/Conversion/GPUToROCDL/GPUToROCDLPass.h"
@@ -55,6 +58,20 @@ void mxc::driver::registerDialects(DialectRegistry &registry) {
   registerROCDLDialectTranslation(registry);
 }
 
+void mxc::driver::registerPasses() { mxc::registerMxPasses(); }
+
+void mxc::driver::buildLowerMxPipeline(OpPassManager &pm,
+                                       const CompileOptions &options) {
+  MxSelectConfigOptions select;
+  select.chip = options.chip->name.str();
+  select.tuneM = options.tuneM;
+  select.config = options.config;
+  pm.addPass(createMxSelectConfig(select));
+  ConvertMxToAMDGPUOptions lower;
+  lower.chip = options.chip->name.str();
+  pm.addPass(createConvertMxToAMDGPU(lower));
+}
+
 void mxc::driver::buildLowerToLLVMPipeline(OpPassManager &pm,
                                            const CompileOptions &options) {
   std::string chipset = options.chip->name.str();
@@ -76,19 +93,73 @@ static FailureOr<gpu::GPUModuleOp> getKernelModule(ModuleOp module) {
     return kernels.front();
   if (kernels.empty())
     return module.emitError("no gpu.module to compile: the input holds no "
-                            "kernels (mx ops are lowered by mx-to-gpu, which "
-                            "this build does not provide yet)");
+                            "kernels");
   InFlightDiagnostic diag =
       module.emitError() << "expected one gpu.module, found " << kernels.size();
   diag.attachNote(kernels[1].getLoc()) << "second gpu.module here";
   return diag;
 }
 
-FailureOr<std::string> mxc::driver::compile(ModuleOp module,
-                                            const CompileOptions &options) {
+/// Reads a launch dimension the mx lowering built: a constant or
+/// ceildivui(memref.dim(A, 0), tile).
+static FailureOr<GridDim> readGridDim(Value v) {
+  GridDim dim;
+  if (auto c = v.getDefiningOp<arith::ConstantIndexOp>()) {
+    dim.constant = c.value();
+    return dim;
+  }
+  if (auto div = v.getDefiningOp<arith::CeilDivUIOp>())
+    if (div.getLhs().getDefiningOp<memref::DimOp>())
+      if (auto c = div.getRhs().getDefiningOp<arith::ConstantIndexOp>()) {
+        dim.perM = c.value();
+        return dim;
+      }
+  return failure();
+}
+
+static LogicalResult collectLaunches(ModuleOp module,
+                                     std::vector<KernelLaunch> &launches) {
+  WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
+    KernelLaunch plan;
+    plan.kernel = launch.getKernelName().str();
+    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
+    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
+    Value gridValues[] = {grid.x, grid.y, grid.z};
+    Value blockValues[] = {block.x, block.y, block.z};
+    for (unsigned d = 0; d < 3; ++d) {
+      FailureOr<GridDim> g = readGridDim(gridValues[d]);
+      FailureOr<GridDim> t = readGridDim(blockValues[d]);
+      if (failed(g) || failed(t) || t->perM) {
+        launch.emitError("launch dimensions are not ones mxc's launch plan "
+                         "can describe (constants or ceil(M / tile))");
+        return WalkResult::interrupt();
+      }
+      plan.grid[d] = *g;
+      plan.block[d] = t->constant;
+    }
+    if (auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
+            launch, launch.getKernel()))
+      if (auto config = kernel->getAttrOfType<mx::GemmConfigAttr>("mx.config"))
+        plan.config = printGemmConfig(toGemmConfig(config));
+    launches.push_back(std::move(plan));
+    return WalkResult::advance();
+  });
+  if (result.wasInterrupted())
+    return failure();
+  return success();
+}
+
+FailureOr<std::string>
+mxc::driver::compile(ModuleOp module, const CompileOptions &options,
+                     std::vector<KernelLaunch> *launches) {
   MLIRContext *ctx = module.getContext();
-  // The mx ops verify and round-trip; their kernels come from the mx
-  // lowering passes, which this pipeline does not run yet.
+  PassManager mxPm(ctx);
+  buildLowerMxPipeline(mxPm, options);
+  if (failed(mxPm.run(module)))
+    return failure();
+  if (launches && failed(collectLaunches(module, *launches)))
+    return failure();
+  // Ops the lowering passes above do not handle yet.
   WalkResult mxOps = module.walk([](Operation *op) {
     if (!isa<mx::MxDialect>(op->getDialect()))
       return WalkResult::advance();

@@ -12,6 +12,7 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mxc::driver::registerPasses();
   mlir::DialectRegistry registry;
   mxc::driver::registerDialects(registry);
   return mlir::asMainReturnCode(

@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include <string>
+#include <vector>
 
 namespace mlir {
 class DialectRegistry;
@@ -33,10 +34,40 @@ struct CompileOptions {
   /// memref descriptors.
   bool barePtrMemrefs = false;
   std::string ldLldPath;
+  /// M that kernel configs are tuned for when M is dynamic.
+  int64_t tuneM = 8192;
+  /// A config forced on every scaled matmul ("" lets the cost model choose).
+  std::string config;
+};
+
+/// One dimension of a launch grid: `constant`, or ceil(M / `perM`) when
+/// `perM` is set (M: the runtime row count).
+struct GridDim {
+  int64_t constant = 1;
+  int64_t perM = 0;
+  int64_t evaluate(int64_t m) const {
+    return perM ? (m + perM - 1) / perM : constant;
+  }
+};
+
+/// How the host launches one kernel of a compiled program.
+struct KernelLaunch {
+  std::string kernel;
+  GridDim grid[3];
+  int64_t block[3] = {1, 1, 1};
+  int64_t ldsBytes = 0;
+  std::string config; ///< printGemmConfig form, for scaled matmuls.
 };
 
 /// Registers every dialect and translation interface mxc uses.
 void registerDialects(mlir::DialectRegistry &registry);
+
+/// Registers mxc's passes (mx-select-config, convert-mx-to-amdgpu).
+void registerPasses();
+
+/// Adds the passes that turn mx ops into gpu.module kernels and launches.
+void buildLowerMxPipeline(mlir::OpPassManager &pm,
+                          const CompileOptions &options);
 
 /// Adds the passes that take gpu.modules to the LLVM dialect for `options`.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
@@ -44,8 +75,10 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 
 /// Compiles `module` as `options` says and returns the bytes to write.
 /// Errors are reported as diagnostics on the module's context.
-mlir::FailureOr<std::string> compile(mlir::ModuleOp module,
-                                     const CompileOptions &options);
+/// `launches`, when given, receives the program's launch plan.
+mlir::FailureOr<std::string>
+compile(mlir::ModuleOp module, const CompileOptions &options,
+        std::vector<KernelLaunch> *launches = nullptr);
 
 } // namespace mxc::driver
 

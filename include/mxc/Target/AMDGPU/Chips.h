@@ -31,6 +31,9 @@ struct ChipInfo {
       vgprsPerLane; ///< Architected + accumulation registers a wave may use.
   MatrixPath matrixPath;
   Fp8Flavor fp8;
+  /// Compute units of the largest product (MI355X, MI300X, ...): the cost
+  /// model's count of workgroups that run at once.
+  unsigned computeUnits;
 };
 
 /// Every chip mxc targets, in --list-targets order.

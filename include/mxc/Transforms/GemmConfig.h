@@ -1,0 +1,101 @@
+//===- GemmConfig.h - Scaled-matmul kernel configs and cost model -*- C++
+//-*-===//
+//
+// Part of mxc. A scaled-matmul kernel is fixed by a GemmConfig (tiles, waves,
+// matrix instruction, K step, prefetch). The static cost model here ranks
+// configs from the chip and intrinsic tables alone, with no hardware in the
+// loop; the lowering reads the same helpers, so what the model counts is
+// what the kernel does.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_TRANSFORMS_GEMMCONFIG_H
+#define MXC_TRANSFORMS_GEMMCONFIG_H
+
+#include "mxc/Target/AMDGPU/Chips.h"
+#include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
+
+#include "mlir/IR/Types.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <optional>
+#include <string>
+
+namespace mxc {
+namespace mx {
+class GemmConfigAttr;
+class ScaledMatmulOp;
+} // namespace mx
+
+/// The matmul a kernel computes, as far as the config is concerned.
+struct GemmProblem {
+  amdgpu::MatrixElement a = amdgpu::MatrixElement::E4M3;
+  amdgpu::MatrixElement b = amdgpu::MatrixElement::E4M3;
+  int64_t m = 8192; ///< The M tuned for (any M runs).
+  int64_t n = 0, k = 0;
+  bool bTransposed = false; ///< B given as [K, N].
+};
+
+struct GemmConfig {
+  unsigned mfmaM = 32; ///< 32: 32x32x64 scaled MFMA, 16: 16x16x128.
+  unsigned tileM = 128, tileN = 128, tileK = 128;
+  unsigned wavesM = 2, wavesN = 2;
+  unsigned prefetch = 1;
+
+  unsigned waves() const { return wavesM * wavesN; }
+  unsigned repM() const { return tileM / wavesM / mfmaM; }
+  unsigned repN() const { return tileN / wavesN / mfmaM; }
+};
+
+/// What the cost model predicts for a config.
+struct GemmCost {
+  unsigned accRegisters = 0;     ///< Accumulators (AGPRs).
+  unsigned operandRegisters = 0; ///< A, B and scale registers, all stages.
+  unsigned vgprs = 0;            ///< Estimated unified register use.
+  unsigned wavesPerSimd = 0;
+  unsigned matrixPerIteration = 0;
+  unsigned nonMatrixPerIteration = 0;
+  double nonMatrixPerMflop = 0;
+  double cycles = 0; ///< Estimated kernel time in matrix-pipe cycles.
+};
+
+/// The scaled MFMA a config names on `chip`, or null.
+const amdgpu::MatrixIntrinsic *getScaledMfma(unsigned mfmaM,
+                                             llvm::StringRef chip);
+/// MX element encoding of an MLIR element type, if it is one.
+std::optional<amdgpu::MatrixElement> getMatrixElement(mlir::Type type);
+
+/// Global loads one lane issues for one matrix-instruction operand of
+/// `element` (16-byte pieces; FP6's 24 bytes take two).
+unsigned getOperandLoads(amdgpu::MatrixElement element);
+/// Whether the scales are read a dword (four K blocks) at a time: K/32 a
+/// multiple of 4 keeps every row's scales dword-aligned.
+bool usesScaleDwords(const GemmProblem &problem);
+
+/// Why `config` cannot compile `problem` on `chip`, or "" when it can.
+std::string checkGemmConfig(const GemmProblem &problem,
+                            const GemmConfig &config,
+                            const amdgpu::ChipInfo &chip);
+GemmCost estimateGemmCost(const GemmProblem &problem, const GemmConfig &config,
+                          const amdgpu::ChipInfo &chip);
+/// The best config the cost model finds, or none (chip has no scaled MFMA).
+std::optional<GemmConfig> selectGemmConfig(const GemmProblem &problem,
+                                           const amdgpu::ChipInfo &chip);
+
+/// "mfma=32x32x64,tile=128x128x128,waves=2x2,prefetch=1".
+std::string printGemmConfig(const GemmConfig &config);
+/// Parses printGemmConfig's form; on failure returns none and sets `error`.
+std::optional<GemmConfig> parseGemmConfig(llvm::StringRef text,
+                                          std::string &error);
+
+/// The problem `op` poses (N and K must be static), or an error at the op.
+mlir::FailureOr<GemmProblem> getGemmProblem(mx::ScaledMatmulOp op,
+                                            int64_t tuneM);
+
+GemmConfig toGemmConfig(mx::GemmConfigAttr attr);
+mx::GemmConfigAttr toAttr(mlir::MLIRContext *context, const GemmConfig &config);
+
+} // namespace mxc
+
+#endif // MXC_TRANSFORMS_GEMMCONFIG_H

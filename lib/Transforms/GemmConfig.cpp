@@ -1,0 +1,271 @@
+//===- GemmConfig.cpp - Scaled-matmul kernel configs and cost model -------===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mxc/Transforms/GemmConfig.h"
+#include "mxc/Dialect/Mx/MxAttrs.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+
+#include <cmath>
+
+using namespace mxc;
+using amdgpu::MatrixElement;
+
+const amdgpu::MatrixIntrinsic *mxc::getScaledMfma(unsigned mfmaM,
+                                                  llvm::StringRef chip) {
+  for (const amdgpu::MatrixIntrinsic &mi : amdgpu::getMatrixIntrinsics())
+    if (mi.scaled && mi.m == mfmaM && mi.isOnChip(chip))
+      return &mi;
+  return nullptr;
+}
+
+std::optional<MatrixElement> mxc::getMatrixElement(mlir::Type type) {
+  if (llvm::isa<mlir::Float8E4M3FNType>(type))
+    return MatrixElement::E4M3;
+  if (llvm::isa<mlir::Float8E5M2Type>(type))
+    return MatrixElement::E5M2;
+  if (llvm::isa<mlir::Float6E2M3FNType>(type))
+    return MatrixElement::E2M3;
+  if (llvm::isa<mlir::Float6E3M2FNType>(type))
+    return MatrixElement::E3M2;
+  if (llvm::isa<mlir::Float4E2M1FNType>(type))
+    return MatrixElement::E2M1;
+  return std::nullopt;
+}
+
+unsigned mxc::getOperandLoads(MatrixElement element) {
+  // 32 elements per lane: FP8 32 bytes, FP6 24 (16 + 8), FP4 16.
+  return amdgpu::getElementBits(element) == 4 ? 1 : 2;
+}
+
+bool mxc::usesScaleDwords(const GemmProblem &problem) {
+  return problem.k % 128 == 0;
+}
+
+namespace {
+/// Registers the kernel keeps besides operands and accumulators: row
+/// offsets of every A/B row block (elements and scales), lane constants,
+/// loop state. Calibrated on the backend's output (docs/gemm.md).
+unsigned overheadRegisters(const GemmConfig &c) {
+  return 24 + 2 * (c.repM() + c.repN());
+}
+
+/// Scale registers one K step needs per row block.
+unsigned scaleRegisters(const GemmProblem &p, const GemmConfig &c,
+                        const amdgpu::MatrixIntrinsic &mi) {
+  unsigned blocksPerStep = c.tileK / 32;
+  (void)p;
+  (void)mi;
+  return (blocksPerStep + 3) / 4;
+}
+} // namespace
+
+std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
+                                 const amdgpu::ChipInfo &chip) {
+  const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
+  if (!mi)
+    return ("mfma_m = " + llvm::Twine(c.mfmaM) + " names no scaled MFMA on " +
+            chip.name + " (32: 32x32x64, 16: 16x16x128)")
+        .str();
+  if (c.wavesM == 0 || c.wavesN == 0 || c.waves() * chip.waveSize > 1024)
+    return ("waves " + llvm::Twine(c.wavesM) + "x" + llvm::Twine(c.wavesN) +
+            " is not 1 to " + llvm::Twine(1024 / chip.waveSize) +
+            " waves per workgroup")
+        .str();
+  if (c.tileM == 0 || c.tileN == 0 || c.tileM % (c.wavesM * c.mfmaM) ||
+      c.tileN % (c.wavesN * c.mfmaM))
+    return ("tile " + llvm::Twine(c.tileM) + "x" + llvm::Twine(c.tileN) +
+            " does not split into " + llvm::Twine(c.wavesM) + "x" +
+            llvm::Twine(c.wavesN) + " waves of " + llvm::Twine(c.mfmaM) + "x" +
+            llvm::Twine(c.mfmaM) + " matrix tiles")
+        .str();
+  if (c.tileK == 0 || c.tileK % 128)
+    return ("tile_k " + llvm::Twine(c.tileK) +
+            " is not a multiple of 128 (four scale blocks, one scale dword)")
+        .str();
+  if (c.prefetch > 1)
+    return "prefetch must be 0 or 1";
+  GemmCost cost = estimateGemmCost(p, c, chip);
+  if (cost.accRegisters > 256)
+    return ("the wave tile needs " + llvm::Twine(cost.accRegisters) +
+            " accumulator registers; at most 256 exist")
+        .str();
+  unsigned archRegs = cost.operandRegisters + overheadRegisters(c);
+  if (archRegs > 256)
+    return ("operands and addresses need about " + llvm::Twine(archRegs) +
+            " VGPRs; at most 256 exist (fewer row blocks, a smaller tile_k "
+            "or prefetch=0)")
+        .str();
+  return "";
+}
+
+GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
+                               const amdgpu::ChipInfo &chip) {
+  GemmCost cost;
+  const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
+  if (!mi || !c.wavesM || !c.wavesN || !c.tileK || c.repM() == 0 ||
+      c.repN() == 0)
+    return cost;
+  unsigned kSteps = c.tileK / mi->k, repM = c.repM(), repN = c.repN();
+  unsigned bitsA = amdgpu::getElementBits(p.a),
+           bitsB = amdgpu::getElementBits(p.b);
+  cost.accRegisters = repM * repN * mi->accRegisters;
+  // One operand is 32 elements per lane: `bits` dwords.
+  unsigned scales = scaleRegisters(p, c, *mi) * (repM + repN);
+  unsigned perStage = kSteps * (repM * bitsA + repN * bitsB) + scales;
+  cost.operandRegisters = perStage * (1 + c.prefetch);
+  cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
+  unsigned granule = 8;
+  unsigned rounded =
+      std::max(granule, (cost.vgprs + granule - 1) / granule * granule);
+  cost.wavesPerSimd = std::min(8u, chip.vgprsPerLane / rounded);
+
+  // Issued per K step by one wave.
+  cost.matrixPerIteration = kSteps * repM * repN;
+  unsigned loadsB = p.bTransposed ? 2 * 32 : getOperandLoads(p.b);
+  unsigned operandLoads =
+      kSteps * (repM * getOperandLoads(p.a) + repN * loadsB);
+  unsigned scaleInsts = usesScaleDwords(p) ? 2 * (repM + repN) * (c.tileK / 128)
+                                           : 2 * (repM + repN) * kSteps;
+  unsigned loop = 6; // counter, soffset, compare, branch, two waits
+  cost.nonMatrixPerIteration = operandLoads + scaleInsts + loop;
+  double mflop =
+      double(cost.matrixPerIteration) * 2.0 * mi->m * mi->n * mi->k / 1e6;
+  cost.nonMatrixPerMflop = cost.nonMatrixPerIteration / mflop;
+
+  // Time: workgroups run in rounds over the chip; a SIMD's matrix pipe is
+  // shared by its waves, and without prefetch each K step waits for memory.
+  bool fp8 = bitsA == 8 || bitsB == 8;
+  double matrixCycles =
+      double(cost.matrixPerIteration) * (fp8 ? mi->cycles : mi->cycles / 2);
+  int64_t tilesM = (p.m + c.tileM - 1) / c.tileM;
+  int64_t tilesN = (p.n + c.tileN - 1) / c.tileN;
+  unsigned wavesPerCu = 4 * std::max(1u, cost.wavesPerSimd);
+  unsigned groupsPerCu = std::max(1u, wavesPerCu / c.waves());
+  double concurrent = double(chip.computeUnits) * groupsPerCu;
+  double rounds = std::ceil(double(tilesM * tilesN) / concurrent);
+  double wavesSharingSimd =
+      std::max(1.0, double(std::min<int64_t>(tilesM * tilesN, concurrent)) *
+                        c.waves() / (4.0 * chip.computeUnits));
+  const double memoryLatency = 800;
+  double exposed = c.prefetch ? 0 : memoryLatency / wavesSharingSimd;
+  double perStep =
+      std::max(wavesSharingSimd * matrixCycles,
+               matrixCycles + cost.nonMatrixPerIteration + exposed);
+  double steps = double((p.k + c.tileK - 1) / c.tileK);
+  cost.cycles = rounds * steps * perStep;
+  return cost;
+}
+
+std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
+                                                const amdgpu::ChipInfo &chip) {
+  std::optional<GemmConfig> best;
+  GemmCost bestCost;
+  for (unsigned mfmaM : {32u, 16u}) {
+    if (!getScaledMfma(mfmaM, chip.name))
+      continue;
+    for (unsigned tileM : {16u, 32u, 64u, 128u, 256u})
+      for (unsigned tileN : {32u, 64u, 128u, 256u})
+        for (unsigned tileK : {128u, 256u})
+          for (unsigned wavesM : {1u, 2u, 4u})
+            for (unsigned wavesN : {1u, 2u, 4u})
+              for (unsigned prefetch : {1u, 0u}) {
+                GemmConfig c{mfmaM,  tileM,  tileN,   tileK,
+                             wavesM, wavesN, prefetch};
+                if (!checkGemmConfig(p, c, chip).empty())
+                  continue;
+                GemmCost cost = estimateGemmCost(p, c, chip);
+                auto key = [](const GemmCost &g) {
+                  return std::make_tuple(g.cycles, g.nonMatrixPerMflop,
+                                         g.vgprs);
+                };
+                if (!best || key(cost) < key(bestCost)) {
+                  best = c;
+                  bestCost = cost;
+                }
+              }
+  }
+  return best;
+}
+
+std::string mxc::printGemmConfig(const GemmConfig &c) {
+  std::string k = c.mfmaM == 32 ? "64" : "128";
+  return "mfma=" + std::to_string(c.mfmaM) + "x" + std::to_string(c.mfmaM) +
+         "x" + k + ",tile=" + std::to_string(c.tileM) + "x" +
+         std::to_string(c.tileN) + "x" + std::to_string(c.tileK) +
+         ",waves=" + std::to_string(c.wavesM) + "x" + std::to_string(c.wavesN) +
+         ",prefetch=" + std::to_string(c.prefetch);
+}
+
+std::optional<GemmConfig> mxc::parseGemmConfig(llvm::StringRef text,
+                                               std::string &error) {
+  GemmConfig c;
+  auto dims = [&](llvm::StringRef value, llvm::StringRef key,
+                  llvm::ArrayRef<unsigned *> out) {
+    llvm::SmallVector<llvm::StringRef, 3> parts;
+    value.split(parts, 'x');
+    if (parts.size() != out.size()) {
+      error = ("'" + key + "' wants " + llvm::Twine(out.size()) +
+               " sizes joined by 'x', got '" + value + "'")
+                  .str();
+      return false;
+    }
+    for (auto [part, dst] : llvm::zip(parts, out))
+      if (part.getAsInteger(10, *dst)) {
+        error = ("'" + key + "': '" + part + "' is not a number").str();
+        return false;
+      }
+    return true;
+  };
+  llvm::SmallVector<llvm::StringRef, 4> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  if (items.empty()) {
+    error = "empty config";
+    return std::nullopt;
+  }
+  for (llvm::StringRef item : items) {
+    auto [key, value] = item.trim().split('=');
+    unsigned mfmaN = 0, mfmaK = 0;
+    if (key == "mfma") {
+      if (!dims(value, key, {&c.mfmaM, &mfmaN, &mfmaK}))
+        return std::nullopt;
+      if (mfmaN != c.mfmaM || !(mfmaK * c.mfmaM == 32 * 64)) {
+        error = ("mfma '" + value + "' is not 32x32x64 or 16x16x128").str();
+        return std::nullopt;
+      }
+    } else if (key == "tile") {
+      if (!dims(value, key, {&c.tileM, &c.tileN, &c.tileK}))
+        return std::nullopt;
+    } else if (key == "waves") {
+      if (!dims(value, key, {&c.wavesM, &c.wavesN}))
+        return std::nullopt;
+    } else if (key == "prefetch") {
+      if (!dims(value, key, {&c.prefetch}))
+        return std::nullopt;
+    } else {
+      error = ("unknown config key '" + key +
+               "' (expected mfma, tile, waves, prefetch)")
+                  .str();
+      return std::nullopt;
+    }
+  }
+  return c;
+}
+
+GemmConfig mxc::toGemmConfig(mx::GemmConfigAttr attr) {
+  return GemmConfig{attr.getMfmaM(),   attr.getTileM(),  attr.getTileN(),
+                    attr.getTileK(),   attr.getWavesM(), attr.getWavesN(),
+                    attr.getPrefetch()};
+}
+
+mx::GemmConfigAttr mxc::toAttr(mlir::MLIRContext *context,
+                               const GemmConfig &c) {
+  return mx::GemmConfigAttr::get(context, c.mfmaM, c.tileM, c.tileN, c.tileK,
+                                 c.wavesM, c.wavesN, c.prefetch);
+}
