@@ -24,17 +24,25 @@ using namespace llvm;
 using namespace mxc;
 
 static cl::OptionCategory mxcCategory("mxc options");
+static cl::SubCommand
+    gemmCommand("gemm",
+                "Build a scaled-matmul kernel without writing MLIR:\n"
+                "  mxc gemm --a-format F --b-format F --n N --k K [--m M] "
+                "[--out bf16] [--bias] [--b-layout nk|kn] --target gfx950 -o "
+                "FILE.hsaco");
+static cl::SubCommand &allCommands = cl::SubCommand::getAll();
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
                                       cl::cat(mxcCategory));
 static cl::opt<std::string> outputFile("o",
                                        cl::desc("Output file ('-' for stdout)"),
                                        cl::value_desc("file"), cl::init("-"),
-                                       cl::cat(mxcCategory));
+                                       cl::cat(mxcCategory),
+                                       cl::sub(allCommands));
 static cl::opt<std::string> target("target",
                                    cl::desc("AMDGPU chip to compile for"),
                                    cl::value_desc("gfxNNN"), cl::init("gfx950"),
-                                   cl::cat(mxcCategory));
+                                   cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<driver::EmitKind>
     emit("emit", cl::desc("What to produce"), cl::init(driver::EmitKind::Hsaco),
          cl::values(clEnumValN(driver::EmitKind::Mlir, "mlir",
@@ -44,10 +52,10 @@ static cl::opt<driver::EmitKind>
                     clEnumValN(driver::EmitKind::Asm, "asm", "AMDGPU assembly"),
                     clEnumValN(driver::EmitKind::Hsaco, "hsaco",
                                "HSACO code object (default)")),
-         cl::cat(mxcCategory));
+         cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<unsigned>
     optLevel("O", cl::desc("Optimization level 0-3 (default 3)"), cl::Prefix,
-             cl::init(3), cl::cat(mxcCategory));
+             cl::init(3), cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("List the chips mxc compiles for"),
                                  cl::cat(mxcCategory));
@@ -55,17 +63,101 @@ static cl::opt<bool> noEmbedBitcode(
     "no-embed-bitcode",
     cl::desc("Leave the LLVM bitcode out of the code object (the simulator "
              "then cannot run it)"),
-    cl::cat(mxcCategory));
+    cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<bool> barePtrMemrefs(
     "bare-ptr-memrefs",
     cl::desc("Pass statically shaped memref kernel arguments as bare pointers"),
     cl::cat(mxcCategory));
 static cl::opt<std::string> ldLld("ld-lld", cl::desc("Path of ld.lld"),
-                                  cl::value_desc("path"), cl::cat(mxcCategory));
+                                  cl::value_desc("path"), cl::cat(mxcCategory),
+                                  cl::sub(allCommands));
+static cl::opt<std::string>
+    config("config",
+           cl::desc("Force every scaled matmul's kernel config, e.g. "
+                    "mfma=32x32x64,tile=128x128x128,waves=2x2,prefetch=1"),
+           cl::value_desc("config"), cl::cat(mxcCategory),
+           cl::sub(allCommands));
+static cl::opt<int64_t>
+    tuneM("tune-m",
+          cl::desc("M the kernel configs are tuned for where M is dynamic "
+                   "(default 8192; every M still runs)"),
+          cl::init(8192), cl::cat(mxcCategory), cl::sub(allCommands));
+static cl::opt<std::string> printLaunch(
+    "print-launch",
+    cl::desc("Print each kernel's grid, block and LDS bytes for M=VALUE "
+             "(the code object is written only with -o FILE)"),
+    cl::value_desc("M=VALUE"), cl::cat(mxcCategory), cl::sub(allCommands));
+
+// mxc gemm.
+static cl::opt<std::string> aFormat("a-format",
+                                    cl::desc("A's format: e4m3 e5m2 e2m3 e3m2 "
+                                             "e2m1"),
+                                    cl::cat(mxcCategory), cl::sub(gemmCommand));
+static cl::opt<std::string> bFormat("b-format", cl::desc("B's format"),
+                                    cl::cat(mxcCategory), cl::sub(gemmCommand));
+static cl::opt<int64_t> gemmN("n", cl::desc("N (columns of C)"), cl::init(0),
+                              cl::cat(mxcCategory), cl::sub(gemmCommand));
+static cl::opt<int64_t> gemmK("k", cl::desc("K (multiple of 32)"), cl::init(0),
+                              cl::cat(mxcCategory), cl::sub(gemmCommand));
+static cl::opt<int64_t>
+    gemmM("m",
+          cl::desc("M to tune the config for (the kernel takes any M at run "
+                   "time; default: --tune-m)"),
+          cl::init(0), cl::cat(mxcCategory), cl::sub(gemmCommand));
+static cl::opt<std::string> outType("out", cl::desc("C type: bf16 f16 f32"),
+                                    cl::init("bf16"), cl::cat(mxcCategory),
+                                    cl::sub(gemmCommand));
+static cl::opt<bool> withBias("bias", cl::desc("Add an f32 bias[N]"),
+                              cl::cat(mxcCategory), cl::sub(gemmCommand));
+static cl::opt<std::string> bLayout("b-layout",
+                                    cl::desc("B as [N, K] (nk) or [K, N] (kn)"),
+                                    cl::init("nk"), cl::cat(mxcCategory),
+                                    cl::sub(gemmCommand));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "mxc") << message << "\n";
   return 1;
+}
+
+/// The MLIR of `mxc gemm`'s kernel, or an error message.
+static Expected<std::string> makeGemmModule() {
+  static const StringMap<StringRef> types = {{"e4m3", "f8E4M3FN"},
+                                             {"e5m2", "f8E5M2"},
+                                             {"e2m3", "f6E2M3FN"},
+                                             {"e3m2", "f6E3M2FN"},
+                                             {"e2m1", "f4E2M1FN"}};
+  auto bad = [](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(), what);
+  };
+  auto ta = types.find(aFormat), tb = types.find(bFormat);
+  if (ta == types.end() || tb == types.end())
+    return bad("--a-format and --b-format must each be one of e4m3, e5m2, "
+               "e2m3, e3m2, e2m1 (got '" +
+               aFormat + "' and '" + bFormat + "')");
+  if (gemmN <= 0 || gemmK <= 0 || gemmK % 32)
+    return bad("--n must be positive and --k a positive multiple of 32 (got "
+               "N = " +
+               Twine(gemmN) + ", K = " + Twine(gemmK) + ")");
+  if (outType != "bf16" && outType != "f16" && outType != "f32")
+    return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
+  if (bLayout != "nk" && bLayout != "kn")
+    return bad("--b-layout must be nk or kn (got '" + bLayout + "')");
+  std::string n = std::to_string(gemmN), k = std::to_string(gemmK),
+              kb = std::to_string(gemmK / 32);
+  std::string a = "memref<?x" + k + "x" + ta->second.str() + ">";
+  std::string sa = "memref<?x" + kb + "xf8E8M0FNU>";
+  std::string b = bLayout == "nk"
+                      ? "memref<" + n + "x" + k + "x" + tb->second.str() + ">"
+                      : "memref<" + k + "x" + n + "x" + tb->second.str() + ">";
+  std::string sb = "memref<" + n + "x" + kb + "xf8E8M0FNU>";
+  std::string bias = "memref<" + n + "xf32>";
+  std::string c = "memref<?x" + n + "x" + outType + ">";
+  return "func.func @gemm(%a: " + a + ", %sa: " + sa + ", %b: " + b +
+         ", %sb: " + sb + (withBias ? ", %bias: " + bias : "") + ", %c: " + c +
+         ") {\n  mx.scaled_matmul %a[%sa] * %b[%sb]" +
+         (withBias ? " + %bias" : "") + " -> %c {b_layout = #mx.b_layout<" +
+         bLayout + ">} : " + a + "[" + sa + "] * " + b + "[" + sb + "]" +
+         (withBias ? " + " + bias : "") + " -> " + c + "\n  return\n}\n";
 }
 
 int main(int argc, char **argv) {
@@ -85,19 +177,35 @@ int main(int argc, char **argv) {
                 "'; valid targets: " + amdgpu::listChipNames());
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel) + " is not a level; use -O0 to -O3");
-  if (inputFile.empty())
-    return fail(
-        "no input file; usage: mxc IN.mlir --target gfx950 -o OUT.hsaco");
-  if (emit == driver::EmitKind::Hsaco && outputFile == "-" &&
+  std::optional<int64_t> launchM;
+  if (!printLaunch.empty()) {
+    auto [key, value] = StringRef(printLaunch).split('=');
+    int64_t m;
+    if (key != "M" || value.getAsInteger(10, m) || m < 0)
+      return fail("--print-launch wants M=VALUE with VALUE >= 0 (got '" +
+                  printLaunch + "')");
+    launchM = m;
+  }
+  bool writeOutput = !launchM || outputFile != "-";
+  std::string errorMessage;
+  std::unique_ptr<MemoryBuffer> input;
+  if (gemmCommand) {
+    Expected<std::string> text = makeGemmModule();
+    if (!text)
+      return fail(toString(text.takeError()));
+    input = MemoryBuffer::getMemBufferCopy(*text, "gemm.mlir");
+  } else {
+    if (inputFile.empty())
+      return fail(
+          "no input file; usage: mxc IN.mlir --target gfx950 -o OUT.hsaco");
+    input = mlir::openInputFile(inputFile, &errorMessage);
+    if (!input)
+      return fail(errorMessage);
+  }
+  if (writeOutput && emit == driver::EmitKind::Hsaco && outputFile == "-" &&
       outs().is_displayed())
     return fail(
         "refusing to write a binary code object to a terminal; use -o FILE");
-
-  std::string errorMessage;
-  std::unique_ptr<MemoryBuffer> input =
-      mlir::openInputFile(inputFile, &errorMessage);
-  if (!input)
-    return fail(errorMessage);
 
   mlir::DialectRegistry registry;
   driver::registerDialects(registry);
@@ -119,9 +227,27 @@ int main(int argc, char **argv) {
   options.embedBitcode = !noEmbedBitcode;
   options.barePtrMemrefs = barePtrMemrefs;
   options.ldLldPath = ldLld;
-  mlir::FailureOr<std::string> result = driver::compile(*module, options);
+  options.config = config;
+  options.tuneM = gemmCommand && gemmM > 0 ? int64_t(gemmM) : int64_t(tuneM);
+  std::vector<driver::KernelLaunch> launches;
+  mlir::FailureOr<std::string> result =
+      driver::compile(*module, options, &launches);
   if (failed(result))
     return 1;
+  if (launchM) {
+    for (const driver::KernelLaunch &launch : launches) {
+      outs() << launch.kernel << ": grid " << launch.grid[0].evaluate(*launchM)
+             << "," << launch.grid[1].evaluate(*launchM) << ","
+             << launch.grid[2].evaluate(*launchM) << " block "
+             << launch.block[0] << "," << launch.block[1] << ","
+             << launch.block[2] << " lds " << launch.ldsBytes;
+      if (!launch.config.empty())
+        outs() << " config " << launch.config;
+      outs() << "\n";
+    }
+    if (!writeOutput)
+      return 0;
+  }
 
   std::unique_ptr<ToolOutputFile> output =
       mlir::openOutputFile(outputFile, &errorMessage);
