@@ -56,14 +56,8 @@ unsigned overheadRegisters(const GemmConfig &c) {
   return 24 + 2 * (c.repM() + c.repN());
 }
 
-/// Scale registers one K step needs per row block.
-unsigned scaleRegisters(const GemmProblem &p, const GemmConfig &c,
-                        const amdgpu::MatrixIntrinsic &mi) {
-  unsigned blocksPerStep = c.tileK / 32;
-  (void)p;
-  (void)mi;
-  return (blocksPerStep + 3) / 4;
-}
+/// Scale registers one K step needs per row block: one byte per block.
+unsigned scaleRegisters(const GemmConfig &c) { return (c.tileK / 32 + 3) / 4; }
 } // namespace
 
 std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
@@ -117,7 +111,7 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
            bitsB = amdgpu::getElementBits(p.b);
   cost.accRegisters = repM * repN * mi->accRegisters;
   // One operand is 32 elements per lane: `bits` dwords.
-  unsigned scales = scaleRegisters(p, c, *mi) * (repM + repN);
+  unsigned scales = scaleRegisters(c) * (repM + repN);
   unsigned perStage = kSteps * (repM * bitsA + repN * bitsB) + scales;
   cost.operandRegisters = perStage * (1 + c.prefetch);
   cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
