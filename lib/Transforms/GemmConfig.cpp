@@ -6,6 +6,7 @@
 
 #include "mxc/Transforms/GemmConfig.h"
 #include "mxc/Dialect/Mx/MxAttrs.h"
+#include "mxc/Dialect/Mx/MxFormats.h"
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/STLExtras.h"
@@ -25,18 +26,21 @@ const amdgpu::MatrixIntrinsic *mxc::getScaledMfma(unsigned mfmaM,
   return nullptr;
 }
 
+// mx::Format and the scaled MFMA's cbsz/blgp codes number the MX formats
+// alike (E4M3 = 0 ... E2M1 = 4).
+static_assert(unsigned(mx::Format::E4M3) == unsigned(MatrixElement::E4M3) &&
+                  unsigned(mx::Format::E2M1) == unsigned(MatrixElement::E2M1),
+              "MX format numbering differs between dialect and target");
+
 std::optional<MatrixElement> mxc::getMatrixElement(mlir::Type type) {
-  if (llvm::isa<mlir::Float8E4M3FNType>(type))
-    return MatrixElement::E4M3;
-  if (llvm::isa<mlir::Float8E5M2Type>(type))
-    return MatrixElement::E5M2;
-  if (llvm::isa<mlir::Float6E2M3FNType>(type))
-    return MatrixElement::E2M3;
-  if (llvm::isa<mlir::Float6E3M2FNType>(type))
-    return MatrixElement::E3M2;
-  if (llvm::isa<mlir::Float4E2M1FNType>(type))
-    return MatrixElement::E2M1;
+  if (std::optional<mx::FormatInfo> info = mx::getFormatInfo(type))
+    return MatrixElement(unsigned(info->format));
   return std::nullopt;
+}
+
+mlir::Type mxc::getElementType(mlir::MLIRContext *context,
+                               MatrixElement element) {
+  return mx::getElementType(context, mx::Format(unsigned(element)));
 }
 
 unsigned mxc::getOperandLoads(MatrixElement element) {

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mxc/Dialect/Mx/MxFormats.h"
 #include "mxc/Driver/Pipeline.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 
@@ -120,17 +121,13 @@ static int fail(const Twine &message) {
 }
 
 /// The MLIR of `mxc gemm`'s kernel, or an error message.
-static Expected<std::string> makeGemmModule() {
-  static const StringMap<StringRef> types = {{"e4m3", "f8E4M3FN"},
-                                             {"e5m2", "f8E5M2"},
-                                             {"e2m3", "f6E2M3FN"},
-                                             {"e3m2", "f6E3M2FN"},
-                                             {"e2m1", "f4E2M1FN"}};
+static Expected<std::string> makeGemmModule(mlir::MLIRContext &context) {
   auto bad = [](const Twine &what) {
     return createStringError(inconvertibleErrorCode(), what);
   };
-  auto ta = types.find(aFormat), tb = types.find(bFormat);
-  if (ta == types.end() || tb == types.end())
+  std::optional<mx::FormatInfo> fa = mx::getFormatInfo(StringRef(aFormat)),
+                                fb = mx::getFormatInfo(StringRef(bFormat));
+  if (!fa || !fb)
     return bad("--a-format and --b-format must each be one of e4m3, e5m2, "
                "e2m3, e3m2, e2m1 (got '" +
                aFormat + "' and '" + bFormat + "')");
@@ -142,13 +139,19 @@ static Expected<std::string> makeGemmModule() {
     return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
   if (bLayout != "nk" && bLayout != "kn")
     return bad("--b-layout must be nk or kn (got '" + bLayout + "')");
+  auto typeName = [&](const mx::FormatInfo &info) {
+    std::string name;
+    raw_string_ostream os(name);
+    mx::getElementType(&context, info.format).print(os);
+    return name;
+  };
+  std::string ta = typeName(*fa), tb = typeName(*fb);
   std::string n = std::to_string(gemmN), k = std::to_string(gemmK),
               kb = std::to_string(gemmK / 32);
-  std::string a = "memref<?x" + k + "x" + ta->second.str() + ">";
+  std::string a = "memref<?x" + k + "x" + ta + ">";
   std::string sa = "memref<?x" + kb + "xf8E8M0FNU>";
-  std::string b = bLayout == "nk"
-                      ? "memref<" + n + "x" + k + "x" + tb->second.str() + ">"
-                      : "memref<" + k + "x" + n + "x" + tb->second.str() + ">";
+  std::string b = bLayout == "nk" ? "memref<" + n + "x" + k + "x" + tb + ">"
+                                  : "memref<" + k + "x" + n + "x" + tb + ">";
   std::string sb = "memref<" + n + "x" + kb + "xf8E8M0FNU>";
   std::string bias = "memref<" + n + "xf32>";
   std::string c = "memref<?x" + n + "x" + outType + ">";
@@ -187,10 +190,15 @@ int main(int argc, char **argv) {
     launchM = m;
   }
   bool writeOutput = !launchM || outputFile != "-";
+  mlir::DialectRegistry registry;
+  driver::registerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
   std::string errorMessage;
   std::unique_ptr<MemoryBuffer> input;
   if (gemmCommand) {
-    Expected<std::string> text = makeGemmModule();
+    Expected<std::string> text = makeGemmModule(context);
     if (!text)
       return fail(toString(text.takeError()));
     input = MemoryBuffer::getMemBufferCopy(*text, "gemm.mlir");
@@ -206,11 +214,6 @@ int main(int argc, char **argv) {
       outs().is_displayed())
     return fail(
         "refusing to write a binary code object to a terminal; use -o FILE");
-
-  mlir::DialectRegistry registry;
-  driver::registerDialects(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
 
   SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());

@@ -65,6 +65,9 @@ const amdgpu::MatrixIntrinsic *getScaledMfma(unsigned mfmaM,
                                              llvm::StringRef chip);
 /// MX element encoding of an MLIR element type, if it is one.
 std::optional<amdgpu::MatrixElement> getMatrixElement(mlir::Type type);
+/// The MLIR element type of an MX matrix element encoding.
+mlir::Type getElementType(mlir::MLIRContext *context,
+                          amdgpu::MatrixElement element);
 
 /// Global loads one lane issues for one matrix-instruction operand of
 /// `element` (16-byte pieces; FP6's 24 bytes take two).

@@ -54,23 +54,6 @@ constexpr int32_t kCdnaBufferFlags = (7 << 12) | (4 << 15);
 constexpr int32_t kMaskedOffset = INT32_MIN;
 constexpr int64_t kMaxBufferBytes = 0x7FFFFFFF;
 
-Type getMlirElementType(MLIRContext *ctx, MatrixElement element) {
-  switch (element) {
-  case MatrixElement::E4M3:
-    return Float8E4M3FNType::get(ctx);
-  case MatrixElement::E5M2:
-    return Float8E5M2Type::get(ctx);
-  case MatrixElement::E2M3:
-    return Float6E2M3FNType::get(ctx);
-  case MatrixElement::E3M2:
-    return Float6E3M2FNType::get(ctx);
-  case MatrixElement::E2M1:
-    return Float4E2M1FNType::get(ctx);
-  default:
-    llvm_unreachable("not an MX element");
-  }
-}
-
 /// Everything the kernel body needs to know, fixed at compile time.
 struct GemmKernelSpec {
   GemmProblem problem;
@@ -135,6 +118,13 @@ private:
   unsigned blocksPerMfma() const { return mi.k / 32; }
   /// Lane groups of a wave: lanes l and l + m hold the same row.
   unsigned numGroups() const { return mi.waveSize / mi.m; }
+  /// Whether some lane group's run starting `runK` into the step reaches
+  /// `kLimit`: those lanes must read zero.
+  bool runMayPassLimit(const hw::OperandLayout &layout, unsigned runK,
+                       int64_t kLimit) const {
+    return int64_t(runK + layout.groupStride * (numGroups() - 1) +
+                   layout.runLength) > kLimit;
+  }
   /// Joins dword pieces and reinterprets them as 32 `element`s.
   Value concatDwords(ArrayRef<Value> pieces, ArrayRef<int64_t> dwords,
                      MatrixElement element);
@@ -205,8 +195,7 @@ Value GemmKernelBuilder::loadOperand(MatrixElement element, Value rsrc,
     unsigned runBytes = layout.runLength * bits / 8;
     Value laneK = mulConst(group, layout.groupStride * bits / 8);
     Value offset = add(rowOffset, addConst(laneK, runK * bits / 8));
-    if (int64_t(runK + layout.groupStride * (numGroups() - 1) +
-                layout.runLength) > kLimit) {
+    if (runMayPassLimit(layout, runK, kLimit)) {
       // Some lane groups' runs lie past K: theirs read zero.
       Value k = addConst(mulConst(group, layout.groupStride), runK);
       Value valid =
@@ -238,7 +227,7 @@ Value GemmKernelBuilder::concatDwords(ArrayRef<Value> pieces,
     count += n;
   }
   auto type =
-      VectorType::get({32}, getMlirElementType(b.getContext(), element));
+      VectorType::get({32}, mxc::getElementType(b.getContext(), element));
   return vector::BitCastOp::create(b, type, all);
 }
 
@@ -257,8 +246,7 @@ Value GemmKernelBuilder::loadTransposedOperand(Value column, Value kStart,
     unsigned runK = kInStep + layout.runBase[run];
     Value laneK = addConst(mulConst(group, layout.groupStride), runK);
     Value valid = columnValid;
-    if (int64_t(runK + layout.groupStride * (numGroups() - 1) +
-                layout.runLength) > kLimit)
+    if (runMayPassLimit(layout, runK, kLimit))
       valid = arith::AndIOp::create(
           b, valid,
           arith::CmpIOp::create(b, arith::CmpIPredicate::slt, laneK,
