@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../Sim/TestIR.h"
 #include "mxc/Driver/Pipeline.h"
 #include "mxc/Sim/MxNumerics.h"
 #include "mxc/Sim/Simulator.h"
@@ -180,10 +181,7 @@ TEST_P(ScaledMatmulTest, MatchesReference) {
   ASSERT_TRUE(bool(sim)) << llvm::toString(sim.takeError());
   sim::Memory memory;
   auto upload = [&](const void *data, size_t bytes, const char *name) {
-    uint64_t address = memory.allocate(bytes, name);
-    if (bytes)
-      std::memcpy(memory.getBuffer(address)->data.data(), data, bytes);
-    return address;
+    return test::upload(memory, data, bytes, name);
   };
   unsigned cBytes = c.out == "f32" ? 4 : 2;
   using Kind = sim::ArgValue::Kind;

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestIR.h"
 #include "mxc/Sim/MxNumerics.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
@@ -92,9 +93,7 @@ const IsaLayout kLayouts[] = {
 class Bf16MatrixTest : public ::testing::TestWithParam<IsaLayout> {};
 
 std::string makeKernel(const IsaLayout &layout) {
-  std::string ir = R"(
-target datalayout = "e-p:64:64-p1:64:64-p2:32:32-p3:32:32-p4:64:64-p5:32:32-p6:32:32-p7:160:256:256:32-p8:128:128:128:48-p9:192:256:256:32-i64:64-v16:16-v24:32-v32:32-v48:64-v96:128-v192:256-v256:256-v512:512-v1024:1024-v2048:2048-n32:64-S32-A5-G1-ni:7:8:9"
-target triple = "amdgcn-amd-amdhsa"
+  std::string ir = std::string(test::kAmdgcnTarget) + R"(
 define amdgpu_kernel void @k(ptr addrspace(1) %a, ptr addrspace(1) %b, ptr addrspace(1) %c) {
   %l = call i32 @llvm.amdgcn.workitem.id.x()
   %pa = getelementptr AB, ptr addrspace(1) %a, i32 %l
@@ -111,8 +110,7 @@ declare i32 @llvm.amdgcn.workitem.id.x()
 declare ACC @NAME(AB, AB, ACC DECLS)
 )";
   auto replace = [&](llvm::StringRef from, llvm::StringRef to) {
-    for (size_t at; (at = ir.find(from.str())) != std::string::npos;)
-      ir.replace(at, from.size(), to.str());
+    test::replaceAll(ir, from, to);
   };
   replace("IMMS", layout.mfma ? ", i32 0, i32 0, i32 0" : "");
   replace("DECLS", layout.mfma ? ", i32 immarg, i32 immarg, i32 immarg" : "");
@@ -166,9 +164,7 @@ TEST_P(Bf16MatrixTest, MatchesReference) {
 
   sim::Memory memory;
   auto upload = [&](const void *data, size_t bytes) {
-    uint64_t address = memory.allocate(bytes, "buffer");
-    std::memcpy(memory.getBuffer(address)->data.data(), data, bytes);
-    return address;
+    return test::upload(memory, data, bytes);
   };
   uint64_t pa = upload(regsA.data(), regsA.size() * 2);
   uint64_t pb = upload(regsB.data(), regsB.size() * 2);

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestIR.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 
@@ -19,8 +20,6 @@ using Kind = sim::ArgValue::Kind;
 namespace {
 
 const char *kHeader = R"(
-target datalayout = "e-p:64:64-p1:64:64-p2:32:32-p3:32:32-p4:64:64-p5:32:32-p6:32:32-p7:160:256:256:32-p8:128:128:128:48-p9:192:256:256:32-i64:64-v16:16-v24:32-v32:32-v48:64-v96:128-v192:256-v256:256-v512:512-v1024:1024-v2048:2048-n32:64-S32-A5-G1-ni:7:8:9"
-target triple = "amdgcn-amd-amdhsa"
 declare i32 @llvm.amdgcn.workitem.id.x()
 declare i32 @llvm.amdgcn.mbcnt.lo(i32, i32)
 declare i32 @llvm.amdgcn.mbcnt.hi(i32, i32)
@@ -35,7 +34,7 @@ declare { i32, i32 } @llvm.amdgcn.permlane32.swap(i32, i32, i1 immarg, i1 immarg
 /// workitem at out[row * lanes + workitem]) with one workgroup of `lanes`.
 std::vector<uint32_t> run(const char *chip, const std::string &body,
                           unsigned lanes, unsigned rows) {
-  std::string text = std::string(kHeader) + body;
+  std::string text = std::string(test::kAmdgcnTarget) + kHeader + body;
   auto s = sim::Simulator::load(llvm::MemoryBufferRef(text, "t.ll"),
                                 *amdgpu::lookupChip(chip));
   EXPECT_TRUE(bool(s)) << llvm::toString(s.takeError());
@@ -108,9 +107,8 @@ done:
 
 std::string laneOpsKernel(unsigned wave, unsigned lanes) {
   std::string text = kLaneOps;
-  auto replace = [&](const std::string &from, const std::string &to) {
-    for (size_t at; (at = text.find(from)) != std::string::npos;)
-      text.replace(at, from.size(), to);
+  auto replace = [&](llvm::StringRef from, llvm::StringRef to) {
+    test::replaceAll(text, from, to);
   };
   replace("WAVEMINUS1", std::to_string(wave - 1));
   replace("LANES", std::to_string(lanes));

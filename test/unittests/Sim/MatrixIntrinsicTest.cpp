@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TestIR.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
 
@@ -68,9 +69,7 @@ std::string makeKernel(const amdgpu::MatrixIntrinsic &mi, unsigned dwordsA,
   std::string vc = "<" + std::to_string(mi.accRegisters) + " x float>";
   std::string name = mi.llvmName.str() + ".v" + std::to_string(dwordsA) +
                      "i32.v" + std::to_string(dwordsB) + "i32";
-  std::string ir = R"(
-target datalayout = "e-p:64:64-p1:64:64-p2:32:32-p3:32:32-p4:64:64-p5:32:32-p6:32:32-p7:160:256:256:32-p8:128:128:128:48-p9:192:256:256:32-i64:64-v16:16-v24:32-v32:32-v48:64-v96:128-v192:256-v256:256-v512:512-v1024:1024-v2048:2048-n32:64-S32-A5-G1-ni:7:8:9"
-target triple = "amdgcn-amd-amdhsa"
+  std::string ir = std::string(test::kAmdgcnTarget) + R"(
 define amdgpu_kernel void @k(ptr addrspace(1) %a, ptr addrspace(1) %b, ptr addrspace(1) %sa, ptr addrspace(1) %sb, ptr addrspace(1) %c) {
   %l = call i32 @llvm.amdgcn.workitem.id.x()
   %oa = mul i32 %l, BYTESA
@@ -92,9 +91,8 @@ define amdgpu_kernel void @k(ptr addrspace(1) %a, ptr addrspace(1) %b, ptr addrs
 declare i32 @llvm.amdgcn.workitem.id.x()
 declare VC @NAME(VA, VB, VC, i32 immarg, i32 immarg, i32 immarg, i32, i32 immarg, i32)
 )";
-  auto replace = [&](const std::string &from, const std::string &to) {
-    for (size_t at; (at = ir.find(from)) != std::string::npos;)
-      ir.replace(at, from.size(), to);
+  auto replace = [&](llvm::StringRef from, llvm::StringRef to) {
+    test::replaceAll(ir, from, to);
   };
   replace("BYTESA", std::to_string(4 * dwordsA));
   replace("BYTESB", std::to_string(4 * dwordsB));
@@ -166,9 +164,7 @@ TEST_P(ScaledMfmaTest, MatchesReference) {
 
   sim::Memory memory;
   auto upload = [&](const void *data, size_t bytes) {
-    uint64_t address = memory.allocate(bytes, "buffer");
-    std::memcpy(memory.getBuffer(address)->data.data(), data, bytes);
-    return address;
+    return test::upload(memory, data, bytes);
   };
   uint64_t pa = upload(imageA.data(), imageA.size());
   uint64_t pb = upload(imageB.data(), imageB.size());

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mxc/Sim/Simulator.h"
+#include "TestIR.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
@@ -17,8 +18,6 @@ using Kind = sim::ArgValue::Kind;
 namespace {
 
 const char *kHeader = R"(
-target datalayout = "e-p:64:64-p1:64:64-p2:32:32-p3:32:32-p4:64:64-p5:32:32-p6:32:32-p7:160:256:256:32-p8:128:128:128:48-p9:192:256:256:32-i64:64-v16:16-v24:32-v32:32-v48:64-v96:128-v192:256-v256:256-v512:512-v1024:1024-v2048:2048-n32:64-S32-A5-G1-ni:7:8:9"
-target triple = "amdgcn-amd-amdhsa"
 declare i32 @llvm.amdgcn.workitem.id.x()
 declare i32 @llvm.amdgcn.workgroup.id.x()
 declare void @llvm.amdgcn.s.barrier()
@@ -26,7 +25,7 @@ declare void @llvm.amdgcn.s.barrier()
 
 llvm::Expected<sim::Simulator> load(const std::string &body) {
   static std::string text;
-  text = std::string(kHeader) + body;
+  text = (std::string(test::kAmdgcnTarget) + kHeader) + body;
   return sim::Simulator::load(llvm::MemoryBufferRef(text, "test.ll"),
                               *amdgpu::lookupChip("gfx950"));
 }
@@ -68,7 +67,7 @@ declare i32 @llvm.amdgcn.lerp(i32, i32, i32)
 }
 
 TEST(SimulatorLoad, RefusesMatrixInstructionOfAnotherChip) {
-  std::string text = std::string(kHeader) + R"(
+  std::string text = (std::string(test::kAmdgcnTarget) + kHeader) + R"(
 define amdgpu_kernel void @k(ptr addrspace(1) %p) {
   %d = call <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v8i32(<8 x i32> zeroinitializer, <8 x i32> zeroinitializer, <4 x float> zeroinitializer, i32 0, i32 0, i32 0, i32 0, i32 0, i32 0)
   store <4 x float> %d, ptr addrspace(1) %p
