@@ -15,3 +15,13 @@ path = os.pathsep.join([config.mxc_tools_dir, config.llvm_tools_dir, config.envi
 config.environment["PATH"] = path
 config.substitutions.append(("%mxc_src", config.mxc_src_root))
 config.substitutions.append(("%mxc_obj", config.mxc_obj_root))
+
+# ../shared/tools/isa_stats.py, where the checkout sits beside it: mxc inspect
+# is checked against it.
+isa_stats = os.path.join(os.path.dirname(config.mxc_src_root), "shared", "tools", "isa_stats.py")
+if os.path.exists(isa_stats):
+    config.available_features.add("isa-stats")
+    config.substitutions.append(("%isa_stats", isa_stats))
+
+import sys
+config.substitutions.append(("%python", sys.executable))

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "mxc/Driver/Pipeline.h"
+#include "LaunchPlanBuilder.h"
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxDialect.h"
 #include "mxc/Target/AMDGPU/CodeObject.h"
@@ -100,65 +101,20 @@ static FailureOr<gpu::GPUModuleOp> getKernelModule(ModuleOp module) {
   return diag;
 }
 
-/// Reads a launch dimension the mx lowering built: a constant or
-/// ceildivui(memref.dim(A, 0), tile).
-static FailureOr<GridDim> readGridDim(Value v) {
-  GridDim dim;
-  if (auto c = v.getDefiningOp<arith::ConstantIndexOp>()) {
-    dim.constant = c.value();
-    return dim;
-  }
-  if (auto div = v.getDefiningOp<arith::CeilDivUIOp>())
-    if (div.getLhs().getDefiningOp<memref::DimOp>())
-      if (auto c = div.getRhs().getDefiningOp<arith::ConstantIndexOp>()) {
-        dim.perM = c.value();
-        return dim;
-      }
-  return failure();
-}
-
-static LogicalResult collectLaunches(ModuleOp module,
-                                     std::vector<KernelLaunch> &launches) {
-  WalkResult result = module.walk([&](gpu::LaunchFuncOp launch) {
-    KernelLaunch plan;
-    plan.kernel = launch.getKernelName().str();
-    gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
-    gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-    Value gridValues[] = {grid.x, grid.y, grid.z};
-    Value blockValues[] = {block.x, block.y, block.z};
-    for (unsigned d = 0; d < 3; ++d) {
-      FailureOr<GridDim> g = readGridDim(gridValues[d]);
-      FailureOr<GridDim> t = readGridDim(blockValues[d]);
-      if (failed(g) || failed(t) || t->perM) {
-        launch.emitError("launch dimensions are not ones mxc's launch plan "
-                         "can describe (constants or ceil(M / tile))");
-        return WalkResult::interrupt();
-      }
-      plan.grid[d] = *g;
-      plan.block[d] = t->constant;
-    }
-    if (auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-            launch, launch.getKernel()))
-      if (auto config = kernel->getAttrOfType<mx::GemmConfigAttr>("mx.config"))
-        plan.config = printGemmConfig(toGemmConfig(config));
-    launches.push_back(std::move(plan));
-    return WalkResult::advance();
-  });
-  if (result.wasInterrupted())
-    return failure();
-  return success();
-}
-
-FailureOr<std::string>
-mxc::driver::compile(ModuleOp module, const CompileOptions &options,
-                     std::vector<KernelLaunch> *launches) {
+FailureOr<std::string> mxc::driver::compile(ModuleOp module,
+                                            const CompileOptions &options,
+                                            amdgpu::LaunchPlan *planOut) {
   MLIRContext *ctx = module.getContext();
+  llvm::StringMap<ProgramSizes> sizes = collectProgramSizes(module);
   PassManager mxPm(ctx);
   buildLowerMxPipeline(mxPm, options);
   if (failed(mxPm.run(module)))
     return failure();
-  if (launches && failed(collectLaunches(module, *launches)))
+  FailureOr<amdgpu::LaunchPlan> plan = buildLaunchPlan(module, sizes);
+  if (failed(plan))
     return failure();
+  if (planOut)
+    *planOut = *plan;
   // Ops the lowering passes above do not handle yet.
   WalkResult mxOps = module.walk([](Operation *op) {
     if (!isa<mx::MxDialect>(op->getDialect()))
@@ -210,6 +166,8 @@ mxc::driver::compile(ModuleOp module, const CompileOptions &options,
 
   if (options.embedBitcode)
     amdgpu::embedBitcode(*llvmModule);
+  if (!plan->programs.empty())
+    amdgpu::embedLaunchPlan(*llvmModule, *plan);
   auto object = amdgpu::emitMachineCode(*llvmModule, **tm,
                                         llvm::CodeGenFileType::ObjectFile);
   if (!object)

@@ -119,10 +119,7 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   unsigned perStage = kSteps * (repM * bitsA + repN * bitsB) + scales;
   cost.operandRegisters = perStage * (1 + c.prefetch);
   cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
-  unsigned granule = 8;
-  unsigned rounded =
-      std::max(granule, (cost.vgprs + granule - 1) / granule * granule);
-  cost.wavesPerSimd = std::min(8u, chip.vgprsPerLane / rounded);
+  cost.wavesPerSimd = chip.getWavesPerSimd(cost.vgprs);
 
   // Issued per K step by one wave.
   cost.matrixPerIteration = kSteps * repM * repN;

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Inspect.h"
 #include "mxc/Dialect/Mx/MxFormats.h"
 #include "mxc/Driver/Pipeline.h"
 #include "mxc/Target/AMDGPU/Chips.h"
@@ -31,6 +32,11 @@ static cl::SubCommand
                 "  mxc gemm --a-format F --b-format F --n N --k K [--m M] "
                 "[--out bf16] [--bias] [--b-layout nk|kn] --target gfx950 -o "
                 "FILE.hsaco");
+static cl::SubCommand
+    inspectCommand("inspect",
+                   "Report each kernel's registers, spills, scratch, LDS, "
+                   "occupancy, arguments and hot-loop instruction mix, and "
+                   "the launch plan:\n  mxc inspect [--json] FILE.hsaco...");
 static cl::SubCommand &allCommands = cl::SubCommand::getAll();
 
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.mlir>"),
@@ -85,9 +91,11 @@ static cl::opt<int64_t>
           cl::init(8192), cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<std::string> printLaunch(
     "print-launch",
-    cl::desc("Print each kernel's grid, block and LDS bytes for M=VALUE "
-             "(the code object is written only with -o FILE)"),
-    cl::value_desc("M=VALUE"), cl::cat(mxcCategory), cl::sub(allCommands));
+    cl::desc("Print each kernel's grid, block and dynamic LDS bytes for the "
+             "runtime sizes given, e.g. M=77 (the code object is written "
+             "only with -o FILE)"),
+    cl::value_desc("SIZE=VALUE[,...]"), cl::cat(mxcCategory),
+    cl::sub(allCommands));
 
 // mxc gemm.
 static cl::opt<std::string> aFormat("a-format",
@@ -114,6 +122,15 @@ static cl::opt<std::string> bLayout("b-layout",
                                     cl::desc("B as [N, K] (nk) or [K, N] (kn)"),
                                     cl::init("nk"), cl::cat(mxcCategory),
                                     cl::sub(gemmCommand));
+
+// mxc inspect.
+static cl::list<std::string> inspectFiles(cl::Positional, cl::OneOrMore,
+                                          cl::desc("<FILE.hsaco>..."),
+                                          cl::cat(mxcCategory),
+                                          cl::sub(inspectCommand));
+static cl::opt<bool> inspectJson("json",
+                                 cl::desc("Print JSON (isa_stats.py's fields)"),
+                                 cl::cat(mxcCategory), cl::sub(inspectCommand));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "mxc") << message << "\n";
@@ -169,6 +186,8 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(argc, argv,
                               "mxc: MX kernel compiler for AMD GPUs\n");
 
+  if (inspectCommand)
+    return tools::runInspect(inspectFiles, inspectJson);
   if (listTargets) {
     for (const amdgpu::ChipInfo &chip : amdgpu::getChips())
       outs() << chip.name << "\t" << chip.description << "\n";
@@ -180,16 +199,23 @@ int main(int argc, char **argv) {
                 "'; valid targets: " + amdgpu::listChipNames());
   if (optLevel > 3)
     return fail("-O" + Twine(optLevel) + " is not a level; use -O0 to -O3");
-  std::optional<int64_t> launchM;
-  if (!printLaunch.empty()) {
-    auto [key, value] = StringRef(printLaunch).split('=');
-    int64_t m;
-    if (key != "M" || value.getAsInteger(10, m) || m < 0)
-      return fail("--print-launch wants M=VALUE with VALUE >= 0 (got '" +
+  // --print-launch NAME=VALUE,...: runtime sizes by name.
+  StringMap<int64_t> launchSizes;
+  SmallVector<StringRef> items;
+  StringRef(printLaunch).split(items, ',');
+  for (StringRef item : items) {
+    if (item.empty())
+      continue;
+    auto [key, value] = item.split('=');
+    int64_t v;
+    if (key.empty() || value.getAsInteger(10, v) || v < 0)
+      return fail("--print-launch wants SIZE=VALUE[,...] with VALUE >= 0 "
+                  "(got '" +
                   printLaunch + "')");
-    launchM = m;
+    launchSizes[key] = v;
   }
-  bool writeOutput = !launchM || outputFile != "-";
+  bool printPlan = !printLaunch.empty();
+  bool writeOutput = !printPlan || outputFile != "-";
   mlir::DialectRegistry registry;
   driver::registerDialects(registry);
   mlir::MLIRContext context(registry);
@@ -232,21 +258,31 @@ int main(int argc, char **argv) {
   options.ldLldPath = ldLld;
   options.config = config;
   options.tuneM = gemmCommand && gemmM > 0 ? int64_t(gemmM) : int64_t(tuneM);
-  std::vector<driver::KernelLaunch> launches;
+  amdgpu::LaunchPlan plan;
   mlir::FailureOr<std::string> result =
-      driver::compile(*module, options, &launches);
+      driver::compile(*module, options, &plan);
   if (failed(result))
     return 1;
-  if (launchM) {
-    for (const driver::KernelLaunch &launch : launches) {
-      outs() << launch.kernel << ": grid " << launch.grid[0].evaluate(*launchM)
-             << "," << launch.grid[1].evaluate(*launchM) << ","
-             << launch.grid[2].evaluate(*launchM) << " block "
-             << launch.block[0] << "," << launch.block[1] << ","
-             << launch.block[2] << " lds " << launch.ldsBytes;
-      if (!launch.config.empty())
-        outs() << " config " << launch.config;
-      outs() << "\n";
+  if (printPlan) {
+    for (const amdgpu::PlanProgram &program : plan.programs) {
+      std::vector<int64_t> sizes;
+      for (const amdgpu::PlanSize &size : program.sizes) {
+        auto it = launchSizes.find(size.name);
+        if (it == launchSizes.end())
+          return fail("--print-launch: program '" + program.name +
+                      "' needs runtime size " + size.name + "=VALUE");
+        sizes.push_back(it->second);
+      }
+      for (const amdgpu::PlanLaunch &launch : program.launches) {
+        outs() << launch.kernel << ": grid " << launch.grid[0].evaluate(sizes)
+               << "," << launch.grid[1].evaluate(sizes) << ","
+               << launch.grid[2].evaluate(sizes) << " block " << launch.block[0]
+               << "," << launch.block[1] << "," << launch.block[2] << " lds "
+               << launch.dynamicLdsBytes;
+        if (!launch.config.empty())
+          outs() << " config " << launch.config;
+        outs() << "\n";
+      }
     }
     if (!writeOutput)
       return 0;

@@ -9,6 +9,7 @@
 #define MXC_DRIVER_PIPELINE_H
 
 #include "mxc/Target/AMDGPU/Chips.h"
+#include "mxc/Target/AMDGPU/LaunchPlan.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -40,25 +41,6 @@ struct CompileOptions {
   std::string config;
 };
 
-/// One dimension of a launch grid: `constant`, or ceil(M / `perM`) when
-/// `perM` is set (M: the runtime row count).
-struct GridDim {
-  int64_t constant = 1;
-  int64_t perM = 0;
-  int64_t evaluate(int64_t m) const {
-    return perM ? (m + perM - 1) / perM : constant;
-  }
-};
-
-/// How the host launches one kernel of a compiled program.
-struct KernelLaunch {
-  std::string kernel;
-  GridDim grid[3];
-  int64_t block[3] = {1, 1, 1};
-  int64_t ldsBytes = 0;
-  std::string config; ///< printGemmConfig form, for scaled matmuls.
-};
-
 /// Registers every dialect and translation interface mxc uses.
 void registerDialects(mlir::DialectRegistry &registry);
 
@@ -74,11 +56,12 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const CompileOptions &options);
 
 /// Compiles `module` as `options` says and returns the bytes to write.
-/// Errors are reported as diagnostics on the module's context.
-/// `launches`, when given, receives the program's launch plan.
-mlir::FailureOr<std::string>
-compile(mlir::ModuleOp module, const CompileOptions &options,
-        std::vector<KernelLaunch> *launches = nullptr);
+/// Errors are reported as diagnostics on the module's context. Each func.func
+/// that launches kernels becomes a program of the launch plan, which an HSACO
+/// carries as a note; `plan`, when given, receives it too.
+mlir::FailureOr<std::string> compile(mlir::ModuleOp module,
+                                     const CompileOptions &options,
+                                     amdgpu::LaunchPlan *plan = nullptr);
 
 } // namespace mxc::driver
 

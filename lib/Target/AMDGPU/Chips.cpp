@@ -7,26 +7,35 @@
 #include "mxc/Target/AMDGPU/Chips.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/MathExtras.h"
+#include <algorithm>
 #include <string>
 
 using namespace mxc::amdgpu;
 
 // LDS and register budgets from the AMDGPU backend's processor table
-// (llvm/docs/AMDGPUUsage.rst); matrix paths from the ISA guides.
+// (llvm/docs/AMDGPUUsage.rst) and its VGPR allocation granules (CDNA2+: a
+// unified 512-register file, granule 8; RDNA3/4 in wave32: 1536 registers,
+// granule 24); matrix paths from the ISA guides.
 static const ChipInfo kChips[] = {
     {"gfx950", "CDNA4 (MI350, MI355)", 64, 160 * 1024, 512,
-     MatrixPath::ScaledMfma, Fp8Flavor::Ocp, 256},
+     MatrixPath::ScaledMfma, Fp8Flavor::Ocp, 256, 512, 8, 8},
     {"gfx942", "CDNA3 (MI300, MI325)", 64, 64 * 1024, 512, MatrixPath::MfmaBf16,
-     Fp8Flavor::Fnuz, 304},
+     Fp8Flavor::Fnuz, 304, 512, 8, 8},
     {"gfx90a", "CDNA2 (MI200)", 64, 64 * 1024, 512, MatrixPath::MfmaBf16,
-     Fp8Flavor::None, 104},
+     Fp8Flavor::None, 104, 512, 8, 8},
     {"gfx1100", "RDNA3 (RX 7900)", 32, 64 * 1024, 256, MatrixPath::WmmaBf16,
-     Fp8Flavor::None, 96},
+     Fp8Flavor::None, 96, 1536, 24, 16},
     {"gfx1200", "RDNA4 (RX 9060)", 32, 64 * 1024, 256, MatrixPath::WmmaBf16,
-     Fp8Flavor::Ocp, 32},
+     Fp8Flavor::Ocp, 32, 1536, 24, 16},
     {"gfx1201", "RDNA4 (RX 9070)", 32, 64 * 1024, 256, MatrixPath::WmmaBf16,
-     Fp8Flavor::Ocp, 64},
+     Fp8Flavor::Ocp, 64, 1536, 24, 16},
 };
+
+unsigned ChipInfo::getWavesPerSimd(unsigned vgprs) const {
+  unsigned rounded = std::max(vgprGranule, llvm::alignTo(vgprs, vgprGranule));
+  return std::min(maxWavesPerSimd, vgprFilePerLane / unsigned(rounded));
+}
 
 llvm::ArrayRef<ChipInfo> mxc::amdgpu::getChips() { return kChips; }
 

@@ -7,6 +7,8 @@
 #include "mxc/Target/AMDGPU/CodeObject.h"
 
 #include "llvm/Bitcode/BitcodeWriter.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -116,6 +118,21 @@ void mxc::amdgpu::embedBitcode(Module &module) {
   WriteBitcodeToFile(module, os);
   llvm::embedBufferInModule(module, MemoryBufferRef(bitcode, "mxc"),
                             kBitcodeSection);
+}
+
+void mxc::amdgpu::embedLaunchPlan(Module &module, const LaunchPlan &plan) {
+  std::string note = encodeLaunchPlanNote(plan);
+  Constant *bytes = ConstantDataArray::getString(module.getContext(), note,
+                                                 /*AddNull=*/false);
+  // Read-only data in the constant address space; the ".note" prefix makes
+  // it SHT_NOTE, which the linker keeps in the code object's note segment.
+  auto *global = new GlobalVariable(
+      module, bytes->getType(), /*isConstant=*/true,
+      GlobalValue::PrivateLinkage, bytes, "mxc.launch_plan", nullptr,
+      GlobalValue::NotThreadLocal, /*AddressSpace=*/4);
+  global->setSection(kLaunchPlanSection);
+  global->setAlignment(Align(4));
+  appendToCompilerUsed(module, {global});
 }
 
 Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,

@@ -95,3 +95,12 @@ bool mxc::amdgpu::isMatrixIntrinsic(llvm::StringRef name) {
     return intrinsic.matchesName(name);
   });
 }
+
+const MatrixIntrinsic *
+mxc::amdgpu::lookupMatrixInstruction(llvm::StringRef isaName,
+                                     llvm::StringRef chip) {
+  for (const MatrixIntrinsic &intrinsic : kIntrinsics)
+    if (intrinsic.isaName == isaName && intrinsic.isOnChip(chip))
+      return &intrinsic;
+  return nullptr;
+}

@@ -134,12 +134,15 @@ TEST_P(ScaledMatmulTest, MatchesReference) {
   options.emit = driver::EmitKind::Llvm;
   options.config = c.config;
   options.tuneM = c.m;
-  std::vector<driver::KernelLaunch> launches;
-  mlir::FailureOr<std::string> ir =
-      driver::compile(*module, options, &launches);
+  amdgpu::LaunchPlan plan;
+  mlir::FailureOr<std::string> ir = driver::compile(*module, options, &plan);
   ASSERT_TRUE(succeeded(ir)) << text;
-  ASSERT_EQ(launches.size(), 1u);
-  const driver::KernelLaunch &launch = launches.front();
+  ASSERT_EQ(plan.programs.size(), 1u);
+  ASSERT_EQ(plan.programs[0].launches.size(), 1u);
+  ASSERT_EQ(plan.programs[0].sizes.size(), 1u);
+  EXPECT_EQ(plan.programs[0].sizes[0].name, "M");
+  const amdgpu::PlanLaunch &launch = plan.programs[0].launches.front();
+  const int64_t sizes[] = {c.m};
 
   // Inputs.
   std::mt19937 rng(unsigned(c.m * 131 + c.n * 7 + c.k + c.a * 5 + c.b));
@@ -198,9 +201,9 @@ TEST_P(ScaledMatmulTest, MatchesReference) {
   args.push_back({Kind::Pointer, cAddr});
   args.push_back({Kind::I32, uint64_t(c.m)});
   sim::LaunchParams params;
-  params.grid = {unsigned(launch.grid[0].evaluate(c.m)),
-                 unsigned(launch.grid[1].evaluate(c.m)),
-                 unsigned(launch.grid[2].evaluate(c.m))};
+  params.grid = {unsigned(launch.grid[0].evaluate(sizes)),
+                 unsigned(launch.grid[1].evaluate(sizes)),
+                 unsigned(launch.grid[2].evaluate(sizes))};
   params.block = {unsigned(launch.block[0]), unsigned(launch.block[1]),
                   unsigned(launch.block[2])};
   llvm::Error e = sim->launch(launch.kernel, params, args, memory);

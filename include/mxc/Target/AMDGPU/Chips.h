@@ -34,6 +34,15 @@ struct ChipInfo {
   /// Compute units of the largest product (MI355X, MI300X, ...): the cost
   /// model's count of workgroups that run at once.
   unsigned computeUnits;
+  /// Occupancy: registers per lane in one SIMD's file, the granule a wave's
+  /// allocation rounds up to, and the most waves one SIMD holds.
+  unsigned vgprFilePerLane;
+  unsigned vgprGranule;
+  unsigned maxWavesPerSimd;
+
+  /// Waves of a kernel using `vgprs` registers (VGPR+AGPR) one SIMD holds,
+  /// counting registers alone.
+  unsigned getWavesPerSimd(unsigned vgprs) const;
 };
 
 /// Every chip mxc targets, in --list-targets order.

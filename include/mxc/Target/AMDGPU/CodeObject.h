@@ -9,6 +9,7 @@
 #define MXC_TARGET_AMDGPU_CODEOBJECT_H
 
 #include "mxc/Target/AMDGPU/Chips.h"
+#include "mxc/Target/AMDGPU/LaunchPlan.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/CodeGen.h"
@@ -26,6 +27,8 @@ namespace mxc::amdgpu {
 /// Name of the ELF section that carries a module's bitcode in mxc's code
 /// objects (the section clang's -fembed-bitcode uses).
 constexpr llvm::StringLiteral kBitcodeSection = ".llvmbc";
+/// Section of mxc's launch plan note.
+constexpr llvm::StringLiteral kLaunchPlanSection = ".note.mxc.plan";
 
 /// A target machine for `chip` at optimization level 0..3.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
@@ -39,6 +42,9 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
 /// Adds the module's own bitcode as a `.llvmbc` section, so that the code
 /// object carries exactly the IR the backend compiled.
 void embedBitcode(llvm::Module &module);
+
+/// Adds `plan` as an ELF note (owner "mxc") the linked code object keeps.
+void embedLaunchPlan(llvm::Module &module, const LaunchPlan &plan);
 
 /// Runs the AMDGPU backend: assembly text or a relocatable ELF object.
 llvm::Expected<llvm::SmallString<0>>

@@ -89,6 +89,9 @@ llvm::ArrayRef<MatrixIntrinsic> getMatrixIntrinsics();
 /// The row for intrinsic `name` (type suffixes ignored) on `chip`, or null.
 const MatrixIntrinsic *lookupMatrixIntrinsic(llvm::StringRef name,
                                              llvm::StringRef chip);
+/// The row whose instruction is `isaName` on `chip`, or null.
+const MatrixIntrinsic *lookupMatrixInstruction(llvm::StringRef isaName,
+                                               llvm::StringRef chip);
 /// Whether `name` is a matrix intrinsic of any chip.
 bool isMatrixIntrinsic(llvm::StringRef name);
 

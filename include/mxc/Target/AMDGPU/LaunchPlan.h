@@ -1,0 +1,104 @@
+//===- LaunchPlan.h - How the host runs a compiled mxc program --*- C++ -*-===//
+//
+// Part of mxc. A code object mxc compiles from a program (a func.func whose
+// mx ops became kernels) carries a launch plan: the program's parameters, the
+// runtime sizes (such as M) read from them, and the kernels to launch in
+// order with each grid dimension and argument said in terms of those. The
+// plan travels as an ELF note (owner "mxc") holding MessagePack, beside the
+// AMDGPU metadata note; libmxrt reads it to run a program with one call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_TARGET_AMDGPU_LAUNCHPLAN_H
+#define MXC_TARGET_AMDGPU_LAUNCHPLAN_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mxc::amdgpu {
+
+/// ELF note owner and type of the launch plan.
+constexpr llvm::StringLiteral kLaunchPlanNoteOwner = "mxc";
+constexpr uint32_t kLaunchPlanNoteType = 1;
+/// Plan format version; a reader refuses another major version.
+constexpr unsigned kLaunchPlanVersionMajor = 1;
+constexpr unsigned kLaunchPlanVersionMinor = 0;
+
+/// A program parameter: a buffer (memref) the caller passes.
+struct PlanParam {
+  std::string type; ///< The MLIR type, for messages ("memref<?x2048xbf16>").
+  /// Extents; a dynamic extent holds -1 - (index of its runtime size).
+  std::vector<int64_t> shape;
+  unsigned elementBits = 8; ///< Bits per element (4 for packed E2M1).
+
+  /// Bytes the buffer needs when the runtime sizes are `sizes`.
+  uint64_t getBytes(llvm::ArrayRef<int64_t> sizes) const;
+};
+
+/// A runtime size: extent `dim` of parameter `param`, named for messages
+/// and for callers that pass sizes by name ("M").
+struct PlanSize {
+  std::string name;
+  unsigned param = 0;
+  unsigned dim = 0;
+};
+
+/// One launch dimension: `constant`, or ceil(sizes[size] / divisor).
+struct PlanDim {
+  int64_t constant = 1;
+  int64_t divisor = 0;
+  unsigned size = 0;
+  int64_t evaluate(llvm::ArrayRef<int64_t> sizes) const {
+    return divisor ? (sizes[size] + divisor - 1) / divisor : constant;
+  }
+};
+
+/// Where a kernel argument comes from.
+struct PlanArg {
+  enum class Kind { Param, Size, Constant };
+  Kind kind = Kind::Constant;
+  unsigned index = 0; ///< Parameter or size index.
+  int64_t value = 0;  ///< For constants.
+  unsigned bytes = 8; ///< Size in the kernel's argument segment.
+};
+
+struct PlanLaunch {
+  std::string kernel;
+  PlanDim grid[3];
+  uint32_t block[3] = {1, 1, 1};
+  uint32_t dynamicLdsBytes = 0;
+  std::string config; ///< printGemmConfig form, for scaled matmuls.
+  std::vector<PlanArg> args;
+};
+
+/// One program: the func.func the host calls.
+struct PlanProgram {
+  std::string name;
+  std::vector<PlanParam> params;
+  std::vector<PlanSize> sizes;
+  std::vector<PlanLaunch> launches;
+
+  /// Index of the size called `name`, or -1.
+  int lookupSize(llvm::StringRef name) const;
+};
+
+struct LaunchPlan {
+  std::vector<PlanProgram> programs;
+  const PlanProgram *lookupProgram(llvm::StringRef name) const;
+};
+
+/// The plan as MessagePack (the note's descriptor).
+std::string writeLaunchPlan(const LaunchPlan &plan);
+/// The plan as a whole ELF note (header, owner, padded descriptor), ready to
+/// be placed in a SHT_NOTE section.
+std::string encodeLaunchPlanNote(const LaunchPlan &plan);
+/// Parses and checks a plan: every index in range, every dimension positive.
+llvm::Expected<LaunchPlan> readLaunchPlan(llvm::StringRef msgpack);
+
+} // namespace mxc::amdgpu
+
+#endif // MXC_TARGET_AMDGPU_LAUNCHPLAN_H
