@@ -1,0 +1,136 @@
+//===- SimDevice.cpp - The simulator as a libmxrt device ------------------===//
+//
+// Part of mxc. Memory is the simulator's bounds-checked global memory; every
+// call completes before it returns, so streams are only names.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Device.h"
+#include "mxc/Sim/Simulator.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <cstring>
+
+using namespace llvm;
+using namespace mxc;
+using namespace mxc::runtime;
+
+namespace {
+struct SimCode : LoadedCode {
+  explicit SimCode(sim::Simulator simulator)
+      : simulator(std::move(simulator)) {}
+  sim::Simulator simulator;
+};
+
+class SimDevice : public Device {
+public:
+  explicit SimDevice(const amdgpu::ChipInfo &chip) : chip(chip) {}
+  StringRef getChip() const override { return chip.name; }
+  uint32_t getLdsBytesPerWorkgroup() const override {
+    return chip.ldsBytesPerWorkgroup;
+  }
+
+  Expected<uint64_t> allocate(size_t bytes) override {
+    return memory.allocate(bytes, "buffer " + std::to_string(++allocations));
+  }
+  void free(uint64_t) override {
+    // Simulated memory lives as long as the device: a stale pointer then
+    // still reads as what it was, which the bounds checks cannot tell apart
+    // from use after free; keeping it is the simpler truth.
+  }
+  Error checkWrap(uint64_t address, size_t bytes) override {
+    if (!memory.find(address, std::max<size_t>(bytes, 1)))
+      return createStringError(inconvertibleErrorCode(),
+                               "0x" + utohexstr(address) + " + " +
+                                   Twine(bytes) +
+                                   " bytes is not memory of this simulator "
+                                   "device (" +
+                                   memory.describe(address) + ")");
+    return Error::success();
+  }
+  Error write(uint64_t address, const void *source, size_t bytes,
+              void *) override {
+    sim::Memory::Buffer *buffer = memory.find(address, bytes);
+    if (!buffer)
+      return outOfRange(address, bytes);
+    std::memcpy(buffer->data.data() + (address - buffer->base), source, bytes);
+    return Error::success();
+  }
+  Error read(uint64_t address, void *destination, size_t bytes,
+             void *) override {
+    sim::Memory::Buffer *buffer = memory.find(address, bytes);
+    if (!buffer)
+      return outOfRange(address, bytes);
+    std::memcpy(destination, buffer->data.data() + (address - buffer->base),
+                bytes);
+    return Error::success();
+  }
+
+  Expected<void *> createStream() override {
+    return reinterpret_cast<void *>(++streams);
+  }
+  void destroyStream(void *) override {}
+  Error synchronize(void *) override { return Error::success(); }
+  Error synchronizeDevice() override { return Error::success(); }
+
+  Expected<std::unique_ptr<LoadedCode>>
+  load(MemoryBufferRef file, const amdgpu::CodeObjectInfo &) override {
+    Expected<sim::Simulator> simulator = sim::Simulator::load(file, chip);
+    if (!simulator)
+      return simulator.takeError();
+    return std::make_unique<SimCode>(std::move(*simulator));
+  }
+
+  Error launch(LoadedCode &code, const amdgpu::KernelInfo &kernel,
+               const LaunchDims &dims, ArrayRef<KernelArg> args,
+               void *) override {
+    sim::Simulator &simulator = static_cast<SimCode &>(code).simulator;
+    Expected<std::vector<sim::ParamInfo>> params =
+        simulator.getParams(kernel.name);
+    if (!params)
+      return params.takeError();
+    if (params->size() != args.size())
+      return createStringError(
+          inconvertibleErrorCode(),
+          "the kernel's bitcode takes " + Twine(params->size()) +
+              " arguments where its metadata lists " + Twine(args.size()));
+    std::vector<sim::ArgValue> values;
+    for (auto [arg, param] : llvm::zip(args, *params)) {
+      using Kind = sim::ArgValue::Kind;
+      Kind kind = arg.pointer ? Kind::Pointer
+                  : param.kind == sim::ParamInfo::Kind::Float
+                      ? Kind::F32
+                      : (arg.size == 8 ? Kind::I64 : Kind::I32);
+      values.push_back({kind, arg.bits});
+    }
+    sim::LaunchParams launch;
+    launch.grid = {dims.grid[0], dims.grid[1], dims.grid[2]};
+    launch.block = {dims.block[0], dims.block[1], dims.block[2]};
+    launch.dynamicLdsBytes = dims.dynamicLdsBytes;
+    return simulator.launch(kernel.name, launch, values, memory);
+  }
+
+private:
+  Error outOfRange(uint64_t address, size_t bytes) {
+    return createStringError(
+        inconvertibleErrorCode(),
+        Twine(bytes) + " bytes at 0x" + utohexstr(address) +
+            " are not inside one buffer (" + memory.describe(address) + ")");
+  }
+
+  const amdgpu::ChipInfo &chip;
+  sim::Memory memory;
+  unsigned allocations = 0;
+  uintptr_t streams = 0;
+};
+} // namespace
+
+Expected<std::unique_ptr<Device>> mxc::runtime::openSimDevice(StringRef name) {
+  const amdgpu::ChipInfo *chip = amdgpu::lookupChip(name);
+  if (!chip)
+    return createStringError(inconvertibleErrorCode(),
+                             "unknown chip '" + name + "' (the simulator " +
+                                 "models " + amdgpu::listChipNames() + ")");
+  return std::make_unique<SimDevice>(*chip);
+}

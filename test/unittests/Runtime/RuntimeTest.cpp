@@ -1,0 +1,281 @@
+//===- RuntimeTest.cpp - libmxrt on the simulator -------------------------===//
+//
+// Part of mxc. Loads a linear layer mxc compiles here, reads its metadata and
+// launch plan through the C++ API, launches it by hand and as a program, and
+// checks the errors libmxrt gives for bad use.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mxc/Driver/Pipeline.h"
+#include "mxc/Target/AMDGPU/Chips.h"
+#include "mxrt/mxrt.hpp"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include <cstdlib>
+
+using namespace mxc;
+using ::testing::HasSubstr;
+
+namespace {
+// y[M, 64] = x[M, 128] * w[64, 128]^T + bias, E4M3, f32 out.
+constexpr const char *kLinear = R"mlir(
+func.func @linear(%x: memref<?x128xf8E4M3FN>, %xs: memref<?x4xf8E8M0FNU>,
+                  %w: memref<64x128xf8E4M3FN>, %ws: memref<64x4xf8E8M0FNU>,
+                  %bias: memref<64xf32>, %y: memref<?x64xf32>) {
+  mx.scaled_matmul %x[%xs] * %w[%ws] + %bias -> %y
+      : memref<?x128xf8E4M3FN>[memref<?x4xf8E8M0FNU>]
+        * memref<64x128xf8E4M3FN>[memref<64x4xf8E8M0FNU>] + memref<64xf32>
+        -> memref<?x64xf32>
+  return
+}
+)mlir";
+constexpr int64_t kN = 64, kK = 128;
+
+const std::string &getCodeObject(const char *chip = "gfx950") {
+  static const std::string hsaco = [&] {
+    mlir::DialectRegistry registry;
+    driver::registerDialects(registry);
+    mlir::MLIRContext context(registry);
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(kLinear, &context);
+    driver::CompileOptions options;
+    options.chip = amdgpu::lookupChip(chip);
+    options.config = "mfma=16x16x128,tile=16x32x128,waves=1x2,prefetch=0";
+    mlir::FailureOr<std::string> out = driver::compile(*module, options);
+    return succeeded(out) ? *out : std::string();
+  }();
+  return hsaco;
+}
+
+/// Inputs whose products are exact in f32: x = 1.0, w in {1, 2, -1},
+/// unit scales; so y[m][n] = sum_k w[n][k] + bias[n].
+struct Linear {
+  int64_t m;
+  std::vector<uint8_t> x, xs, w, ws;
+  std::vector<float> bias, expected;
+  explicit Linear(int64_t m) : m(m) {
+    x.assign(m * kK, 0x38);
+    xs.assign(m * kK / 32, 127);
+    ws.assign(kN * kK / 32, 127);
+    const uint8_t codes[] = {0x38, 0x40, 0xB8};
+    const float values[] = {1, 2, -1};
+    for (int64_t n = 0; n < kN; ++n) {
+      float sum = 0;
+      for (int64_t k = 0; k < kK; ++k) {
+        unsigned c = (n * 7 + k * 3) % 3;
+        w.push_back(codes[c]);
+        sum += values[c];
+      }
+      bias.push_back(float(n) / 4);
+      expected.push_back(sum + bias.back());
+    }
+  }
+};
+
+struct Buffers {
+  std::vector<mxrt::Buffer> all;
+  Buffers(const mxrt::Device &device, const Linear &l) {
+    auto upload = [&](const void *data, size_t bytes) {
+      all.push_back(device.allocate(bytes));
+      all.back().write(data, bytes);
+    };
+    upload(l.x.data(), l.x.size());
+    upload(l.xs.data(), l.xs.size());
+    upload(l.w.data(), l.w.size());
+    upload(l.ws.data(), l.ws.size());
+    upload(l.bias.data(), l.bias.size() * 4);
+    all.push_back(device.allocate(l.m * kN * 4));
+  }
+  std::vector<const mxrt::Buffer *> pointers() const {
+    std::vector<const mxrt::Buffer *> p;
+    for (const mxrt::Buffer &b : all)
+      p.push_back(&b);
+    return p;
+  }
+};
+
+void expectOutput(const mxrt::Buffer &y, const Linear &l) {
+  std::vector<float> out = y.read<float>();
+  ASSERT_EQ(out.size(), size_t(l.m * kN));
+  for (int64_t m = 0; m < l.m; ++m)
+    for (int64_t n = 0; n < kN; ++n)
+      ASSERT_EQ(out[m * kN + n], l.expected[n]) << "m " << m << " n " << n;
+}
+
+std::string errorOf(const std::function<void()> &f) {
+  try {
+    f();
+  } catch (const mxrt::Error &e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+} // namespace
+
+TEST(RuntimeTest, ReadsKernelsAndPlan) {
+  mxrt::Device device("sim:gfx950");
+  EXPECT_EQ(device.chip(), "gfx950");
+  const std::string &hsaco = getCodeObject();
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  EXPECT_EQ(module.kernels(), std::vector<std::string>{"linear_scaled_matmul"});
+  mxrt_kernel_info info = module.kernelInfo("linear_scaled_matmul");
+  EXPECT_EQ(info.arg_count, 7u);
+  EXPECT_EQ(info.wavefront_size, 64u);
+  EXPECT_EQ(info.required_block[0], 128u);
+  EXPECT_EQ(info.scratch_bytes, 0u);
+  std::vector<mxrt::ArgInfo> args = module.kernelArgs("linear_scaled_matmul");
+  ASSERT_EQ(args.size(), 7u);
+  EXPECT_EQ(args[0].kind, MXRT_ARG_KIND_POINTER);
+  EXPECT_EQ(args[6].kind, MXRT_ARG_KIND_VALUE);
+  EXPECT_EQ(args[6].size, 4u);
+  EXPECT_EQ(module.programs(), std::vector<std::string>{"linear"});
+  EXPECT_EQ(module.programSizes("linear"), std::vector<std::string>{"M"});
+  EXPECT_EQ(module.paramBytes("linear", 5, {9}), 9u * kN * 4);
+}
+
+TEST(RuntimeTest, RunsProgramAndKernel) {
+  mxrt::Device device("sim:gfx950");
+  const std::string &hsaco = getCodeObject();
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  for (int64_t m : {1, 17, 40}) {
+    Linear l(m);
+    Buffers b(device, l);
+    module.run("linear", b.pointers(), {m});
+    expectOutput(b.all[5], l);
+  }
+  // By hand, on a stream, with the launch the plan describes for M = 20.
+  Linear l(20);
+  Buffers b(device, l);
+  mxrt::Stream stream = device.createStream();
+  module.launch(
+      "linear_scaled_matmul", {2, 2, 1}, {128, 1, 1},
+      {b.all[0], b.all[1], b.all[2], b.all[3], b.all[4], b.all[5], int32_t(20)},
+      0, &stream);
+  stream.synchronize();
+  expectOutput(b.all[5], l);
+  // M = 0 runs nothing.
+  Linear empty(0);
+  Buffers none(device, empty);
+  module.run("linear", none.pointers(), {0});
+}
+
+TEST(RuntimeTest, WrapsDeviceMemory) {
+  mxrt::Device device("sim:gfx950");
+  mxrt::Buffer owned = device.allocate(256);
+  mxrt::Buffer view = device.wrap(owned.devicePointer(), 256);
+  std::vector<uint32_t> data(64, 7);
+  view.write(data);
+  EXPECT_EQ(owned.read<uint32_t>(), data);
+  EXPECT_THAT(errorOf([&] { device.wrap(nullptr, 16); }),
+              HasSubstr("is not memory of this simulator device"));
+  EXPECT_THAT(errorOf([&] { owned.write(data.data(), 300); }),
+              HasSubstr("bytes [0, 300) lie outside the 256-byte buffer"));
+}
+
+TEST(RuntimeTest, ChecksLaunches) {
+  mxrt::Device device("sim:gfx950");
+  const std::string &hsaco = getCodeObject();
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  Linear l(4);
+  Buffers b(device, l);
+  auto &a = b.all;
+  const char *k = "linear_scaled_matmul";
+  EXPECT_THAT(errorOf([&] {
+                module.launch("nope", {1, 1, 1}, {128, 1, 1}, {});
+              }),
+              HasSubstr("no kernel 'nope' in linear.hsaco (it has: "
+                        "linear_scaled_matmul)"));
+  EXPECT_THAT(errorOf([&] {
+                module.launch(k, {1, 1, 1}, {128, 1, 1}, {a[0], a[1]});
+              }),
+              HasSubstr("kernel 'linear_scaled_matmul': takes 7 arguments, "
+                        "got 2"));
+  EXPECT_THAT(errorOf([&] {
+                module.launch(k, {1, 1, 1}, {128, 1, 1},
+                              {a[0], a[1], a[2], a[3], a[4], a[5], int64_t(4)});
+              }),
+              HasSubstr("argument 6: the kernel takes 4 bytes by value; got "
+                        "a 8-byte value"));
+  EXPECT_THAT(errorOf([&] {
+                module.launch(
+                    k, {1, 1, 1}, {128, 1, 1},
+                    {a[0], a[1], int32_t(3), a[3], a[4], a[5], int32_t(4)});
+              }),
+              HasSubstr("argument 2: the kernel takes a pointer "
+                        "(global_buffer), not a value"));
+  EXPECT_THAT(errorOf([&] {
+                module.launch(k, {1, 1, 1}, {64, 1, 1},
+                              {a[0], a[1], a[2], a[3], a[4], a[5], int32_t(4)});
+              }),
+              HasSubstr("compiled for blocks of exactly 128,1,1 lanes, got "
+                        "64,1,1"));
+  EXPECT_THAT(errorOf([&] {
+                module.launch(k, {1, 0, 1}, {128, 1, 1},
+                              {a[0], a[1], a[2], a[3], a[4], a[5], int32_t(4)});
+              }),
+              HasSubstr("must be positive"));
+  EXPECT_THAT(errorOf([&] {
+                module.launch(k, {1, 1, 1}, {128, 1, 1},
+                              {a[0], a[1], a[2], a[3], a[4], a[5], int32_t(4)},
+                              200 * 1024);
+              }),
+              HasSubstr("dynamic LDS bytes exceed the 163840 a gfx950 "
+                        "workgroup has"));
+  // A buffer too small for the runtime size.
+  EXPECT_THAT(errorOf([&] { module.run("linear", b.pointers(), {5}); }),
+              HasSubstr("buffer 0 (memref<?x128xf8E4M3FN>) holds 512 bytes; "
+                        "it needs 640 for M = 5"));
+  EXPECT_THAT(errorOf([&] { module.run("linear", b.pointers(), {}); }),
+              HasSubstr("the program takes 1 runtime sizes, got 0"));
+  EXPECT_THAT(errorOf([&] { module.run("gemm", b.pointers(), {4}); }),
+              HasSubstr("no program 'gemm' in linear.hsaco"));
+  // A simulated fault names the kernel: C smaller than the kernel writes,
+  // passed by hand so that no plan check stops it.
+  mxrt::Buffer small = device.allocate(16);
+  mxrt_status status = MXRT_SUCCESS;
+  std::string message = errorOf([&] {
+    try {
+      module.launch(k, {1, 1, 1}, {128, 1, 1},
+                    {a[0], a[1], a[2], a[3], a[4], small, int32_t(4)});
+    } catch (const mxrt::Error &e) {
+      status = e.status();
+      throw;
+    }
+  });
+  EXPECT_EQ(status, MXRT_ERROR_LAUNCH);
+  EXPECT_THAT(message, HasSubstr("kernel 'linear_scaled_matmul'"));
+}
+
+TEST(RuntimeTest, ChecksDevicesAndCodeObjects) {
+  EXPECT_THAT(errorOf([] { mxrt::Device("sim:gfx999"); }),
+              HasSubstr("unknown chip 'gfx999'"));
+  EXPECT_THAT(errorOf([] { mxrt::Device("cuda:0"); }),
+              HasSubstr("unknown device; use hip:N or sim:gfxNNN"));
+  // No HIP runtime here (or a stand-in that does not exist): a plain error.
+  setenv("MXRT_HIP_LIBRARY", "/nonexistent/libamdhip64.so", 1);
+  std::string hip = errorOf([] { mxrt::Device("hip:0"); });
+  EXPECT_THAT(hip, HasSubstr("mxrt_device_open('hip:0'): no HIP runtime: "
+                             "cannot load libamdhip64"));
+  mxrt::Device gfx942("sim:gfx942");
+  const std::string &hsaco = getCodeObject();
+  mxrt_status status = MXRT_SUCCESS;
+  try {
+    gfx942.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  } catch (const mxrt::Error &e) {
+    status = e.status();
+    EXPECT_THAT(e.what(), HasSubstr("linear.hsaco is built for gfx950, but "
+                                    "device sim:gfx942 is a gfx942"));
+  }
+  EXPECT_EQ(status, MXRT_ERROR_TARGET_MISMATCH);
+  mxrt::Device device("sim:gfx950");
+  std::string truncated = hsaco.substr(0, hsaco.size() / 3);
+  EXPECT_THAT(errorOf([&] {
+                device.load(truncated.data(), truncated.size(), "cut.hsaco");
+              }),
+              HasSubstr("cut.hsaco: unreadable ELF"));
+  EXPECT_THAT(errorOf([&] { device.load("/nonexistent.hsaco"); }),
+              HasSubstr("cannot read '/nonexistent.hsaco'"));
+}
