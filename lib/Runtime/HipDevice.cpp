@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <mutex>
 #include <vector>
 
 using namespace llvm;
@@ -59,16 +60,20 @@ Error hipFailure(const HipApi &api, StringRef call, hipError_t code) {
                                " (hipError_t " + Twine(code) + ")");
 }
 
-/// Opens libamdhip64 once per process.
+/// Opens libamdhip64; once it has loaded, later calls reuse it (a failure is
+/// retried, so setting MXRT_HIP_LIBRARY later still works).
 Expected<const HipApi *> loadHip() {
   static HipApi api;
-  static std::string failure;
-  static bool tried = false;
-  if (tried)
-    return failure.empty()
-               ? Expected<const HipApi *>(&api)
-               : createStringError(inconvertibleErrorCode(), failure);
-  tried = true;
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  if (api.library)
+    return &api;
+  auto failWith = [&](const std::string &why) -> Expected<const HipApi *> {
+    if (api.library)
+      dlclose(api.library);
+    api = HipApi();
+    return createStringError(inconvertibleErrorCode(), why);
+  };
   const char *override = std::getenv("MXRT_HIP_LIBRARY");
   std::vector<std::string> names;
   if (override && *override)
@@ -84,11 +89,9 @@ Expected<const HipApi *> loadHip() {
     const char *why = dlerror();
     errors += (errors.empty() ? "" : "; ") + std::string(why ? why : name);
   }
-  if (!api.library) {
-    failure = "no HIP runtime: cannot load libamdhip64 (" + errors +
-              "); install ROCm's HIP runtime, or set MXRT_HIP_LIBRARY";
-    return createStringError(inconvertibleErrorCode(), failure);
-  }
+  if (!api.library)
+    return failWith("no HIP runtime: cannot load libamdhip64 (" + errors +
+                    "); install ROCm's HIP runtime, or set MXRT_HIP_LIBRARY");
   bool missing = false;
   std::string absent;
   auto get = [&](auto &slot, const char *name, const char *fallback = nullptr) {
@@ -119,15 +122,10 @@ Expected<const HipApi *> loadHip() {
   get(api.moduleUnload, "hipModuleUnload");
   get(api.moduleGetFunction, "hipModuleGetFunction");
   get(api.moduleLaunchKernel, "hipModuleLaunchKernel");
-  if (missing) {
-    failure = "the HIP runtime lacks " + absent;
-    return createStringError(inconvertibleErrorCode(), failure);
-  }
-  if (hipError_t e = api.init(0)) {
-    Error err = hipFailure(api, "hipInit", e);
-    failure = toString(std::move(err));
-    return createStringError(inconvertibleErrorCode(), failure);
-  }
+  if (missing)
+    return failWith("the HIP runtime lacks " + absent);
+  if (hipError_t e = api.init(0))
+    return failWith(toString(hipFailure(api, "hipInit", e)));
   return &api;
 }
 

@@ -279,3 +279,69 @@ TEST(RuntimeTest, ChecksDevicesAndCodeObjects) {
   EXPECT_THAT(errorOf([&] { device.load("/nonexistent.hsaco"); }),
               HasSubstr("cannot read '/nonexistent.hsaco'"));
 }
+
+#include <dlfcn.h>
+
+/// The HIP backend against test/unittests/Runtime/fake_hip.c: device
+/// selection, the target check, memory, and the launch HIP receives.
+TEST(RuntimeTest, HipBackendAgainstStandIn) {
+  setenv("MXRT_HIP_LIBRARY", MXC_FAKE_HIP_PATH, 1);
+  setenv("FAKE_HIP_ARCH", "gfx942", 1);
+  const std::string &hsaco = getCodeObject();
+  {
+    mxrt::Device gfx942("hip:0");
+    EXPECT_EQ(gfx942.chip(), "gfx942");
+    mxrt_status status = MXRT_SUCCESS;
+    std::string message = errorOf([&] {
+      try {
+        gfx942.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+      } catch (const mxrt::Error &e) {
+        status = e.status();
+        throw;
+      }
+    });
+    EXPECT_EQ(status, MXRT_ERROR_TARGET_MISMATCH);
+    EXPECT_THAT(message, HasSubstr("linear.hsaco is built for gfx950, but "
+                                   "device hip:0 is a gfx942"));
+  }
+  EXPECT_THAT(errorOf([] { mxrt::Device("hip:3"); }),
+              HasSubstr("no GPU 3: the HIP runtime sees 1 (hip:0 to hip:0)"));
+  setenv("FAKE_HIP_DEVICES", "0", 1);
+  EXPECT_THAT(errorOf([] { mxrt::Device("hip:0"); }),
+              HasSubstr("the HIP runtime sees no AMD GPU"));
+  unsetenv("FAKE_HIP_DEVICES");
+
+  setenv("FAKE_HIP_ARCH", "gfx950", 1);
+  mxrt::Device device("hip:0");
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  Linear l(20);
+  Buffers b(device, l);
+  EXPECT_EQ(b.all[4].read<float>(), l.bias);
+  void *fake = dlopen(MXC_FAKE_HIP_PATH, RTLD_NOW | RTLD_NOLOAD);
+  ASSERT_NE(fake, nullptr);
+  *static_cast<int *>(dlsym(fake, "fake_hip_arg_count")) = 7;
+  mxrt::Stream stream = device.createStream();
+  module.run("linear", b.pointers(), {20}, &stream);
+  auto *dims = static_cast<unsigned *>(dlsym(fake, "fake_hip_dims"));
+  auto *args = static_cast<uint64_t *>(dlsym(fake, "fake_hip_args"));
+  EXPECT_STREQ(static_cast<char *>(dlsym(fake, "fake_hip_kernel")),
+               "linear_scaled_matmul");
+  // Grid (ceil(64 / 32), ceil(20 / 16), 1) of 128-lane blocks.
+  EXPECT_EQ(std::vector<unsigned>(dims, dims + 7),
+            (std::vector<unsigned>{2, 2, 1, 128, 1, 1, 0}));
+  for (unsigned i = 0; i < 6; ++i)
+    EXPECT_EQ(args[i], reinterpret_cast<uint64_t>(b.all[i].devicePointer()));
+  EXPECT_EQ(uint32_t(args[6]), 20u);
+  EXPECT_NE(*static_cast<void **>(dlsym(fake, "fake_hip_stream")), nullptr);
+  // Device memory the host app owns, and its stream.
+  mxrt::Buffer view = device.wrap(b.all[0].devicePointer(), 64);
+  EXPECT_EQ(view.read<uint8_t>(), std::vector<uint8_t>(64, 0x38));
+  mxrt::Stream appStream = device.wrapStream(reinterpret_cast<void *>(0x77));
+  module.launch(
+      "linear_scaled_matmul", {1, 1, 1}, {128, 1, 1},
+      {b.all[0], b.all[1], b.all[2], b.all[3], b.all[4], view, int32_t(1)}, 0,
+      &appStream);
+  EXPECT_EQ(*static_cast<void **>(dlsym(fake, "fake_hip_stream")),
+            reinterpret_cast<void *>(0x77));
+  dlclose(fake);
+}
