@@ -7,15 +7,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../CompileMlir.h"
 #include "../Sim/TestIR.h"
-#include "mxc/Driver/Pipeline.h"
 #include "mxc/Sim/MxNumerics.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "gtest/gtest.h"
 
@@ -123,20 +120,15 @@ class ScaledMatmulTest : public ::testing::TestWithParam<Case> {};
 TEST_P(ScaledMatmulTest, MatchesReference) {
   const Case &c = GetParam();
   // Compile with the real pipeline.
-  mlir::DialectRegistry registry;
-  driver::registerDialects(registry);
-  mlir::MLIRContext context(registry);
   std::string text = makeModule(c);
-  auto module = mlir::parseSourceString<mlir::ModuleOp>(text, &context);
-  ASSERT_TRUE(module) << text;
   driver::CompileOptions options;
   options.chip = amdgpu::lookupChip("gfx950");
   options.emit = driver::EmitKind::Llvm;
   options.config = c.config;
   options.tuneM = c.m;
   amdgpu::LaunchPlan plan;
-  mlir::FailureOr<std::string> ir = driver::compile(*module, options, &plan);
-  ASSERT_TRUE(succeeded(ir)) << text;
+  std::string ir = test::compileMlir(text, options, &plan);
+  ASSERT_FALSE(ir.empty()) << text;
   ASSERT_EQ(plan.programs.size(), 1u);
   ASSERT_EQ(plan.programs[0].launches.size(), 1u);
   ASSERT_EQ(plan.programs[0].sizes.size(), 1u);
@@ -180,7 +172,7 @@ TEST_P(ScaledMatmulTest, MatchesReference) {
 
   // Run on exactly sized buffers.
   auto sim =
-      sim::Simulator::load(llvm::MemoryBufferRef(*ir, "mm.ll"), *options.chip);
+      sim::Simulator::load(llvm::MemoryBufferRef(ir, "mm.ll"), *options.chip);
   ASSERT_TRUE(bool(sim)) << llvm::toString(sim.takeError());
   sim::Memory memory;
   auto upload = [&](const void *data, size_t bytes, const char *name) {

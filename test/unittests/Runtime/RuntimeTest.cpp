@@ -6,13 +6,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "mxc/Driver/Pipeline.h"
-#include "mxc/Target/AMDGPU/Chips.h"
+#include "../CompileMlir.h"
 #include "mxrt/mxrt.hpp"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include <cstdlib>
@@ -35,18 +31,9 @@ func.func @linear(%x: memref<?x128xf8E4M3FN>, %xs: memref<?x4xf8E8M0FNU>,
 )mlir";
 constexpr int64_t kN = 64, kK = 128;
 
-const std::string &getCodeObject(const char *chip = "gfx950") {
-  static const std::string hsaco = [&] {
-    mlir::DialectRegistry registry;
-    driver::registerDialects(registry);
-    mlir::MLIRContext context(registry);
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(kLinear, &context);
-    driver::CompileOptions options;
-    options.chip = amdgpu::lookupChip(chip);
-    options.config = "mfma=16x16x128,tile=16x32x128,waves=1x2,prefetch=0";
-    mlir::FailureOr<std::string> out = driver::compile(*module, options);
-    return succeeded(out) ? *out : std::string();
-  }();
+const std::string &getCodeObject() {
+  static const std::string hsaco = test::compileGfx950CodeObject(
+      kLinear, "mfma=16x16x128,tile=16x32x128,waves=1x2,prefetch=0");
   return hsaco;
 }
 

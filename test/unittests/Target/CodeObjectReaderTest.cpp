@@ -7,12 +7,9 @@
 //===----------------------------------------------------------------------===//
 
 #include "mxc/Target/AMDGPU/CodeObjectReader.h"
-#include "mxc/Driver/Pipeline.h"
+#include "../CompileMlir.h"
 #include "mxc/Target/AMDGPU/IsaStats.h"
 
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
 #include "gtest/gtest.h"
 #include <random>
 
@@ -34,17 +31,8 @@ func.func @linear(%x: memref<?x256xf8E4M3FN>, %xs: memref<?x8xf8E8M0FNU>,
 
 /// The linear layer above as an HSACO (compiled once).
 const std::string &getCodeObject() {
-  static const std::string hsaco = [] {
-    mlir::DialectRegistry registry;
-    driver::registerDialects(registry);
-    mlir::MLIRContext context(registry);
-    auto module = mlir::parseSourceString<mlir::ModuleOp>(kLinear, &context);
-    driver::CompileOptions options;
-    options.chip = lookupChip("gfx950");
-    options.config = "mfma=32x32x64,tile=32x32x128,waves=1x1,prefetch=1";
-    mlir::FailureOr<std::string> out = driver::compile(*module, options);
-    return succeeded(out) ? *out : std::string();
-  }();
+  static const std::string hsaco = test::compileGfx950CodeObject(
+      kLinear, "mfma=32x32x64,tile=32x32x128,waves=1x1,prefetch=1");
   return hsaco;
 }
 } // namespace
