@@ -29,36 +29,40 @@
 using namespace llvm;
 using namespace mxc::amdgpu;
 
+/// isa_stats.py's categories by mnemonic prefix; the first match wins, so
+/// the specific prefixes come before the general ones ("ds_read" before
+/// "ds_", "s_waitcnt" before "s_").
+static const std::pair<StringLiteral, StringLiteral> kCategories[] = {
+    {"v_mfma", "matrix"},
+    {"v_smfmac", "matrix"},
+    {"v_wmma", "matrix"},
+    {"v_swmmac", "matrix"},
+    {"global_load", "vmem_load"},
+    {"buffer_load", "vmem_load"},
+    {"flat_load", "vmem_load"},
+    {"global_store", "vmem_store"},
+    {"buffer_store", "vmem_store"},
+    {"flat_store", "vmem_store"},
+    {"scratch_", "scratch"},
+    {"ds_read", "lds_read"},
+    {"ds_load", "lds_read"},
+    {"ds_write", "lds_write"},
+    {"ds_store", "lds_write"},
+    {"ds_", "lds_other"},
+    {"s_waitcnt", "waitcnt"},
+    {"s_wait_", "waitcnt"},
+    {"s_nop", "nop"},
+    {"s_barrier", "barrier"},
+    {"s_load", "smem"},
+    {"s_buffer_load", "smem"},
+    {"s_", "salu"},
+    {"v_", "valu"},
+};
+
 StringRef mxc::amdgpu::getInstructionCategory(StringRef op) {
-  if (op.starts_with("v_mfma") || op.starts_with("v_smfmac") ||
-      op.starts_with("v_wmma") || op.starts_with("v_swmmac"))
-    return "matrix";
-  if (op.starts_with("global_load") || op.starts_with("buffer_load") ||
-      op.starts_with("flat_load"))
-    return "vmem_load";
-  if (op.starts_with("global_store") || op.starts_with("buffer_store") ||
-      op.starts_with("flat_store"))
-    return "vmem_store";
-  if (op.starts_with("scratch_"))
-    return "scratch";
-  if (op.starts_with("ds_read") || op.starts_with("ds_load"))
-    return "lds_read";
-  if (op.starts_with("ds_write") || op.starts_with("ds_store"))
-    return "lds_write";
-  if (op.starts_with("ds_"))
-    return "lds_other";
-  if (op.starts_with("s_waitcnt") || op.starts_with("s_wait_"))
-    return "waitcnt";
-  if (op.starts_with("s_nop"))
-    return "nop";
-  if (op.starts_with("s_barrier"))
-    return "barrier";
-  if (op.starts_with("s_load") || op.starts_with("s_buffer_load"))
-    return "smem";
-  if (op.starts_with("s_"))
-    return "salu";
-  if (op.starts_with("v_"))
-    return "valu";
+  for (const auto &[prefix, category] : kCategories)
+    if (op.starts_with(prefix))
+      return category;
   return "other";
 }
 

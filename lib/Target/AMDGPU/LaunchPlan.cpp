@@ -167,7 +167,6 @@ static Expected<uint64_t> getBounded(const NodeReader &map, StringRef key,
 
 static Expected<PlanProgram> readProgram(const NodeReader &node) {
   PlanProgram program;
-  auto fail = [](Error e) -> Expected<PlanProgram> { return std::move(e); };
   Expected<StringRef> name = node.getString("name");
   if (!name)
     return name.takeError();
@@ -314,7 +313,7 @@ static Expected<PlanProgram> readProgram(const NodeReader &node) {
           return index.takeError();
         arg.index = *index;
       } else {
-        return fail(a.error("unknown argument kind '" + *kind + "'"));
+        return a.error("unknown argument kind '" + *kind + "'");
       }
       launch.args.push_back(arg);
     }
