@@ -674,39 +674,30 @@ mxrt_status mxrt_program_run(mxrt_module module, const char *name,
   }
   for (auto [l, launch] : llvm::enumerate(program->launches)) {
     const amdgpu::KernelInfo *kernel = module->info.lookupKernel(launch.kernel);
+    Expected<amdgpu::ResolvedLaunch> resolved =
+        amdgpu::resolveLaunch(launch, sizeValues);
+    if (!resolved)
+      return fail(MXRT_ERROR_INVALID_ARGUMENT,
+                  where + ": launch " + Twine(l) + ": " +
+                      toString(resolved.takeError()));
+    if (resolved->empty)
+      continue; // A size of 0: nothing to compute.
     LaunchDims dims;
-    bool empty = false;
     for (unsigned d = 0; d < 3; ++d) {
-      int64_t extent = launch.grid[d].evaluate(sizeValues);
-      if (extent > UINT32_MAX)
-        return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                    where + ": launch " + Twine(l) + " needs a grid of " +
-                        Twine(extent) + " workgroups");
-      empty |= extent == 0;
-      dims.grid[d] = uint32_t(extent);
+      dims.grid[d] = resolved->grid[d];
       dims.block[d] = launch.block[d];
     }
     dims.dynamicLdsBytes = launch.dynamicLdsBytes;
-    if (empty)
-      continue; // A size of 0: nothing to compute.
     std::vector<mxrt_value> values;
-    for (const amdgpu::PlanArg &arg : launch.args) {
+    for (const amdgpu::ResolvedLaunch::Arg &arg : resolved->args) {
       mxrt_value value{};
-      switch (arg.kind) {
-      case amdgpu::PlanArg::Kind::Param:
+      if (arg.isBuffer) {
         value.kind = MXRT_VALUE_BUFFER;
-        value.buffer = buffers[arg.index];
-        break;
-      case amdgpu::PlanArg::Kind::Size:
-      case amdgpu::PlanArg::Kind::Constant: {
-        int64_t v = arg.kind == amdgpu::PlanArg::Kind::Size ? sizes[arg.index]
-                                                            : arg.value;
-        if (arg.bytes == 4)
-          value.kind = MXRT_VALUE_I32, value.i32 = int32_t(v);
-        else
-          value.kind = MXRT_VALUE_I64, value.i64 = v;
-        break;
-      }
+        value.buffer = buffers[arg.param];
+      } else if (arg.bytes == 4) {
+        value.kind = MXRT_VALUE_I32, value.i32 = int32_t(arg.value);
+      } else {
+        value.kind = MXRT_VALUE_I64, value.i64 = arg.value;
       }
       values.push_back(value);
     }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Profiler.h"
 #include "Program.h"
 #include "mxc/Sim/MxNumerics.h"
 
@@ -214,22 +215,28 @@ struct Wave {
   bool atBarrier = false;
   uint32_t resumeBlock = 0, resumeInst = 0;
   uint64_t resumeMask = 0;
+  /// Released from its barrier; resumes where it stopped at its next step.
+  bool resumePending = false;
 };
 
 class Executor {
 public:
   Executor(const Kernel &kernel, const LaunchParams &launch, Memory &memory,
-           uint32_t ldsBytes, Stats *stats)
+           uint32_t ldsBytes, Stats *stats, Profiler *profiler = nullptr)
       : kernel(kernel), launch(launch), memory(memory), ldsBytes(ldsBytes),
-        stats(stats), waveSize(kernel.waveSize) {}
+        stats(stats), profiler(profiler), waveSize(kernel.waveSize) {}
 
-  /// Runs the whole grid.
-  Error run(ArrayRef<ArgValue> args);
+  /// Runs the workgroups with the given linear ids (x fastest), or the whole
+  /// grid when `workgroups` is empty.
+  Error run(ArrayRef<ArgValue> args, ArrayRef<uint64_t> workgroups = {});
 
 private:
   void runWorkgroup(ArrayRef<ArgValue> args);
-  /// Runs `wave` until it returns or stops at a barrier.
-  void runWave(Wave &wave);
+  /// Runs the next block of `wave` (or the rest of the block it stopped in at
+  /// a barrier). Waves of a workgroup take steps in turn, so that they move
+  /// through a loop together as on hardware (what the L1 model and a race
+  /// check see).
+  void stepWave(Wave &wave);
   /// Runs instructions [first, end of block) of `blockIndex` over `mask`;
   /// false when the wave stopped at a barrier.
   bool runBlock(Wave &wave, uint32_t blockIndex, uint32_t first, uint64_t mask);
@@ -237,6 +244,10 @@ private:
   void executeMatrix(Wave &wave, const Inst &inst);
   void executeBufferAccess(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMemory(Wave &wave, const Inst &inst, uint64_t mask);
+  /// Reports a wave-level access to the profiler.
+  void profileAccess(Wave &wave, const Inst &inst, bool store,
+                     ArrayRef<LaneAccess> globalLanes,
+                     ArrayRef<LaneAccess> ldsLanes);
   uint8_t *resolve(Wave &wave, unsigned lane, uint64_t address,
                    unsigned addrSpace, unsigned size, bool write,
                    const Inst &inst);
@@ -253,6 +264,7 @@ private:
   Memory &memory;
   uint32_t ldsBytes;
   Stats *stats;
+  Profiler *profiler;
   unsigned waveSize;
   std::vector<uint8_t> lds;
   uint32_t group[3] = {0, 0, 0};
@@ -342,11 +354,19 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
   // Memory size of the value: its bits packed, rounded to bytes.
   unsigned memBytes =
       isByteExact(type) ? type.size : (type.bits * type.count + 7) / 8;
+  SmallVector<LaneAccess, 64> globalLanes, ldsLanes;
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     uint64_t address = readBits(slot(wave, ptrSlot, lane), ptrBytes);
     uint8_t *mem =
         resolve(wave, lane, address, inst.addrSpace, memBytes, store, inst);
+    if (profiler) {
+      if (mem >= lds.data() && mem < lds.data() + lds.size())
+        ldsLanes.push_back({lane, uint64_t(mem - lds.data()), memBytes});
+      else if (inst.addrSpace != 5 &&
+               (address & kApertureMask) != kPrivateAperture)
+        globalLanes.push_back({lane, address, memBytes});
+    }
     if (store) {
       const uint8_t *value = slot(wave, inst.src[0], lane);
       if (isByteExact(type))
@@ -360,6 +380,26 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
       else
         unpackBits(mem, type, value);
     }
+  }
+  if (profiler)
+    profileAccess(wave, inst, store, globalLanes, ldsLanes);
+}
+
+void Executor::profileAccess(Wave &wave, const Inst &inst, bool store,
+                             ArrayRef<LaneAccess> globalLanes,
+                             ArrayRef<LaneAccess> ldsLanes) {
+  if (!ldsLanes.empty())
+    profiler->ldsAccess(inst, store ? SiteKind::LdsStore : SiteKind::LdsLoad,
+                        ldsLanes);
+  if (globalLanes.empty())
+    return;
+  profiler->globalAccess(
+      inst, store ? SiteKind::GlobalStore : SiteKind::GlobalLoad, globalLanes);
+  if (!store) {
+    uint64_t bytes = 0;
+    for (const LaneAccess &a : globalLanes)
+      bytes += a.bytes;
+    profiler->loadIssued(wave.index, bytes);
   }
 }
 
@@ -376,6 +416,7 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
     fault(wave, llvm::countr_zero(mask),
           "buffer access of a type that is not a whole number of bytes", &inst);
   unsigned size = type.size, granule = std::min(size, 4u);
+  SmallVector<LaneAccess, 64> accessed;
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     const uint8_t *rsrc = slot(wave, inst.src[first], lane);
@@ -399,8 +440,19 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
         std::memcpy(mem, stored + at, granule);
       else
         std::memcpy(loaded + at, mem, granule);
+      if (profiler) {
+        // Consecutive in-range granules of a lane are one access.
+        if (!accessed.empty() && accessed.back().lane == lane &&
+            accessed.back().address + accessed.back().bytes ==
+                base + offset + at)
+          accessed.back().bytes += granule;
+        else
+          accessed.push_back({lane, base + offset + at, granule});
+      }
     }
   }
+  if (profiler)
+    profileAccess(wave, inst, store, accessed, {});
 }
 
 //===----------------------------------------------------------------------===//
@@ -512,6 +564,13 @@ void Executor::executeMatrix(Wave &wave, const Inst &inst) {
   }
   if (stats)
     ++stats->matrixInstructions;
+  if (profiler) {
+    // FP4/FP6 x FP4/FP6 runs at twice the 8-bit rate (CDNA4 ISA guide).
+    unsigned cycles = mi.cycles;
+    if (mi.scaled && bitsA < 8 && bitsB < 8)
+      cycles /= 2;
+    profiler->matrix(inst, wave.index, cycles, 2ull * M * N * K);
+  }
 }
 
 //===----------------------------------------------------------------------===//
@@ -969,6 +1028,15 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
       uint64_t address = readBits(slot(wave, inst.src[0], lane), ptrBytes);
       uint8_t *mem =
           resolve(wave, lane, address, inst.addrSpace, t.size, true, inst);
+      if (profiler) {
+        LaneAccess access{lane, address, t.size};
+        if (mem >= lds.data() && mem < lds.data() + lds.size()) {
+          access.address = uint64_t(mem - lds.data());
+          profiler->ldsAccess(inst, SiteKind::LdsAtomic, access);
+        } else {
+          profiler->globalAccess(inst, SiteKind::GlobalAtomic, access);
+        }
+      }
       const uint8_t *v = slot(wave, inst.src[1], lane);
       uint8_t *d = slot(wave, inst.dst, lane);
       std::memcpy(d, mem, t.size);
@@ -1169,6 +1237,10 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
   unsigned active = llvm::popcount(mask);
   for (; i < block.end; ++i) {
     const Inst &inst = kernel.insts[i];
+    if (profiler && (inst.op == Opcode::Br || inst.op == Opcode::CondBr ||
+                     inst.op == Opcode::Switch || inst.op == Opcode::Ret ||
+                     inst.op == Opcode::Barrier))
+      profiler->blockEnded(wave.index);
     if (stats) {
       ++stats->waveInstructions;
       stats->laneInstructions += active;
@@ -1223,25 +1295,22 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
   fault(wave, llvm::countr_zero(mask), "block without terminator", nullptr);
 }
 
-void Executor::runWave(Wave &wave) {
-  if (wave.atBarrier) {
-    wave.atBarrier = false;
-    if (!runBlock(wave, wave.resumeBlock, wave.resumeInst, wave.resumeMask))
-      return;
+void Executor::stepWave(Wave &wave) {
+  if (wave.resumePending) {
+    wave.resumePending = false;
+    runBlock(wave, wave.resumeBlock, wave.resumeInst, wave.resumeMask);
+    return;
   }
-  while (wave.live) {
-    uint32_t next = ~0u;
-    for (uint64_t m = wave.live; m; m &= m - 1)
-      next = std::min(next, wave.block[llvm::countr_zero(m)]);
-    uint64_t mask = 0;
-    for (uint64_t m = wave.live; m; m &= m - 1) {
-      unsigned lane = llvm::countr_zero(m);
-      if (wave.block[lane] == next)
-        mask |= uint64_t(1) << lane;
-    }
-    if (!runBlock(wave, next, 0, mask))
-      return;
+  uint32_t next = ~0u;
+  for (uint64_t m = wave.live; m; m &= m - 1)
+    next = std::min(next, wave.block[llvm::countr_zero(m)]);
+  uint64_t mask = 0;
+  for (uint64_t m = wave.live; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    if (wave.block[lane] == next)
+      mask |= uint64_t(1) << lane;
   }
+  runBlock(wave, next, 0, mask);
 }
 
 void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
@@ -1266,15 +1335,17 @@ void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
         writeBits(slot(wave, s, lane), type.eltBytes, args[p].bits);
     }
   }
+  if (profiler)
+    profiler->beginWorkgroup(numWaves);
   while (true) {
-    bool anyLive = false;
+    bool stepped = false;
     for (Wave &wave : waves)
-      if (wave.live || wave.atBarrier) {
-        runWave(wave);
-        anyLive = true;
+      if (wave.live && !wave.atBarrier) {
+        stepWave(wave);
+        stepped = true;
       }
-    if (!anyLive)
-      return;
+    if (stepped)
+      continue;
     // Every live wave is now at a barrier or done; a wave that finished
     // while others wait would deadlock hardware too.
     bool waiting = false, finished = false;
@@ -1282,17 +1353,26 @@ void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
       waiting |= wave.atBarrier;
       finished |= !wave.live && !wave.atBarrier;
     }
-    if (waiting && finished)
+    if (!waiting)
+      break;
+    if (finished)
       for (Wave &wave : waves)
         if (wave.atBarrier)
           fault(wave, llvm::countr_zero(wave.live),
                 "barrier that some waves of the workgroup never reach "
                 "(they returned)",
                 nullptr);
+    for (Wave &wave : waves)
+      if (wave.atBarrier) {
+        wave.atBarrier = false;
+        wave.resumePending = true;
+      }
   }
+  if (profiler)
+    profiler->endWorkgroup();
 }
 
-Error Executor::run(ArrayRef<ArgValue> args) {
+Error Executor::run(ArrayRef<ArgValue> args, ArrayRef<uint64_t> workgroups) {
   lds.assign(ldsBytes, 0);
   // An HSA kernel dispatch packet, for kernels that read their sizes from it.
   dispatchPacket.assign(64, 0);
@@ -1313,10 +1393,19 @@ Error Executor::run(ArrayRef<ArgValue> args) {
   put32(28, ldsBytes);
   dispatchAddress = 0x10000; // below every buffer
   try {
-    for (group[2] = 0; group[2] < launch.grid.z; ++group[2])
-      for (group[1] = 0; group[1] < launch.grid.y; ++group[1])
-        for (group[0] = 0; group[0] < launch.grid.x; ++group[0])
-          runWorkgroup(args);
+    if (workgroups.empty()) {
+      for (group[2] = 0; group[2] < launch.grid.z; ++group[2])
+        for (group[1] = 0; group[1] < launch.grid.y; ++group[1])
+          for (group[0] = 0; group[0] < launch.grid.x; ++group[0])
+            runWorkgroup(args);
+    } else {
+      for (uint64_t id : workgroups) {
+        group[0] = uint32_t(id % launch.grid.x);
+        group[1] = uint32_t(id / launch.grid.x % launch.grid.y);
+        group[2] = uint32_t(id / (uint64_t(launch.grid.x) * launch.grid.y));
+        runWorkgroup(args);
+      }
+    }
   } catch (const Fault &f) {
     return createStringError(inconvertibleErrorCode(), f.message);
   }
@@ -1349,18 +1438,19 @@ Expected<std::vector<ParamInfo>> Simulator::getParams(StringRef name) const {
   return kernel->params;
 }
 
-Error Simulator::launch(StringRef name, const LaunchParams &launch,
-                        ArrayRef<ArgValue> args, Memory &memory, Stats *stats) {
+Expected<const Kernel *> Simulator::checkLaunch(StringRef name,
+                                                const LaunchParams &launch,
+                                                size_t numArgs) const {
   const Kernel *kernel = program->getKernel(name);
   if (!kernel)
     return createStringError(inconvertibleErrorCode(),
                              "no kernel '" + name + "'; the module has: " +
                                  join(program->getKernelNames(), ", "));
-  if (args.size() != kernel->params.size())
+  if (numArgs != kernel->params.size())
     return createStringError(inconvertibleErrorCode(),
                              "kernel '" + name + "' takes " +
                                  Twine(kernel->params.size()) +
-                                 " arguments, got " + Twine(args.size()));
+                                 " arguments, got " + Twine(numArgs));
   if (launch.grid.count() == 0 || launch.block.count() == 0)
     return createStringError(inconvertibleErrorCode(),
                              "grid and block sizes must be at least 1");
@@ -1376,6 +1466,43 @@ Error Simulator::launch(StringRef name, const LaunchParams &launch,
         "the launch needs " + Twine(lds) + " bytes of LDS; " +
             program->getChip().name + " has " +
             Twine(program->getChip().ldsBytesPerWorkgroup) + " per workgroup");
-  Executor executor(*kernel, launch, memory, uint32_t(lds), stats);
+  return kernel;
+}
+
+Error Simulator::launch(StringRef name, const LaunchParams &launch,
+                        ArrayRef<ArgValue> args, Memory &memory, Stats *stats) {
+  Expected<const Kernel *> kernel = checkLaunch(name, launch, args.size());
+  if (!kernel)
+    return kernel.takeError();
+  uint32_t lds = program->getStaticLdsBytes() + launch.dynamicLdsBytes;
+  Executor executor(**kernel, launch, memory, lds, stats);
   return executor.run(args);
+}
+
+Error Simulator::profile(StringRef name, const LaunchParams &launch,
+                         ArrayRef<ArgValue> args, Memory &memory,
+                         const ProfileOptions &options,
+                         KernelProfile &result) {
+  Expected<const Kernel *> kernel = checkLaunch(name, launch, args.size());
+  if (!kernel)
+    return kernel.takeError();
+  StringRef chip = program->getChip().name;
+  const amdgpu::TimingModel *model = amdgpu::lookupTimingModel(chip);
+  if (!model)
+    return createStringError(inconvertibleErrorCode(),
+                             "no timing model for " + chip +
+                                 "; profiles need one (gfx950 has one)");
+  for (uint64_t id : options.workgroups)
+    if (id >= launch.grid.count())
+      return createStringError(inconvertibleErrorCode(),
+                               "workgroup " + Twine(id) +
+                                   " is outside the grid of " +
+                                   Twine(launch.grid.count()));
+  uint32_t lds = program->getStaticLdsBytes() + launch.dynamicLdsBytes;
+  Profiler profiler(**kernel, launch, *model, lds);
+  Executor executor(**kernel, launch, memory, lds, nullptr, &profiler);
+  if (Error e = executor.run(args, options.workgroups))
+    return e;
+  result = profiler.finish(launch.grid.count(), memory);
+  return Error::success();
 }

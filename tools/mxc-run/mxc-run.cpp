@@ -10,8 +10,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mxc/Sim/Profile.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
+#include "mxc/Target/AMDGPU/CodeObjectReader.h"
 #include "mxrt/mxrt.h"
 
 #include "llvm/ADT/ScopeExit.h"
@@ -49,11 +51,33 @@ static cl::opt<unsigned> ldsBytes("lds", cl::desc("Dynamic LDS bytes"),
 static cl::list<std::string>
     args("arg",
          cl::desc("Kernel argument, in order: in:PATH | out:PATH:BYTES | "
-                  "inout:PATH | i32:V | i64:V | f32:V | null"),
+                  "inout:PATH | zero:BYTES | i32:V | i64:V | f32:V | null"),
          cl::cat(runCategory));
 static cl::opt<bool> printStats("print-stats",
                                 cl::desc("Print instruction counts and time"),
                                 cl::cat(runCategory));
+static cl::opt<std::string>
+    profileOpt("profile", cl::ValueOptional,
+               cl::desc("Profile the run in the simulator: memory traffic, "
+                        "LDS bank cycles, matrix cycles and the chip's timing "
+                        "model (--profile or --profile=text, --profile=json)"),
+               cl::cat(runCategory));
+static cl::opt<std::string> workgroupsOpt(
+    "workgroups",
+    cl::desc("With --profile: run N workgroups spread over the grid and scale "
+             "the counts to it, or a list of linear workgroup ids (A,B,...)"),
+    cl::cat(runCategory));
+static cl::opt<std::string>
+    planOpt("plan",
+            cl::desc("Run a code object through its launch plan with these "
+                     "runtime sizes (NAME=V[,NAME=V...]); --arg gives the "
+                     "program's buffers in order, no --kernel/--grid/--block"),
+            cl::cat(runCategory));
+static cl::opt<std::string>
+    programOpt("program",
+               cl::desc("With --plan: the program to run (default: the only "
+                        "one)"),
+               cl::cat(runCategory));
 
 static int fail(const Twine &message) {
   WithColor::error(errs(), "mxc-run") << message << "\n";
@@ -75,13 +99,14 @@ static bool parseDim3(StringRef text, sim::Dim3 &dim) {
 namespace {
 /// One --arg, parsed.
 struct ArgSpec {
-  enum class Kind { In, Out, InOut, Null, I32, I64, F32 } kind;
+  enum class Kind { In, Out, InOut, Zero, Null, I32, I64, F32 } kind;
   std::string path;
   uint64_t bytes = 0;
   uint64_t bits = 0;
   std::unique_ptr<MemoryBuffer> contents;
   bool isBuffer() const {
-    return kind == Kind::In || kind == Kind::Out || kind == Kind::InOut;
+    return kind == Kind::In || kind == Kind::Out || kind == Kind::InOut ||
+           kind == Kind::Zero;
   }
   bool isScalar() const {
     return kind == Kind::I32 || kind == Kind::I64 || kind == Kind::F32;
@@ -100,6 +125,10 @@ static Expected<ArgSpec> parseArg(size_t i, StringRef spec) {
   auto [kind, rest] = spec.split(':');
   if (kind == "null") {
     arg.kind = ArgSpec::Kind::Null;
+  } else if (kind == "zero") {
+    arg.kind = ArgSpec::Kind::Zero;
+    if (rest.getAsInteger(10, arg.bytes))
+      return argError("expected zero:BYTES");
   } else if (kind == "out") {
     arg.kind = ArgSpec::Kind::Out;
     auto [p, size] = rest.rsplit(':');
@@ -148,22 +177,94 @@ static int writeOutput(const std::string &path, const void *data,
   return 0;
 }
 
+/// The runtime sizes `--plan` names, in the program's order.
+static Expected<std::vector<int64_t>>
+parsePlanSizes(const amdgpu::PlanProgram &program, StringRef text) {
+  auto planError = [&](const Twine &why) {
+    return createStringError(inconvertibleErrorCode(),
+                             "--plan '" + text + "': " + why);
+  };
+  std::vector<int64_t> sizes(program.sizes.size(), -1);
+  SmallVector<StringRef, 4> items;
+  text.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    auto [name, value] = item.split('=');
+    int index = program.lookupSize(name.trim());
+    if (index < 0) {
+      std::vector<std::string> names;
+      for (const amdgpu::PlanSize &size : program.sizes)
+        names.push_back(size.name);
+      return planError("program '" + program.name + "' has no size '" +
+                       name.trim() + "'; its sizes: " + join(names, ", "));
+    }
+    int64_t v;
+    if (value.trim().getAsInteger(10, v) || v < 0 || v > INT32_MAX)
+      return planError("size '" + name.trim() +
+                       "' must be an integer in [0, 2147483647]");
+    sizes[index] = v;
+  }
+  for (auto [i, size] : llvm::enumerate(program.sizes))
+    if (sizes[i] < 0)
+      return planError("no value for size '" + size.name + "'");
+  return sizes;
+}
+
+/// The program `--program` names, or the only one.
+static Expected<const amdgpu::PlanProgram *>
+choosePlanProgram(const amdgpu::CodeObjectInfo *info, StringRef fileName) {
+  auto error = [](const Twine &why) {
+    return createStringError(inconvertibleErrorCode(), why);
+  };
+  if (!info || !info->plan || info->plan->programs.empty())
+    return error("--plan: '" + fileName +
+                 "' has no launch plan (mxc writes one into the code objects "
+                 "it builds from mx ops)");
+  if (!programOpt.empty()) {
+    if (const amdgpu::PlanProgram *program =
+            info->plan->lookupProgram(programOpt))
+      return program;
+    return error("--program: the plan has no program '" + programOpt + "'");
+  }
+  if (info->plan->programs.size() != 1) {
+    std::vector<std::string> names;
+    for (const amdgpu::PlanProgram &program : info->plan->programs)
+      names.push_back(program.name);
+    return error("the plan has several programs (" + join(names, ", ") +
+                 "); choose one with --program");
+  }
+  return &info->plan->programs.front();
+}
+
 /// Runs a code object through libmxrt on `deviceSpec`.
 static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
                           const sim::LaunchParams &launch,
-                          std::vector<ArgSpec> &specs) {
+                          std::vector<ArgSpec> &specs,
+                          const amdgpu::CodeObjectInfo *info) {
   auto mxrtFail = [] { return fail(mxrt_last_error()); };
   mxrt_device device = nullptr;
   if (mxrt_device_open(deviceSpec.str().c_str(), &device))
     return mxrtFail();
-  auto closeDevice = make_scope_exit([&] { mxrt_device_close(device); });
+  scope_exit closeDevice([&] { mxrt_device_close(device); });
   mxrt_module module = nullptr;
   if (mxrt_module_load_data(device, file.getBufferStart(), file.getBufferSize(),
                             std::string(file.getBufferIdentifier()).c_str(),
                             &module))
     return mxrtFail();
-  auto unload = make_scope_exit([&] { mxrt_module_unload(module); });
-  if (kernelName.empty()) {
+  scope_exit unload([&] { mxrt_module_unload(module); });
+  const amdgpu::PlanProgram *program = nullptr;
+  std::vector<int64_t> sizes;
+  if (!planOpt.empty()) {
+    Expected<const amdgpu::PlanProgram *> chosen =
+        choosePlanProgram(info, inputFile);
+    if (!chosen)
+      return fail(toString(chosen.takeError()));
+    program = *chosen;
+    Expected<std::vector<int64_t>> parsed = parsePlanSizes(*program, planOpt);
+    if (!parsed)
+      return fail(toString(parsed.takeError()));
+    sizes = std::move(*parsed);
+    kernelName = program->name;
+  } else if (kernelName.empty()) {
     if (mxrt_module_kernel_count(module) != 1) {
       std::vector<std::string> names;
       for (size_t i = 0; i < mxrt_module_kernel_count(module); ++i)
@@ -175,7 +276,7 @@ static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
   }
   std::vector<mxrt_value> values;
   std::vector<mxrt_buffer> buffers;
-  auto freeBuffers = make_scope_exit([&] {
+  scope_exit freeBuffers([&] {
     for (mxrt_buffer b : buffers)
       mxrt_buffer_free(b);
   });
@@ -218,10 +319,15 @@ static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
   uint32_t grid[3] = {launch.grid.x, launch.grid.y, launch.grid.z};
   uint32_t block[3] = {launch.block.x, launch.block.y, launch.block.z};
   auto start = std::chrono::steady_clock::now();
-  if (mxrt_launch(module, kernelName.c_str(), grid, block,
-                  launch.dynamicLdsBytes, values.data(), values.size(),
-                  nullptr))
+  if (program) {
+    if (mxrt_program_run(module, program->name.c_str(), buffers.data(),
+                         buffers.size(), sizes.data(), sizes.size(), nullptr))
+      return mxrtFail();
+  } else if (mxrt_launch(module, kernelName.c_str(), grid, block,
+                         launch.dynamicLdsBytes, values.data(), values.size(),
+                         nullptr)) {
     return mxrtFail();
+  }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -230,7 +336,7 @@ static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
     if (!spec.isBuffer())
       continue;
     mxrt_buffer buffer = buffers[next++];
-    if (spec.kind == ArgSpec::Kind::In)
+    if (spec.kind == ArgSpec::Kind::In || spec.kind == ArgSpec::Kind::Zero)
       continue;
     std::vector<uint8_t> data(spec.bytes);
     if (mxrt_buffer_read(buffer, 0, data.data(), data.size(), nullptr))
@@ -245,72 +351,186 @@ static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
   return 0;
 }
 
-/// Runs LLVM IR in the simulator directly.
+namespace {
+/// One kernel launch on the simulator.
+struct SimLaunch {
+  std::string kernel;
+  sim::LaunchParams params;
+  std::vector<sim::ArgValue> args;
+};
+} // namespace
+
+/// Runs (or profiles) LLVM IR, or a code object's embedded bitcode, in the
+/// simulator directly.
 static int runInSimulator(const amdgpu::ChipInfo &chip,
                           const MemoryBuffer &file,
                           const sim::LaunchParams &launch,
-                          std::vector<ArgSpec> &specs) {
+                          std::vector<ArgSpec> &specs,
+                          const amdgpu::CodeObjectInfo *info) {
   Expected<sim::Simulator> simulator =
       sim::Simulator::load(file.getMemBufferRef(), chip);
   if (!simulator)
     return fail(toString(simulator.takeError()));
-  std::vector<std::string> kernels = simulator->getKernelNames();
-  if (kernelName.empty()) {
-    if (kernels.size() != 1)
-      return fail("the module has several kernels (" + join(kernels, ", ") +
-                  "); choose one with --kernel");
-    kernelName = kernels.front();
-  }
-  Expected<std::vector<sim::ParamInfo>> params =
-      simulator->getParams(kernelName);
-  if (!params)
-    return fail(toString(params.takeError()));
-  if (specs.size() != params->size())
-    return fail("kernel '" + kernelName + "' takes " + Twine(params->size()) +
-                " arguments, got " + Twine(specs.size()) + " --arg");
 
   sim::Memory memory;
-  std::vector<sim::ArgValue> values;
+  std::vector<uint64_t> addresses(specs.size(), 0);
   std::vector<std::pair<std::string, uint64_t>> outputs;
   for (auto [i, spec] : llvm::enumerate(specs)) {
-    const sim::ParamInfo &param = (*params)[i];
-    auto argError = [&](const Twine &why) {
-      return fail("argument " + Twine(i) + " ('" + args[i] + "'): " + why);
-    };
-    bool pointer = param.kind == sim::ParamInfo::Kind::Pointer;
-    if (spec.kind == ArgSpec::Kind::Null) {
-      if (!pointer)
-        return argError("the kernel expects a scalar here");
-      values.push_back({sim::ArgValue::Kind::Pointer, 0});
-    } else if (spec.isBuffer()) {
-      if (!pointer)
-        return argError("the kernel expects a scalar here, not a buffer");
-      uint64_t address = memory.allocate(
-          spec.bytes, "arg " + std::to_string(i) + " (" + spec.path + ")");
-      if (spec.contents)
-        std::memcpy(memory.getBuffer(address)->data.data(),
-                    spec.contents->getBufferStart(), spec.bytes);
-      if (spec.kind != ArgSpec::Kind::In)
-        outputs.push_back({spec.path, address});
-      values.push_back({sim::ArgValue::Kind::Pointer, address});
-    } else if (spec.kind == ArgSpec::Kind::F32) {
-      if (param.kind != sim::ParamInfo::Kind::Float || param.bits != 32)
-        return argError("the kernel's parameter is not an f32");
-      values.push_back({sim::ArgValue::Kind::F32, spec.bits});
-    } else {
-      unsigned bits = spec.kind == ArgSpec::Kind::I32 ? 32 : 64;
-      if (param.kind != sim::ParamInfo::Kind::Int || param.bits != bits)
-        return argError("the kernel's parameter is not an i" + Twine(bits));
-      values.push_back(
-          {bits == 32 ? sim::ArgValue::Kind::I32 : sim::ArgValue::Kind::I64,
-           spec.bits});
-    }
+    if (!spec.isBuffer())
+      continue;
+    addresses[i] = memory.allocate(
+        spec.bytes, "arg " + std::to_string(i) + " (" +
+                        (spec.path.empty() ? args[i] : spec.path) + ")");
+    if (spec.contents)
+      std::memcpy(memory.getBuffer(addresses[i])->data.data(),
+                  spec.contents->getBufferStart(), spec.bytes);
+    if (spec.kind == ArgSpec::Kind::Out || spec.kind == ArgSpec::Kind::InOut)
+      outputs.push_back({spec.path, addresses[i]});
   }
 
+  std::vector<SimLaunch> launches;
+  if (!planOpt.empty()) {
+    Expected<const amdgpu::PlanProgram *> program =
+        choosePlanProgram(info, inputFile);
+    if (!program)
+      return fail(toString(program.takeError()));
+    Expected<std::vector<int64_t>> sizes = parsePlanSizes(**program, planOpt);
+    if (!sizes)
+      return fail(toString(sizes.takeError()));
+    if (specs.size() != (*program)->params.size())
+      return fail("program '" + (*program)->name + "' takes " +
+                  Twine((*program)->params.size()) + " buffers, got " +
+                  Twine(specs.size()) + " --arg");
+    for (auto [i, param] : llvm::enumerate((*program)->params)) {
+      if (!specs[i].isBuffer())
+        return fail("argument " + Twine(i) + " ('" + args[i] +
+                    "'): the program's parameters are buffers");
+      uint64_t needed = param.getBytes(*sizes);
+      if (specs[i].bytes < needed)
+        return fail("argument " + Twine(i) + " ('" + args[i] + "', " +
+                    param.type + ") holds " + Twine(specs[i].bytes) +
+                    " bytes; the sizes need " + Twine(needed));
+    }
+    for (const amdgpu::PlanLaunch &planned : (*program)->launches) {
+      Expected<amdgpu::ResolvedLaunch> resolved =
+          amdgpu::resolveLaunch(planned, *sizes);
+      if (!resolved)
+        return fail(toString(resolved.takeError()));
+      if (resolved->empty)
+        continue;
+      SimLaunch run;
+      run.kernel = planned.kernel;
+      run.params.grid = {resolved->grid[0], resolved->grid[1],
+                         resolved->grid[2]};
+      run.params.block = {planned.block[0], planned.block[1],
+                          planned.block[2]};
+      run.params.dynamicLdsBytes = planned.dynamicLdsBytes;
+      for (const amdgpu::ResolvedLaunch::Arg &arg : resolved->args) {
+        if (arg.isBuffer)
+          run.args.push_back(
+              {sim::ArgValue::Kind::Pointer, addresses[arg.param]});
+        else if (arg.bytes == 4)
+          run.args.push_back(
+              {sim::ArgValue::Kind::I32, uint64_t(uint32_t(arg.value))});
+        else
+          run.args.push_back({sim::ArgValue::Kind::I64, uint64_t(arg.value)});
+      }
+      launches.push_back(std::move(run));
+    }
+  } else {
+    std::vector<std::string> kernels = simulator->getKernelNames();
+    if (kernelName.empty()) {
+      if (kernels.size() != 1)
+        return fail("the module has several kernels (" + join(kernels, ", ") +
+                    "); choose one with --kernel");
+      kernelName = kernels.front();
+    }
+    Expected<std::vector<sim::ParamInfo>> params =
+        simulator->getParams(kernelName);
+    if (!params)
+      return fail(toString(params.takeError()));
+    if (specs.size() != params->size())
+      return fail("kernel '" + kernelName + "' takes " +
+                  Twine(params->size()) + " arguments, got " +
+                  Twine(specs.size()) + " --arg");
+    SimLaunch run;
+    run.kernel = kernelName;
+    run.params = launch;
+    for (auto [i, spec] : llvm::enumerate(specs)) {
+      const sim::ParamInfo &param = (*params)[i];
+      auto argError = [&](const Twine &why) {
+        return fail("argument " + Twine(i) + " ('" + args[i] + "'): " + why);
+      };
+      bool pointer = param.kind == sim::ParamInfo::Kind::Pointer;
+      if (spec.kind == ArgSpec::Kind::Null) {
+        if (!pointer)
+          return argError("the kernel expects a scalar here");
+        run.args.push_back({sim::ArgValue::Kind::Pointer, 0});
+      } else if (spec.isBuffer()) {
+        if (!pointer)
+          return argError("the kernel expects a scalar here, not a buffer");
+        run.args.push_back({sim::ArgValue::Kind::Pointer, addresses[i]});
+      } else if (spec.kind == ArgSpec::Kind::F32) {
+        if (param.kind != sim::ParamInfo::Kind::Float || param.bits != 32)
+          return argError("the kernel's parameter is not an f32");
+        run.args.push_back({sim::ArgValue::Kind::F32, spec.bits});
+      } else {
+        unsigned bits = spec.kind == ArgSpec::Kind::I32 ? 32 : 64;
+        if (param.kind != sim::ParamInfo::Kind::Int || param.bits != bits)
+          return argError("the kernel's parameter is not an i" + Twine(bits));
+        run.args.push_back(
+            {bits == 32 ? sim::ArgValue::Kind::I32 : sim::ArgValue::Kind::I64,
+             spec.bits});
+      }
+    }
+    launches.push_back(std::move(run));
+  }
+
+  bool profiling = profileOpt.getNumOccurrences() > 0;
+  bool json = profileOpt == "json";
   sim::Stats stats;
   auto start = std::chrono::steady_clock::now();
-  if (Error e = simulator->launch(kernelName, launch, values, memory, &stats))
-    return fail(toString(std::move(e)));
+  for (SimLaunch &run : launches) {
+    if (!profiling) {
+      if (Error e =
+              simulator->launch(run.kernel, run.params, run.args, memory, &stats))
+        return fail(toString(std::move(e)));
+      continue;
+    }
+    sim::ProfileOptions options;
+    StringRef sample = workgroupsOpt;
+    if (sample.contains(',')) {
+      SmallVector<StringRef, 8> ids;
+      sample.split(ids, ',');
+      for (StringRef id : ids) {
+        uint64_t v;
+        if (id.trim().getAsInteger(10, v))
+          return fail("--workgroups '" + workgroupsOpt +
+                      "': expected a count or a list of workgroup ids");
+        options.workgroups.push_back(v);
+      }
+    } else if (!sample.empty()) {
+      uint64_t count;
+      if (sample.getAsInteger(10, count) || count == 0)
+        return fail("--workgroups '" + workgroupsOpt +
+                    "': expected a positive count or a list of ids");
+      options.workgroups = sim::sampleWorkgroups(run.params.grid, count);
+    }
+    sim::KernelProfile profile;
+    if (Error e = simulator->profile(run.kernel, run.params, run.args, memory,
+                                     options, profile))
+      return fail(toString(std::move(e)));
+    sim::OccupancyHint hint;
+    if (info)
+      if (const amdgpu::KernelInfo *kernel = info->lookupKernel(run.kernel))
+        hint.vgprs = kernel->vgprCount;
+    sim::ModelEstimate estimate = sim::estimate(
+        profile, *amdgpu::lookupTimingModel(chip.name), hint);
+    if (json)
+      sim::printProfileJson(outs(), profile, &estimate);
+    else
+      sim::printProfile(outs(), profile, &estimate);
+  }
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -363,6 +583,26 @@ int main(int argc, char **argv) {
     specs.push_back(std::move(*spec));
   }
 
+  bool profiling = profileOpt.getNumOccurrences() > 0;
+  if (profiling && profileOpt != "" && profileOpt != "text" &&
+      profileOpt != "json")
+    return fail("--profile=" + profileOpt + ": expected text or json");
+  if (profiling && hip)
+    return fail("--profile runs on the simulator; use --device sim:gfxNNN");
+  if (!workgroupsOpt.empty() && !profiling)
+    return fail("--workgroups samples a profile; add --profile");
+  if (!planOpt.empty()) {
+    if (!kernelName.empty() || gridOpt.getNumOccurrences() ||
+        blockOpt.getNumOccurrences() || ldsBytes.getNumOccurrences())
+      return fail("--plan takes the kernels, grids and blocks from the "
+                  "launch plan; drop --kernel, --grid, --block and --lds");
+    for (auto [i, spec] : llvm::enumerate(specs))
+      if (!spec.isBuffer())
+        return fail("argument " + Twine(i) + " ('" + args[i] +
+                    "'): with --plan every argument is one of the program's "
+                    "buffers (in:, out:, inout: or zero:)");
+  }
+
   ErrorOr<std::unique_ptr<MemoryBuffer>> file = MemoryBuffer::getFile(
       inputFile, /*IsText=*/false, /*RequiresNullTerminator=*/false);
   if (!file)
@@ -372,11 +612,25 @@ int main(int argc, char **argv) {
   StringRef name = inputFile;
   bool isIR = name.ends_with(".ll") || name.ends_with(".bc") ||
               (*file)->getBuffer().starts_with("BC\xC0\xDE");
-  if (!isIR)
-    return runWithRuntime(device, **file, launch, specs);
-  if (hip)
-    return fail("'" + inputFile +
-                "' is LLVM IR, which only the simulator "
-                "runs; give hip:N a code object (mxc -o FILE.hsaco)");
-  return runInSimulator(*chip, **file, launch, specs);
+  if (isIR) {
+    if (hip)
+      return fail("'" + inputFile +
+                  "' is LLVM IR, which only the simulator "
+                  "runs; give hip:N a code object (mxc -o FILE.hsaco)");
+    return runInSimulator(*chip, **file, launch, specs, nullptr);
+  }
+  if (!profiling && planOpt.empty())
+    return runWithRuntime(device, **file, launch, specs, nullptr);
+  // The launch plan and the registers the occupancy model needs.
+  Expected<amdgpu::CodeObjectInfo> info =
+      amdgpu::readCodeObject((*file)->getMemBufferRef());
+  if (!info)
+    return fail(toString(info.takeError()));
+  if (profiling) {
+    if (info->chip != chip->name)
+      return fail("'" + inputFile + "' is built for " + info->chip +
+                  ", not " + chip->name);
+    return runInSimulator(*chip, **file, launch, specs, &*info);
+  }
+  return runWithRuntime(device, **file, launch, specs, &*info);
 }

@@ -84,6 +84,9 @@ struct Stats {
 };
 
 class Program;
+struct Kernel;
+struct ProfileOptions;
+struct KernelProfile;
 
 /// A loaded module of kernels for one chip.
 class Simulator {
@@ -108,8 +111,19 @@ public:
                      llvm::ArrayRef<ArgValue> args, Memory &memory,
                      Stats *stats = nullptr);
 
+  /// Runs `kernel` like launch(), over the workgroups `options` picks, and
+  /// counts what it asks of the memory system and the matrix pipes. Needs a
+  /// timing model of the chip (mxc/Target/AMDGPU/TimingModel.h).
+  llvm::Error profile(llvm::StringRef kernel, const LaunchParams &launch,
+                      llvm::ArrayRef<ArgValue> args, Memory &memory,
+                      const ProfileOptions &options, KernelProfile &result);
+
 private:
   explicit Simulator(std::unique_ptr<Program> program);
+  /// The kernel `name` if `launch` and `args` suit it.
+  llvm::Expected<const Kernel *> checkLaunch(llvm::StringRef name,
+                                             const LaunchParams &launch,
+                                             size_t numArgs) const;
   std::unique_ptr<Program> program;
 };
 

@@ -355,3 +355,36 @@ Expected<LaunchPlan> mxc::amdgpu::readLaunchPlan(StringRef blob) {
   }
   return plan;
 }
+
+Expected<ResolvedLaunch>
+mxc::amdgpu::resolveLaunch(const PlanLaunch &launch, ArrayRef<int64_t> sizes) {
+  ResolvedLaunch resolved;
+  for (unsigned d = 0; d < 3; ++d) {
+    int64_t extent = launch.grid[d].evaluate(sizes);
+    if (extent < 0 || extent > int64_t(UINT32_MAX))
+      return createStringError(inconvertibleErrorCode(),
+                               "the launch of '" + launch.kernel +
+                                   "' needs a grid of " + Twine(extent) +
+                                   " workgroups in dimension " + Twine(d));
+    resolved.empty |= extent == 0;
+    resolved.grid[d] = uint32_t(extent);
+  }
+  for (const PlanArg &arg : launch.args) {
+    ResolvedLaunch::Arg out;
+    out.bytes = arg.bytes;
+    switch (arg.kind) {
+    case PlanArg::Kind::Param:
+      out.isBuffer = true;
+      out.param = arg.index;
+      break;
+    case PlanArg::Kind::Size:
+      out.value = sizes[arg.index];
+      break;
+    case PlanArg::Kind::Constant:
+      out.value = arg.value;
+      break;
+    }
+    resolved.args.push_back(out);
+  }
+  return resolved;
+}

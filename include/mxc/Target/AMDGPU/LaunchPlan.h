@@ -91,6 +91,25 @@ struct LaunchPlan {
   const PlanProgram *lookupProgram(llvm::StringRef name) const;
 };
 
+/// A launch of a program for given runtime sizes.
+struct ResolvedLaunch {
+  uint32_t grid[3] = {1, 1, 1};
+  /// A size of 0 leaves nothing to compute: the launch is skipped.
+  bool empty = false;
+  struct Arg {
+    bool isBuffer = false;
+    unsigned param = 0; ///< Program parameter, for buffers.
+    int64_t value = 0;  ///< The value, for scalars.
+    unsigned bytes = 8; ///< Scalar width in the argument segment (4 or 8).
+  };
+  std::vector<Arg> args;
+};
+
+/// `launch` with `sizes` (one per PlanProgram::sizes) filled in; an error
+/// when the grid does not fit 32 bits.
+llvm::Expected<ResolvedLaunch> resolveLaunch(const PlanLaunch &launch,
+                                             llvm::ArrayRef<int64_t> sizes);
+
 /// The plan as MessagePack (the note's descriptor).
 std::string writeLaunchPlan(const LaunchPlan &plan);
 /// The plan as a whole ELF note (header, owner, padded descriptor), ready to
