@@ -1,0 +1,286 @@
+//===- ProfileTest.cpp - The simulator's traffic counts and timing model --===//
+//
+// Part of mxc. Expected counts are worked out by hand from the documented
+// gfx950 model (docs/profile.md, from AMD's CDNA4 figures): 128-byte global
+// lines, a 32 KiB L1 shared by the workgroup's waves, 64 LDS banks of 4
+// bytes served in phases of 256 bytes (reads) or 128 bytes (writes), and
+// the scaled MFMA's pipe cycles (16x16x128: 32 with an FP8 operand, 16 with
+// FP4/FP6 on both sides).
+//
+//===----------------------------------------------------------------------===//
+
+#include "TestIR.h"
+#include "mxc/Sim/Profile.h"
+#include "mxc/Sim/Simulator.h"
+#include "mxc/Target/AMDGPU/Chips.h"
+#include "mxc/Target/AMDGPU/TimingModel.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "gtest/gtest.h"
+
+using namespace mxc;
+using Kind = sim::ArgValue::Kind;
+
+namespace {
+
+const char *kHeader = R"(
+declare i32 @llvm.amdgcn.workitem.id.x()
+declare i32 @llvm.amdgcn.workgroup.id.x()
+declare void @llvm.amdgcn.s.barrier()
+declare <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v4i32.v4i32(<4 x i32>, <4 x i32>, <4 x float>, i32, i32, i32, i32, i32, i32)
+declare <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v8i32(<8 x i32>, <8 x i32>, <4 x float>, i32, i32, i32, i32, i32, i32)
+@lds = addrspace(3) global [16384 x i8] undef, align 16
+)";
+
+/// Profiles kernel @k(ptr addrspace(1) %buf) over a `bytes` buffer.
+sim::KernelProfile profile(const std::string &body, unsigned lanes,
+                           unsigned groups = 1, uint64_t bytes = 65536,
+                           std::vector<uint64_t> sample = {}) {
+  std::string text = std::string(test::kAmdgcnTarget) + kHeader + body;
+  auto s = sim::Simulator::load(llvm::MemoryBufferRef(text, "t.ll"),
+                                *amdgpu::lookupChip("gfx950"));
+  EXPECT_TRUE(bool(s)) << llvm::toString(s.takeError());
+  sim::KernelProfile result;
+  if (!s)
+    return result;
+  sim::Memory memory;
+  uint64_t buf = memory.allocate(bytes, "buf");
+  sim::LaunchParams launch;
+  launch.grid.x = groups;
+  launch.block.x = lanes;
+  sim::ProfileOptions options;
+  options.workgroups = sample;
+  llvm::Error e = s->profile("k", launch, {{Kind::Pointer, buf}}, memory,
+                             options, result);
+  EXPECT_FALSE(bool(e)) << llvm::toString(std::move(e));
+  return result;
+}
+
+/// A kernel whose lanes do `op` at LDS byte offset `addr` (IR in terms of
+/// %w, the workitem id).
+std::string ldsKernel(const std::string &addr, const std::string &op) {
+  return "define amdgpu_kernel void @k(ptr addrspace(1) %buf) {\n"
+         "  %w = call i32 @llvm.amdgcn.workitem.id.x()\n"
+         "  %off = " +
+         addr +
+         "\n"
+         "  %p = getelementptr i8, ptr addrspace(3) @lds, i32 %off\n  " + op +
+         "\n  ret void\n}\n";
+}
+
+const sim::SiteProfile &onlySite(const sim::KernelProfile &p) {
+  EXPECT_EQ(p.sites.size(), 1u);
+  return p.sites.front();
+}
+
+TEST(ProfileTest, LdsReadDwordsContiguousIsOneCycle) {
+  auto p = profile(ldsKernel("shl i32 %w, 2",
+                             "%v = load volatile i32, ptr addrspace(3) %p"),
+                   64);
+  const sim::SiteProfile &s = onlySite(p);
+  EXPECT_EQ(s.kind, sim::SiteKind::LdsLoad);
+  EXPECT_EQ(s.executions, 1u);
+  EXPECT_EQ(s.bytes, 256u);
+  EXPECT_EQ(s.ldsCycles, 1u); // 64 lanes x 4 B = one 256-byte phase
+  EXPECT_EQ(s.bankConflicts, 0u);
+}
+
+TEST(ProfileTest, LdsReadDwordsStridedBy256BytesConflict64Ways) {
+  // Every lane in bank 0, each at its own dword.
+  auto p = profile(ldsKernel("shl i32 %w, 8",
+                             "%v = load volatile i32, ptr addrspace(3) %p"),
+                   64);
+  EXPECT_EQ(onlySite(p).ldsCycles, 64u);
+  EXPECT_EQ(onlySite(p).bankConflicts, 63u);
+  EXPECT_EQ(p.ldsBankConflicts, 63u);
+}
+
+TEST(ProfileTest, LdsBroadcastIsNoConflict) {
+  auto p = profile(
+      ldsKernel("and i32 %w, 0", "%v = load volatile i32, ptr addrspace(3) %p"),
+      64);
+  EXPECT_EQ(onlySite(p).ldsCycles, 1u);
+  EXPECT_EQ(onlySite(p).bankConflicts, 0u);
+}
+
+TEST(ProfileTest, LdsRead128ContiguousIsFourPhases) {
+  auto p = profile(ldsKernel("shl i32 %w, 4",
+                             "%v = load volatile <4 x i32>, ptr "
+                             "addrspace(3) %p, align 16"),
+                   64);
+  EXPECT_EQ(onlySite(p).bytes, 1024u);
+  EXPECT_EQ(onlySite(p).ldsCycles, 4u); // 4 phases of 16 lanes
+  EXPECT_EQ(onlySite(p).bankConflicts, 0u);
+}
+
+TEST(ProfileTest, LdsRead128RowStrideConflicts16Ways) {
+  // Lanes 256 bytes apart: the 16 lanes of a phase all use banks 0-3.
+  auto p = profile(ldsKernel("shl i32 %w, 8",
+                             "%v = load volatile <4 x i32>, ptr "
+                             "addrspace(3) %p, align 16"),
+                   64);
+  EXPECT_EQ(onlySite(p).ldsCycles, 64u);
+  EXPECT_EQ(onlySite(p).bankConflicts, 60u);
+}
+
+TEST(ProfileTest, LdsWrite64IsFourPhasesOf16Lanes) {
+  auto p = profile(
+      ldsKernel("shl i32 %w, 3",
+                "store volatile i64 1, ptr addrspace(3) %p, align 8"),
+      64);
+  EXPECT_EQ(onlySite(p).kind, sim::SiteKind::LdsStore);
+  EXPECT_EQ(onlySite(p).ldsCycles, 4u); // 512 B in 128-byte write phases
+  EXPECT_EQ(onlySite(p).bankConflicts, 0u);
+}
+
+const char *kGlobalTwice = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
+  %w = call i32 @llvm.amdgcn.workitem.id.x()
+  %lane = and i32 %w, 63
+  %off = mul i32 %lane, STRIDE
+  %p = getelementptr i8, ptr addrspace(1) %buf, i32 %off
+  %a = load volatile <4 x i32>, ptr addrspace(1) %p, align 4
+  %b = load volatile <4 x i32>, ptr addrspace(1) %p, align 4
+  ret void
+}
+)";
+
+TEST(ProfileTest, GlobalLinesAndL1Reuse) {
+  // 64 lanes x 16 contiguous bytes: 8 lines per load; the second load and
+  // the second wave hit in L1, so L2 sends each line once.
+  std::string body = kGlobalTwice;
+  test::replaceAll(body, "STRIDE", "16");
+  auto p = profile(body, 128);
+  ASSERT_EQ(p.sites.size(), 2u);
+  EXPECT_EQ(p.sites[0].executions, 2u);
+  EXPECT_EQ(p.sites[0].lines, 16u);
+  EXPECT_EQ(p.l1LineLookups, 32u);
+  EXPECT_EQ(p.l2Bytes, 8u * 128);
+  EXPECT_EQ(p.globalLoadBytes, 4u * 1024);
+  EXPECT_EQ(p.uniqueGlobalBytes, 8u * 128);
+}
+
+TEST(ProfileTest, GlobalStridedLoadTouchesALinePerLane) {
+  std::string body = kGlobalTwice;
+  test::replaceAll(body, "STRIDE", "256");
+  auto p = profile(body, 64);
+  EXPECT_EQ(p.sites[0].lines, 64u);
+  EXPECT_EQ(p.l2Bytes, 64u * 128);
+}
+
+TEST(ProfileTest, ScaledMfmaCyclesByFormat) {
+  const char *body = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
+  %f4 = call <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v4i32.v4i32(<4 x i32> zeroinitializer, <4 x i32> zeroinitializer, <4 x float> zeroinitializer, i32 4, i32 4, i32 0, i32 127, i32 0, i32 127)
+  %f8 = call <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v8i32(<8 x i32> zeroinitializer, <8 x i32> zeroinitializer, <4 x float> %f4, i32 0, i32 0, i32 0, i32 127, i32 0, i32 127)
+  %mixed = call <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v4i32(<8 x i32> zeroinitializer, <4 x i32> zeroinitializer, <4 x float> %f8, i32 0, i32 4, i32 0, i32 127, i32 0, i32 127)
+  ret void
+}
+declare <4 x float> @llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v4i32(<8 x i32>, <4 x i32>, <4 x float>, i32, i32, i32, i32, i32, i32)
+)";
+  auto p = profile(body, 64);
+  ASSERT_EQ(p.sites.size(), 3u);
+  EXPECT_EQ(p.sites[0].matrixCycles, 16u);
+  EXPECT_EQ(p.sites[1].matrixCycles, 32u);
+  EXPECT_EQ(p.sites[2].matrixCycles, 32u);
+  EXPECT_EQ(p.matrixCycles, 80u);
+  EXPECT_EQ(p.flops, 3u * 2 * 16 * 16 * 128);
+}
+
+const char *kPerGroup = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
+  %w = call i32 @llvm.amdgcn.workitem.id.x()
+  %g = call i32 @llvm.amdgcn.workgroup.id.x()
+  %base = shl i32 %g, 10
+  %lane = shl i32 %w, 4
+  %off = add i32 %base, %lane
+  %p = getelementptr i8, ptr addrspace(1) %buf, i32 %off
+  store <4 x i32> zeroinitializer, ptr addrspace(1) %p, align 16
+  ret void
+}
+)";
+
+TEST(ProfileTest, SampledWorkgroupsScaleToTheGrid) {
+  // 8 workgroups each store their own KiB of an 8 KiB buffer; profiling 2
+  // of them estimates the whole footprint.
+  auto p = profile(kPerGroup, 64, 8, 8192, sim::sampleWorkgroups({8, 1, 1}, 2));
+  EXPECT_EQ(p.workgroups, 8u);
+  EXPECT_EQ(p.profiledWorkgroups, 2u);
+  EXPECT_DOUBLE_EQ(p.scale(), 4.0);
+  EXPECT_EQ(p.globalStoreBytes, 2048u);
+  EXPECT_EQ(p.uniqueGlobalBytes, 8192u);
+  // The whole grid: exact.
+  auto all = profile(kPerGroup, 64, 8, 8192);
+  EXPECT_EQ(all.profiledWorkgroups, 8u);
+  EXPECT_EQ(all.uniqueGlobalBytes, 8192u);
+}
+
+TEST(ProfileTest, SampleSpreadsOverTheGrid) {
+  EXPECT_EQ(sim::sampleWorkgroups({10, 1, 1}, 3),
+            (std::vector<uint64_t>{0, 4, 9}));
+  EXPECT_EQ(sim::sampleWorkgroups({2, 2, 1}, 10),
+            (std::vector<uint64_t>{0, 1, 2, 3}));
+}
+
+TEST(ProfileTest, BarrierKernelRunsAndCountsEachWave) {
+  // Wave 0 writes LDS, every wave reads it after the barrier.
+  const char *body = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
+  %w = call i32 @llvm.amdgcn.workitem.id.x()
+  %first = icmp ult i32 %w, 64
+  br i1 %first, label %write, label %sync
+write:
+  %wp = getelementptr i32, ptr addrspace(3) @lds, i32 %w
+  store i32 %w, ptr addrspace(3) %wp
+  br label %sync
+sync:
+  fence syncscope("workgroup") release
+  call void @llvm.amdgcn.s.barrier()
+  fence syncscope("workgroup") acquire
+  %lane = and i32 %w, 63
+  %rp = getelementptr i32, ptr addrspace(3) @lds, i32 %lane
+  %v = load i32, ptr addrspace(3) %rp
+  %op = getelementptr i32, ptr addrspace(1) %buf, i32 %w
+  store i32 %v, ptr addrspace(1) %op
+  ret void
+}
+)";
+  auto p = profile(body, 256);
+  uint64_t ldsReads = 0, ldsWrites = 0;
+  for (const sim::SiteProfile &s : p.sites) {
+    if (s.kind == sim::SiteKind::LdsLoad)
+      ldsReads += s.executions;
+    if (s.kind == sim::SiteKind::LdsStore)
+      ldsWrites += s.executions;
+  }
+  EXPECT_EQ(ldsWrites, 1u);
+  EXPECT_EQ(ldsReads, 4u);
+  EXPECT_EQ(p.globalStoreBytes, 1024u);
+}
+
+TEST(ProfileTest, ModelNamesTheBindingResource) {
+  const amdgpu::TimingModel *model = amdgpu::lookupTimingModel("gfx950");
+  ASSERT_NE(model, nullptr);
+  // Workgroups of 4 waves with 4000 L1 line lookups and 250 matrix cycles
+  // on each SIMD: L1 lookups bind, not the matrix pipes.
+  sim::KernelProfile p;
+  p.chip = "gfx950";
+  p.block = {256, 1, 1};
+  p.workgroups = p.profiledWorkgroups = 256 * 4;
+  p.matrixCycles = 1000 * p.profiledWorkgroups;
+  p.busiestSimdMatrixCycles = 250 * p.profiledWorkgroups;
+  p.l1LineLookups = 4000 * p.profiledWorkgroups; // 4000 clocks a workgroup
+  p.flops = 1;
+  sim::ModelEstimate e = sim::estimate(p, *model, {});
+  EXPECT_EQ(e.bound, "l1");
+  // 1024 workgroups of 4 waves: 8 waves a SIMD -> 8 workgroups a CU at most,
+  // but only 4 per CU exist; one round of 4 x 4000 lookups at 1 a clock.
+  EXPECT_EQ(e.workgroupsPerCu, 4u);
+  EXPECT_DOUBLE_EQ(e.l1Clocks, 16000.0);
+  EXPECT_DOUBLE_EQ(e.matrixClocks, 1000.0); // 4 x 250 on each SIMD
+  // Matrix work 1000 cycles x 1024 / (256 x 4 SIMDs) = 1000 of 16000 clocks.
+  EXPECT_NEAR(e.percentOfMatrixPeak, 100.0 * 1000 / 16000, 1e-9);
+  EXPECT_NEAR(e.modelledSeconds, 16000 / 2.4e9, 1e-15);
+}
+
+} // namespace
