@@ -684,7 +684,8 @@ void Executor::executeReduce(Wave &wave, const Inst &inst, uint64_t mask) {
 }
 
 /// 2^(e - 127) for the biased exponent e of an fp32 scale: the scaled
-/// conversions of gfx950 read only the exponent of their scale operand.
+/// conversions of gfx950 read only the exponent of their scale operand (as
+/// the AMDGPU maintainers describe V_CVT_SCALEF32_*; docs/simulator.md).
 static double scaleFactor(uint32_t scaleBits) {
   unsigned exponent = (scaleBits >> 23) & 0xFF;
   return exponent == 0xFF ? std::numeric_limits<double>::quiet_NaN()
@@ -694,9 +695,10 @@ static double scaleFactor(uint32_t scaleBits) {
 /// The FP8/BF8 conversions, OCP or FNUZ as the chip's hardware (decoded into
 /// Inst::predicate). To FP8: round to nearest even, overflow by MODE.FP16_OVFL
 /// (clamp to the largest finite value or give Inf/NaN). The scaled forms of
-/// gfx950 (CDNA4 ISA guide, V_CVT_SCALEF32_*) divide by the scale going to
-/// FP8 and multiply by it coming back, as MLIR's arith.scaling_truncf /
-/// scaling_extf define the operation they lower to.
+/// gfx950 (V_CVT_SCALEF32_*) divide by the scale going to FP8 and multiply by
+/// it coming back: MLIR defines arith.scaling_truncf as truncf(in / 2^scale)
+/// and scaling_extf as in * 2^scale (Arith ExpandOps) and lowers them to
+/// these instructions with the scale unchanged (ArithToAMDGPU).
 void Executor::executeFp8Conversion(Wave &wave, const Inst &inst,
                                     uint64_t mask) {
   Fp8Encoding encoding = Fp8Encoding(inst.predicate);
