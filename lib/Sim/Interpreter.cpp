@@ -217,6 +217,9 @@ struct Wave {
   uint64_t resumeMask = 0;
   /// Released from its barrier; resumes where it stopped at its next step.
   bool resumePending = false;
+  /// The MODE register bits the simulator models (kModeFp16Ovfl), as
+  /// s_setreg_b32 wrote them; hardware starts a wave with them clear.
+  uint32_t mode = 0;
 };
 
 class Executor {
@@ -248,6 +251,9 @@ private:
   void profileAccess(Wave &wave, const Inst &inst, bool store,
                      ArrayRef<LaneAccess> globalLanes,
                      ArrayRef<LaneAccess> ldsLanes);
+  void executeDpp(Wave &wave, const Inst &inst, uint64_t mask);
+  void executeReduce(Wave &wave, const Inst &inst, uint64_t mask);
+  void executeFp8Conversion(Wave &wave, const Inst &inst, uint64_t mask);
   uint8_t *resolve(Wave &wave, unsigned lane, uint64_t address,
                    unsigned addrSpace, unsigned size, bool write,
                    const Inst &inst);
@@ -574,6 +580,244 @@ void Executor::executeMatrix(Wave &wave, const Inst &inst) {
 }
 
 //===----------------------------------------------------------------------===//
+// DPP, reductions and FP8 conversions
+//===----------------------------------------------------------------------===//
+
+/// The lane whose value lane `lane` reads under DPP control `ctrl`, or -1
+/// when that lane is out of range (AMD GCN3/Vega/CDNA ISA guides, DPP_CTRL;
+/// row_share/row_xmask from the RDNA guides). Rows are 16 lanes.
+static int dppSourceLane(unsigned ctrl, unsigned lane, unsigned waveSize) {
+  int row = int(lane & ~15u), offset = int(lane & 15u), n = int(ctrl & 15u);
+  if (ctrl <= 0xFF) // quad_perm: lane i of a quad reads lane ctrl[2i+1:2i]
+    return int(lane & ~3u) | int((ctrl >> (2 * (lane & 3))) & 3);
+  if (ctrl >= 0x101 && ctrl <= 0x10F) // row_shl:n reads lane + n
+    return offset + n < 16 ? row + offset + n : -1;
+  if (ctrl >= 0x111 && ctrl <= 0x11F) // row_shr:n reads lane - n
+    return offset - n >= 0 ? row + offset - n : -1;
+  if (ctrl >= 0x121 && ctrl <= 0x12F) // row_ror:n
+    return row + ((offset - n) & 15);
+  switch (ctrl) {
+  case 0x130: // wave_shl:1
+    return lane + 1 < waveSize ? int(lane + 1) : -1;
+  case 0x134: // wave_rol:1
+    return int((lane + 1) % waveSize);
+  case 0x138: // wave_shr:1
+    return lane > 0 ? int(lane - 1) : -1;
+  case 0x13C: // wave_ror:1
+    return int((lane + waveSize - 1) % waveSize);
+  case 0x140: // row_mirror
+    return row + 15 - offset;
+  case 0x141: // row_half_mirror
+    return int(lane & ~7u) + 7 - int(lane & 7u);
+  case 0x142: // row_bcast:15: rows 1-3 read the last lane of the row before
+    return row > 0 ? row - 1 : -1;
+  case 0x143: // row_bcast:31: rows 2 and 3 read lane 31
+    return lane >= 32 ? 31 : -1;
+  default:
+    break;
+  }
+  if (ctrl >= 0x150 && ctrl <= 0x15F) // row_share:n / row_newbcast:n
+    return row + n;
+  return row + (offset ^ n); // row_xmask:n (0x160-0x16F)
+}
+
+/// llvm.amdgcn.update.dpp(old, src, dpp_ctrl, row_mask, bank_mask,
+/// bound_ctrl): `v_mov_b32 dst, old` then `v_mov_b32_dpp dst, src` (LLVM
+/// AMDGPUUsage). A lane whose row (row_mask) or bank of 4 lanes (bank_mask)
+/// is disabled keeps old. A lane whose source is out of range or not active
+/// gets 0 with bound_ctrl set (BOUND_CTRL=1) and keeps old otherwise.
+void Executor::executeDpp(Wave &wave, const Inst &inst, uint64_t mask) {
+  unsigned size = inst.type.size;
+  unsigned ctrl = unsigned(inst.imm);
+  unsigned rowMask = unsigned(inst.aux[0]), bankMask = unsigned(inst.aux[1]);
+  bool boundCtrl = inst.aux[2] != 0;
+  std::vector<uint8_t> source(size_t(size) * waveSize);
+  for (unsigned lane = 0; lane < waveSize; ++lane)
+    std::memcpy(&source[lane * size], slot(wave, inst.src[1], lane), size);
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    uint8_t *d = slot(wave, inst.dst, lane);
+    const uint8_t *old = slot(wave, inst.src[0], lane);
+    bool enabled =
+        ((rowMask >> (lane / 16)) & 1) && ((bankMask >> ((lane / 4) % 4)) & 1);
+    int from = enabled ? dppSourceLane(ctrl, lane, waveSize) : -1;
+    if (!enabled)
+      std::memmove(d, old, size);
+    else if (from >= 0 && ((mask >> from) & 1))
+      std::memcpy(d, &source[size_t(from) * size], size);
+    else if (boundCtrl)
+      std::memset(d, 0, size);
+    else
+      std::memmove(d, old, size);
+  }
+}
+
+/// llvm.vector.reduce.*: integer reductions in any order (they associate);
+/// fadd/fmul in element order from the start value, rounding each step to
+/// the element type (LLVM LangRef, no reassoc flag); fmax/fmin as maxnum/
+/// minnum, fmaximum/fminimum propagating NaN.
+void Executor::executeReduce(Wave &wave, const Inst &inst, uint64_t mask) {
+  const TypeDesc &vt = inst.srcType;
+  const TypeDesc &t = inst.type;
+  ReduceKind kind = ReduceKind(inst.predicate);
+  auto roundTo = [&](double v) {
+    uint8_t image[8];
+    writeFloat(image, t.kind, v);
+    return readFloat(image, t.kind);
+  };
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    const uint8_t *x = slot(wave, inst.src.back(), lane);
+    uint8_t *d = slot(wave, inst.dst, lane);
+    if (!vt.isFloat()) {
+      unsigned bits = vt.bits;
+      uint64_t acc = maskBits(readBits(x, vt.eltBytes), bits);
+      for (unsigned i = 1; i < vt.count; ++i) {
+        uint64_t e = maskBits(readBits(x + i * vt.eltBytes, vt.eltBytes), bits);
+        switch (kind) {
+        case ReduceKind::Add:
+          acc += e;
+          break;
+        case ReduceKind::Mul:
+          acc *= e;
+          break;
+        case ReduceKind::And:
+          acc &= e;
+          break;
+        case ReduceKind::Or:
+          acc |= e;
+          break;
+        case ReduceKind::Xor:
+          acc ^= e;
+          break;
+        case ReduceKind::SMax:
+          acc = signExtend(e, bits) > signExtend(acc, bits) ? e : acc;
+          break;
+        case ReduceKind::SMin:
+          acc = signExtend(e, bits) < signExtend(acc, bits) ? e : acc;
+          break;
+        case ReduceKind::UMax:
+          acc = std::max(acc, e);
+          break;
+        case ReduceKind::UMin:
+          acc = std::min(acc, e);
+          break;
+        default:
+          fault(wave, lane, "floating-point reduction of integers", &inst);
+        }
+        acc = maskBits(acc, bits);
+      }
+      writeBits(d, t.eltBytes, acc);
+      continue;
+    }
+    bool ordered = kind == ReduceKind::FAdd || kind == ReduceKind::FMul;
+    double acc = ordered ? readFloat(slot(wave, inst.src[0], lane), t.kind)
+                         : readFloat(x, vt.kind);
+    for (unsigned i = ordered ? 0 : 1; i < vt.count; ++i) {
+      double e = readFloat(x + i * vt.eltBytes, vt.kind);
+      switch (kind) {
+      case ReduceKind::FAdd:
+        acc = roundTo(acc + e);
+        break;
+      case ReduceKind::FMul:
+        acc = roundTo(acc * e);
+        break;
+      case ReduceKind::FMax:
+        acc = std::fmax(acc, e);
+        break;
+      case ReduceKind::FMin:
+        acc = std::fmin(acc, e);
+        break;
+      case ReduceKind::FMaximum:
+        acc = std::isnan(acc) || std::isnan(e) ? NAN : std::fmax(acc, e);
+        break;
+      case ReduceKind::FMinimum:
+        acc = std::isnan(acc) || std::isnan(e) ? NAN : std::fmin(acc, e);
+        break;
+      default:
+        fault(wave, lane, "integer reduction of floating-point values", &inst);
+      }
+    }
+    writeFloat(d, t.kind, acc);
+  }
+}
+
+/// 2^(e - 127) for the biased exponent e of an fp32 scale: the scaled
+/// conversions of gfx950 read only the exponent of their scale operand (as
+/// the AMDGPU maintainers describe V_CVT_SCALEF32_*; docs/simulator.md).
+static double scaleFactor(uint32_t scaleBits) {
+  unsigned exponent = (scaleBits >> 23) & 0xFF;
+  return exponent == 0xFF ? std::numeric_limits<double>::quiet_NaN()
+                          : std::ldexp(1.0, int(exponent) - 127);
+}
+
+/// The FP8/BF8 conversions, OCP or FNUZ as the chip's hardware (decoded into
+/// Inst::predicate). To FP8: round to nearest even, overflow by MODE.FP16_OVFL
+/// (clamp to the largest finite value or give Inf/NaN). The scaled forms of
+/// gfx950 (V_CVT_SCALEF32_*) divide by the scale going to FP8 and multiply by
+/// it coming back: MLIR defines arith.scaling_truncf as truncf(in / 2^scale)
+/// and scaling_extf as in * 2^scale (Arith ExpandOps) and lowers them to
+/// these instructions with the scale unchanged (ArithToAMDGPU).
+void Executor::executeFp8Conversion(Wave &wave, const Inst &inst,
+                                    uint64_t mask) {
+  Fp8Encoding encoding = Fp8Encoding(inst.predicate);
+  bool clamp = wave.mode & kModeFp16Ovfl;
+  auto uniformArg = [&](unsigned i) {
+    return readBits(slot(wave, inst.src[i], llvm::countr_zero(mask)),
+                    kernel.slotTypes[inst.src[i]].eltBytes);
+  };
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    uint8_t *d = slot(wave, inst.dst, lane);
+    auto word = [&](unsigned i) {
+      return uint32_t(readBits(slot(wave, inst.src[i], lane), 4));
+    };
+    auto f32 = [&](unsigned i) {
+      return double(
+          readFloat(slot(wave, inst.src[i], lane), TypeDesc::Kind::Float));
+    };
+    switch (inst.op) {
+    case Opcode::CvtFromFp8: { // (src, byte_sel)
+      uint8_t code = uint8_t(word(0) >> (8 * (uniformArg(1) & 3)));
+      writeFloat(d, TypeDesc::Kind::Float, decodeFp8(encoding, code));
+      break;
+    }
+    case Opcode::CvtPkFromFp8: { // (src, word_sel) or (src, scale, word_sel)
+      bool scaled = inst.src.size() == 3;
+      double factor = scaled ? scaleFactor(word(1)) : 1.0;
+      unsigned half = unsigned(uniformArg(scaled ? 2 : 1) & 1);
+      for (unsigned i = 0; i < 2; ++i) {
+        uint8_t code = uint8_t(word(0) >> (16 * half + 8 * i));
+        writeFloat(d + 4 * i, TypeDesc::Kind::Float,
+                   double(decodeFp8(encoding, code)) * factor);
+      }
+      break;
+    }
+    case Opcode::CvtPkToFp8: { // (a, b, old, word_sel)
+      unsigned half = unsigned(uniformArg(3) & 1);
+      uint32_t result = word(2);
+      uint32_t pair = encodeFp8(encoding, f32(0), clamp) |
+                      (uint32_t(encodeFp8(encoding, f32(1), clamp)) << 8);
+      result = (result & ~(0xFFFFu << (16 * half))) | (pair << (16 * half));
+      writeBits(d, 4, result);
+      break;
+    }
+    default: { // CvtScalePkToFp8: (old <2 x i16>, a, b, scale, word_sel)
+      double factor = scaleFactor(word(3));
+      unsigned half = unsigned(uniformArg(4) & 1);
+      uint32_t result = word(0);
+      uint32_t pair =
+          encodeFp8(encoding, f32(1) / factor, clamp) |
+          (uint32_t(encodeFp8(encoding, f32(2) / factor, clamp)) << 8);
+      result = (result & ~(0xFFFFu << (16 * half))) | (pair << (16 * half));
+      writeBits(d, 4, result);
+      break;
+    }
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
 // Instructions
 //===----------------------------------------------------------------------===//
 
@@ -665,16 +909,29 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
       }
     });
   };
+  // MODE.FP16_OVFL: a finite result that overflows FP16 becomes the largest
+  // finite FP16 (AMD GCN/CDNA ISA guides, MODE register); true infinities
+  // stay.
+  bool clampFp16 = wave.mode & kModeFp16Ovfl;
+  auto writeResult = [&](uint8_t *p, TypeDesc::Kind kind, double value,
+                         bool inputFinite) {
+    if (clampFp16 && kind == TypeDesc::Kind::Half && inputFinite &&
+        std::isfinite(value) && std::fabs(value) >= 65520.0)
+      value = std::copysign(65504.0, value);
+    writeFloat(p, kind, value);
+  };
   auto floatOp = [&](auto &&f) {
     lanes([&](unsigned lane) {
       uint8_t *d = slot(wave, inst.dst, lane);
       const uint8_t *x = slot(wave, inst.src[0], lane);
       const uint8_t *y =
           inst.src.size() > 1 ? slot(wave, inst.src[1], lane) : x;
-      for (unsigned i = 0; i < t.count; ++i)
-        writeFloat(d + i * t.eltBytes, t.kind,
-                   f(readFloat(x + i * t.eltBytes, t.kind),
-                     readFloat(y + i * t.eltBytes, t.kind)));
+      for (unsigned i = 0; i < t.count; ++i) {
+        double a = readFloat(x + i * t.eltBytes, t.kind);
+        double b = readFloat(y + i * t.eltBytes, t.kind);
+        writeResult(d + i * t.eltBytes, t.kind, f(a, b),
+                    std::isfinite(a) && std::isfinite(b));
+      }
     });
   };
   auto floatOp3 = [&](auto &&f) {
@@ -683,11 +940,13 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
       const uint8_t *x = slot(wave, inst.src[0], lane);
       const uint8_t *y = slot(wave, inst.src[1], lane);
       const uint8_t *z = slot(wave, inst.src[2], lane);
-      for (unsigned i = 0; i < t.count; ++i)
-        writeFloat(d + i * t.eltBytes, t.kind,
-                   f(readFloat(x + i * t.eltBytes, t.kind),
-                     readFloat(y + i * t.eltBytes, t.kind),
-                     readFloat(z + i * t.eltBytes, t.kind)));
+      for (unsigned i = 0; i < t.count; ++i) {
+        double a = readFloat(x + i * t.eltBytes, t.kind);
+        double b = readFloat(y + i * t.eltBytes, t.kind);
+        double c = readFloat(z + i * t.eltBytes, t.kind);
+        writeResult(d + i * t.eltBytes, t.kind, f(a, b, c),
+                    std::isfinite(a) && std::isfinite(b) && std::isfinite(c));
+      }
     });
   };
   auto castOp = [&](auto &&f) {
@@ -904,17 +1163,18 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::FPTrunc:
   case Opcode::FPExt:
     return castOp([&](const uint8_t *x, uint8_t *d) {
-      writeFloat(d, t.kind, readFloat(x, st.kind));
+      double v = readFloat(x, st.kind);
+      writeResult(d, t.kind, v, std::isfinite(v));
     });
   case Opcode::SIToFP:
     return castOp([&](const uint8_t *x, uint8_t *d) {
-      writeFloat(d, t.kind,
-                 double(signExtend(readBits(x, st.eltBytes), st.bits)));
+      writeResult(d, t.kind,
+                  double(signExtend(readBits(x, st.eltBytes), st.bits)), true);
     });
   case Opcode::UIToFP:
     return castOp([&](const uint8_t *x, uint8_t *d) {
-      writeFloat(d, t.kind,
-                 double(maskBits(readBits(x, st.eltBytes), st.bits)));
+      writeResult(d, t.kind,
+                  double(maskBits(readBits(x, st.eltBytes), st.bits)), true);
     });
   case Opcode::FPToSI:
   case Opcode::FPToUI:
@@ -1085,7 +1345,66 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     });
   case Opcode::Nop:
   case Opcode::Barrier:
+  case Opcode::Fence:
+    // Waves run one at a time over sequentially consistent memory: a fence
+    // orders nothing further.
     return;
+  case Opcode::SetReg: {
+    // The value is an SGPR: uniform, read from the first active lane.
+    uint64_t field = uint64_t(inst.imm);
+    uint64_t value =
+        readBits(slot(wave, inst.src[1], llvm::countr_zero(mask)), 4);
+    wave.mode =
+        uint32_t((wave.mode & ~field) | ((value << inst.aux[0]) & field));
+    return;
+  }
+  case Opcode::UpdateDpp:
+    return executeDpp(wave, inst, mask);
+  case Opcode::VectorReduce:
+    return executeReduce(wave, inst, mask);
+  case Opcode::Perm:
+    // v_perm_b32: each result byte selects from the bytes of {S0, S1} (S1 the
+    // low word): 0-7 a byte, 8-11 the sign of bytes 1, 3, 5, 7 spread over
+    // the byte, 12 zero, 13 and above 0xFF (AMD CDNA3 ISA guide).
+    return lanes([&](unsigned lane) {
+      uint64_t data = (readBits(slot(wave, inst.src[0], lane), 4) << 32) |
+                      readBits(slot(wave, inst.src[1], lane), 4);
+      uint32_t sel = uint32_t(readBits(slot(wave, inst.src[2], lane), 4));
+      uint32_t result = 0;
+      for (unsigned i = 0; i < 4; ++i) {
+        unsigned s = (sel >> (8 * i)) & 0xFF;
+        uint32_t byte;
+        if (s >= 13)
+          byte = 0xFF;
+        else if (s == 12)
+          byte = 0;
+        else if (s >= 8)
+          byte = ((data >> (16 * (s - 8) + 15)) & 1) ? 0xFF : 0;
+        else
+          byte = (data >> (8 * s)) & 0xFF;
+        result |= byte << (8 * i);
+      }
+      writeBits(slot(wave, inst.dst, lane), 4, result);
+    });
+  case Opcode::CvtFromFp8:
+  case Opcode::CvtPkFromFp8:
+  case Opcode::CvtPkToFp8:
+  case Opcode::CvtScalePkToFp8:
+    return executeFp8Conversion(wave, inst, mask);
+  case Opcode::Dot2Bf16:
+    // v_dot2_bf16_bf16 / v_dot2_f32_bf16: D = a0*b0 + a1*b1 + c. The
+    // products of bf16 values are exact in double; the sum is rounded to
+    // fp32, then (bf16 result) to bf16, to nearest even.
+    return lanes([&](unsigned lane) {
+      const uint8_t *a = slot(wave, inst.src[0], lane);
+      const uint8_t *b = slot(wave, inst.src[1], lane);
+      const TypeDesc &ct = kernel.slotTypes[inst.src[2]];
+      double sum = readFloat(slot(wave, inst.src[2], lane), ct.kind);
+      for (unsigned i = 0; i < 2; ++i)
+        sum += readFloat(a + 2 * i, TypeDesc::Kind::BFloat) *
+               readFloat(b + 2 * i, TypeDesc::Kind::BFloat);
+      writeFloat(slot(wave, inst.dst, lane), t.kind, double(float(sum)));
+    });
   case Opcode::ReadFirstLane:
   case Opcode::ReadLane: {
     unsigned from = llvm::countr_zero(mask);

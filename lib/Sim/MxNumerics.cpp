@@ -6,6 +6,7 @@
 
 #include "mxc/Sim/MxNumerics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -110,4 +111,71 @@ uint16_t mxc::sim::floatToHalf(float value) {
   }
   uint16_t biased = uint16_t(exp - 1 + 15);
   return sign | uint16_t(biased << 10) | (uint16_t(scaled) & 0x3FF);
+}
+
+namespace {
+/// Field widths and special values of an 8-bit float encoding.
+struct Fp8Format {
+  unsigned expBits, manBits;
+  int bias;
+  bool fnuz;   ///< 0x80 is the only NaN; no infinity, no -0.
+  bool hasInf; ///< OCP E5M2: exponent all ones, mantissa 0.
+  double maxFinite;
+  uint8_t maxCode; ///< Code of maxFinite.
+};
+} // namespace
+
+static Fp8Format getFp8Format(Fp8Encoding encoding) {
+  switch (encoding) {
+  case Fp8Encoding::OcpE4M3:
+    return {4, 3, 7, false, false, 448.0, 0x7E};
+  case Fp8Encoding::OcpE5M2:
+    return {5, 2, 15, false, true, 57344.0, 0x7B};
+  case Fp8Encoding::FnuzE4M3:
+    return {4, 3, 8, true, false, 240.0, 0x7F};
+  case Fp8Encoding::FnuzE5M2:
+    return {5, 2, 16, true, false, 57344.0, 0x7F};
+  }
+  return {4, 3, 7, false, false, 448.0, 0x7E};
+}
+
+float mxc::sim::decodeFp8(Fp8Encoding encoding, uint8_t code) {
+  constexpr float nan = std::numeric_limits<float>::quiet_NaN();
+  Fp8Format f = getFp8Format(encoding);
+  if (f.fnuz)
+    return code == 0x80 ? nan
+                        : decodeMinifloat(code, f.expBits, f.manBits, f.bias);
+  if (encoding == Fp8Encoding::OcpE4M3)
+    return decodeElement(MatrixElement::E4M3, code);
+  return decodeElement(MatrixElement::E5M2, code);
+}
+
+uint8_t mxc::sim::encodeFp8(Fp8Encoding encoding, double value,
+                            bool clampOverflow) {
+  Fp8Format f = getFp8Format(encoding);
+  uint8_t sign = std::signbit(value) ? 0x80 : 0;
+  uint8_t nanCode = f.fnuz ? 0x80 : uint8_t(sign | 0x7F);
+  uint8_t maxCode = uint8_t(sign | f.maxCode);
+  uint8_t infCode = f.hasInf ? uint8_t(sign | 0x7C) : nanCode;
+  if (std::isnan(value))
+    return nanCode;
+  if (std::isinf(value))
+    return infCode;
+  double magnitude = std::fabs(value);
+  // Quantum of the binade (the subnormal one below the smallest normal):
+  // dividing by a power of two is exact, so nearbyint rounds once, to even.
+  int minExp = 1 - f.bias;
+  int exp = magnitude == 0 ? minExp : std::max(std::ilogb(magnitude), minExp);
+  double quantum = std::ldexp(1.0, exp - int(f.manBits));
+  double rounded = std::nearbyint(magnitude / quantum) * quantum;
+  if (rounded > f.maxFinite)
+    return clampOverflow ? maxCode : infCode;
+  if (rounded == 0)
+    return f.fnuz ? 0 : sign;
+  int roundedExp = std::max(std::ilogb(rounded), minExp);
+  unsigned mantissa =
+      unsigned(std::ldexp(rounded, int(f.manBits) - roundedExp));
+  unsigned biased = rounded < std::ldexp(1.0, minExp) ? 0 : roundedExp + f.bias;
+  return uint8_t(sign | (biased << f.manBits) |
+                 (mantissa & ((1u << f.manBits) - 1)));
 }

@@ -8,6 +8,7 @@
 #include "Program.h"
 
 #include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/CFG.h"
 #include "llvm/IR/Constants.h"
@@ -50,6 +51,7 @@ private:
   Expected<uint64_t> constantAddress(Constant *constant);
   Error decodeInstruction(Instruction &inst);
   Error decodeCall(CallInst &call, Inst &out);
+  Error decodeIntrinsicOperands(CallInst &call, StringRef name, Inst &out);
 
   Program &program;
   Kernel &kernel;
@@ -205,12 +207,16 @@ Error Decoder::writeConstant(Constant *constant, const TypeDesc &type,
     }
     return unsupported("aggregate constant", constant);
   }
-  if (type.count == 1)
+  // A one-element vector (`<1 x i8> splat (i8 127)`) is still a vector.
+  if (type.count == 1 && !constant->getType()->isVectorTy())
     return writeScalar(constant, out);
-  for (unsigned i = 0; i < type.count; ++i)
-    if (Error e = writeScalar(constant->getAggregateElement(i),
-                              out + i * type.eltBytes))
+  for (unsigned i = 0; i < type.count; ++i) {
+    Constant *element = constant->getAggregateElement(i);
+    if (!element)
+      return unsupported("constant", constant);
+    if (Error e = writeScalar(element, out + i * type.eltBytes))
       return e;
+  }
   return Error::success();
 }
 
@@ -222,6 +228,7 @@ static std::optional<Opcode> intrinsicOpcode(StringRef name) {
       .StartsWith("llvm.amdgcn.workgroup.id.", Opcode::WorkgroupId)
       .Case("llvm.amdgcn.dispatch.ptr", Opcode::DispatchPtr)
       .Case("llvm.amdgcn.s.barrier", Opcode::Barrier)
+      .Case("llvm.amdgcn.s.setreg", Opcode::SetReg)
       .StartsWith("llvm.amdgcn.s.waitcnt", Opcode::Nop)
       .Case("llvm.amdgcn.sched.barrier", Opcode::Nop)
       .Case("llvm.amdgcn.sched.group.barrier", Opcode::Nop)
@@ -267,6 +274,22 @@ static std::optional<Opcode> intrinsicOpcode(StringRef name) {
       .Case("llvm.amdgcn.permlane32.swap", Opcode::Permlane32Swap)
       .Case("llvm.amdgcn.permlane16.swap", Opcode::Permlane16Swap)
       .StartsWith("llvm.amdgcn.ballot.", Opcode::Ballot)
+      .StartsWith("llvm.amdgcn.update.dpp.", Opcode::UpdateDpp)
+      .StartsWith("llvm.vector.reduce.", Opcode::VectorReduce)
+      .Case("llvm.amdgcn.perm", Opcode::Perm)
+      .Cases({"llvm.amdgcn.cvt.f32.fp8", "llvm.amdgcn.cvt.f32.bf8"},
+             Opcode::CvtFromFp8)
+      .Cases({"llvm.amdgcn.cvt.pk.f32.fp8", "llvm.amdgcn.cvt.pk.f32.bf8",
+              "llvm.amdgcn.cvt.scalef32.pk.f32.fp8",
+              "llvm.amdgcn.cvt.scalef32.pk.f32.bf8"},
+             Opcode::CvtPkFromFp8)
+      .Cases({"llvm.amdgcn.cvt.pk.fp8.f32", "llvm.amdgcn.cvt.pk.bf8.f32"},
+             Opcode::CvtPkToFp8)
+      .Cases({"llvm.amdgcn.cvt.scalef32.pk.fp8.f32",
+              "llvm.amdgcn.cvt.scalef32.pk.bf8.f32"},
+             Opcode::CvtScalePkToFp8)
+      .Cases({"llvm.amdgcn.fdot2.bf16.bf16", "llvm.amdgcn.fdot2.f32.bf16"},
+             Opcode::Dot2Bf16)
       .StartsWith("llvm.amdgcn.make.buffer.rsrc.", Opcode::MakeBufferRsrc)
       .StartsWith("llvm.amdgcn.raw.ptr.buffer.load.", Opcode::BufferLoad)
       .StartsWith("llvm.amdgcn.raw.ptr.buffer.store.", Opcode::BufferStore)
@@ -307,7 +330,157 @@ Error Decoder::decodeCall(CallInst &call, Inst &out) {
       return t.takeError();
     out.srcType = *t;
   }
-  return Error::success();
+  return decodeIntrinsicOperands(call, name, out);
+}
+
+/// The GFX major version of a processor name: 9 for gfx90a/gfx942/gfx950,
+/// 11 for gfx1100, 12 for gfx1201.
+static unsigned getGfxMajor(StringRef chip) {
+  unsigned major = 0;
+  StringRef digits = chip.drop_front(3);
+  if (digits.size() > 2)
+    digits.drop_back(2).getAsInteger(10, major);
+  return major;
+}
+
+/// Whether the DPP control `ctrl` exists on a chip of GFX major `gfx`
+/// (AMDGPU ISA guides, "DPP_CTRL"; LLVM's AMDGPUAsmParser::isSupportedDPPCtrl):
+/// quad_perm, row_shl/shr/ror, row_mirror and row_half_mirror everywhere;
+/// wave_shl/rol/shr/ror and row_bcast:15/31 on GFX8/9 only; 0x150-0x15F is
+/// row_newbcast on gfx90a and later GFX9 and row_share on GFX10+;
+/// row_xmask on GFX10+.
+static bool isDppCtrlValid(unsigned ctrl, unsigned gfx) {
+  if (ctrl <= 0xFF)
+    return true;
+  if ((ctrl > 0x100 && ctrl <= 0x10F) || (ctrl > 0x110 && ctrl <= 0x11F) ||
+      (ctrl > 0x120 && ctrl <= 0x12F) || ctrl == 0x140 || ctrl == 0x141)
+    return true;
+  if (ctrl == 0x130 || ctrl == 0x134 || ctrl == 0x138 || ctrl == 0x13C ||
+      ctrl == 0x142 || ctrl == 0x143)
+    return gfx <= 9;
+  if (ctrl >= 0x150 && ctrl <= 0x15F)
+    return true; // gfx90a+ (every GFX9 chip the simulator knows) and GFX10+
+  if (ctrl >= 0x160 && ctrl <= 0x16F)
+    return gfx >= 10;
+  return false;
+}
+
+Error Decoder::decodeIntrinsicOperands(CallInst &call, StringRef name,
+                                       Inst &out) {
+  auto immediate = [&](unsigned i) -> std::optional<uint64_t> {
+    if (auto *ci = dyn_cast<ConstantInt>(call.getArgOperand(i)))
+      return ci->getZExtValue();
+    return std::nullopt;
+  };
+  const amdgpu::ChipInfo &chip = program.chip;
+  unsigned gfx = getGfxMajor(chip.name);
+  auto fp8Encoding = [&](bool bf8) -> Expected<Fp8Encoding> {
+    switch (chip.fp8) {
+    case amdgpu::Fp8Flavor::Ocp:
+      return bf8 ? Fp8Encoding::OcpE5M2 : Fp8Encoding::OcpE4M3;
+    case amdgpu::Fp8Flavor::Fnuz:
+      return bf8 ? Fp8Encoding::FnuzE5M2 : Fp8Encoding::FnuzE4M3;
+    case amdgpu::Fp8Flavor::None:
+      break;
+    }
+    return unsupported("intrinsic " + name + ": " + chip.name +
+                           " has no FP8 conversion instructions",
+                       nullptr);
+  };
+  switch (out.op) {
+  case Opcode::SetReg: {
+    // s_setreg_b32's SIMM16 (AMD ISA guides): ID in [5:0], OFFSET in
+    // [10:6], SIZE-1 in [15:11]. The simulator models MODE (ID 1) bit 23,
+    // FP16_OVFL, of GFX9 chips; any other field is refused rather than
+    // ignored.
+    std::optional<uint64_t> hwreg = immediate(0);
+    if (!hwreg)
+      return unsupported("s.setreg with a non-constant hwreg", &call);
+    unsigned id = *hwreg & 0x3F, offset = (*hwreg >> 6) & 0x1F,
+             size = ((*hwreg >> 11) & 0x1F) + 1;
+    uint64_t field = ((uint64_t(1) << size) - 1) << offset;
+    if (id != 1 || gfx != 9 || (field & ~uint64_t(kModeFp16Ovfl)))
+      return unsupported("s.setreg of hwreg(id " + Twine(id) + ", offset " +
+                             Twine(offset) + ", size " + Twine(size) + ") on " +
+                             chip.name +
+                             "; only MODE bit 23 (FP16_OVFL) of GFX9 chips "
+                             "is modeled",
+                         &call);
+    out.imm = int64_t(field);
+    out.aux.push_back(offset);
+    return Error::success();
+  }
+  case Opcode::UpdateDpp: {
+    std::optional<uint64_t> ctrl = immediate(2), rowMask = immediate(3),
+                            bankMask = immediate(4), boundCtrl = immediate(5);
+    if (!ctrl || !rowMask || !bankMask || !boundCtrl)
+      return unsupported("update.dpp with non-constant controls", &call);
+    if (!isDppCtrlValid(unsigned(*ctrl), gfx))
+      return unsupported("update.dpp control 0x" + utohexstr(*ctrl) +
+                             " does not exist on " + chip.name,
+                         &call);
+    if (out.type.kind == TypeDesc::Kind::Agg || out.type.count != 1)
+      return unsupported("update.dpp of a vector or aggregate", &call);
+    out.imm = int64_t(*ctrl);
+    out.aux = {int64_t(*rowMask & 0xF), int64_t(*bankMask & 0xF),
+               int64_t(*boundCtrl & 1)};
+    return Error::success();
+  }
+  case Opcode::VectorReduce: {
+    StringRef kind = name.drop_front(strlen("llvm.vector.reduce."));
+    kind = kind.take_until([](char c) { return c == '.'; });
+    std::optional<ReduceKind> reduce =
+        StringSwitch<std::optional<ReduceKind>>(kind)
+            .Case("add", ReduceKind::Add)
+            .Case("mul", ReduceKind::Mul)
+            .Case("and", ReduceKind::And)
+            .Case("or", ReduceKind::Or)
+            .Case("xor", ReduceKind::Xor)
+            .Case("smax", ReduceKind::SMax)
+            .Case("smin", ReduceKind::SMin)
+            .Case("umax", ReduceKind::UMax)
+            .Case("umin", ReduceKind::UMin)
+            .Case("fadd", ReduceKind::FAdd)
+            .Case("fmul", ReduceKind::FMul)
+            .Case("fmax", ReduceKind::FMax)
+            .Case("fmin", ReduceKind::FMin)
+            .Case("fmaximum", ReduceKind::FMaximum)
+            .Case("fminimum", ReduceKind::FMinimum)
+            .Default(std::nullopt);
+    if (!reduce)
+      return unsupported("unknown intrinsic " + name, nullptr);
+    out.predicate = uint8_t(*reduce);
+    // fadd/fmul take the start value first; the vector is the last operand.
+    out.srcType = kernel.slotTypes[out.src.back()];
+    return Error::success();
+  }
+  case Opcode::CvtFromFp8:
+  case Opcode::CvtPkFromFp8:
+  case Opcode::CvtPkToFp8:
+  case Opcode::CvtScalePkToFp8: {
+    bool scaled = name.contains(".scalef32.");
+    // The scaled conversions are gfx950's (CDNA4 ISA guide); the others
+    // exist where the chip has hardware FP8 (gfx942 FNUZ, gfx950/gfx12 OCP).
+    if (scaled && !(gfx == 9 && chip.fp8 == amdgpu::Fp8Flavor::Ocp))
+      return unsupported(
+          "intrinsic " + name + " does not exist on " + chip.name, nullptr);
+    Expected<Fp8Encoding> encoding = fp8Encoding(name.contains("bf8"));
+    if (!encoding)
+      return encoding.takeError();
+    out.predicate = uint8_t(*encoding);
+    return Error::success();
+  }
+  case Opcode::Dot2Bf16:
+    // v_dot2_bf16_bf16 is GFX11+; v_dot2_f32_bf16 also exists on gfx950.
+    if (gfx < 11 && !(name.ends_with("f32.bf16") && chip.name == "gfx950"))
+      return unsupported(
+          "intrinsic " + name + " does not exist on " + chip.name, nullptr);
+    if (call.arg_size() == 4 && immediate(3).value_or(1) != 0)
+      return unsupported("fdot2 with clamp", &call);
+    return Error::success();
+  default:
+    return Error::success();
+  }
 }
 
 Error Decoder::decodeInstruction(Instruction &inst) {
@@ -468,10 +641,9 @@ Error Decoder::decodeInstruction(Instruction &inst) {
   case Instruction::Load: {
     auto &load = cast<LoadInst>(inst);
     out.op = Opcode::Load;
+    // Vectors of sub-byte integers (<16 x i1>) are bit-packed in memory,
+    // element i at bit i, as LLVM's data layout stores them.
     out.addrSpace = load.getPointerAddressSpace();
-    if (out.type.kind == TypeDesc::Kind::Int && out.type.count > 1 &&
-        out.type.bits % 8 != 0)
-      return unsupported("loads of vectors of sub-byte integers", &inst);
     break;
   }
   case Instruction::Store: {
@@ -481,9 +653,6 @@ Error Decoder::decodeInstruction(Instruction &inst) {
     if (Error e = addOperands())
       return e;
     out.type = kernel.slotTypes[out.src[0]];
-    if (out.type.kind == TypeDesc::Kind::Int && out.type.count > 1 &&
-        out.type.bits % 8 != 0)
-      return unsupported("stores of vectors of sub-byte integers", &inst);
     kernel.insts.push_back(std::move(out));
     return Error::success();
   }
@@ -549,6 +718,32 @@ Error Decoder::decodeInstruction(Instruction &inst) {
       out.aux.push_back(c.getCaseValue()->getSExtValue());
       out.aux.push_back(blockIndex.lookup(c.getCaseSuccessor()));
     }
+    kernel.insts.push_back(std::move(out));
+    return Error::success();
+  }
+  case Instruction::Fence: {
+    // Waves run one at a time over one sequentially consistent memory, so a
+    // fence is an ordering point with nothing to do; its scope and ordering
+    // stay in the instruction for a race checker.
+    auto &fence = cast<FenceInst>(inst);
+    std::optional<StringRef> scope =
+        inst.getContext().getSyncScopeName(fence.getSyncScopeID());
+    StringRef base = scope ? scope->take_until([](char c) { return c == '-'; })
+                           : StringRef();
+    std::optional<FenceScope> kind =
+        StringSwitch<std::optional<FenceScope>>(base)
+            .Case("", FenceScope::System)
+            .Case("one", FenceScope::System) // "one-as"
+            .Case("singlethread", FenceScope::SingleThread)
+            .Case("wavefront", FenceScope::Wavefront)
+            .Case("workgroup", FenceScope::Workgroup)
+            .Case("agent", FenceScope::Agent)
+            .Default(std::nullopt);
+    if (!scope || !kind)
+      return unsupported("fence of an unknown sync scope", &inst);
+    out.op = Opcode::Fence;
+    out.imm = int64_t(*kind);
+    out.predicate = uint8_t(fence.getOrdering());
     kernel.insts.push_back(std::move(out));
     return Error::success();
   }

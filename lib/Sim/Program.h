@@ -9,6 +9,7 @@
 #ifndef MXC_LIB_SIM_PROGRAM_H
 #define MXC_LIB_SIM_PROGRAM_H
 
+#include "mxc/Sim/MxNumerics.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
 
@@ -32,6 +33,39 @@ struct TypeDesc {
            kind == Kind::Double;
   }
 };
+
+/// Scope of a `fence` (LLVM's AMDGPU sync scopes), kept for a race checker.
+enum class FenceScope : uint8_t {
+  SingleThread,
+  Wavefront,
+  Workgroup,
+  Agent,
+  System
+};
+
+/// Reductions of llvm.vector.reduce.* (Inst::predicate of VectorReduce).
+enum class ReduceKind : uint8_t {
+  Add,
+  Mul,
+  And,
+  Or,
+  Xor,
+  SMax,
+  SMin,
+  UMax,
+  UMin,
+  FAdd,
+  FMul,
+  FMax,
+  FMin,
+  FMaximum,
+  FMinimum
+};
+
+/// The MODE register bit the simulator models (s_setreg_b32): FP16_OVFL,
+/// which on gfx9 clamps an overflowing FP16 (and, on gfx950, FP8/BF8)
+/// conversion to the largest finite value.
+constexpr uint32_t kModeFp16Ovfl = 1u << 23;
 
 enum class Opcode : uint8_t {
   // Arithmetic and logic (integer: Add..AShr, float: FAdd..FRem).
@@ -96,6 +130,8 @@ enum class Opcode : uint8_t {
   WorkgroupId,
   DispatchPtr,
   Barrier,
+  Fence,
+  SetReg,
   Nop,
   SMax,
   SMin,
@@ -131,6 +167,14 @@ enum class Opcode : uint8_t {
   Permlane32Swap,
   Permlane16Swap,
   Ballot,
+  UpdateDpp,
+  VectorReduce,
+  Perm,
+  CvtFromFp8,
+  CvtPkFromFp8,
+  CvtPkToFp8,
+  CvtScalePkToFp8,
+  Dot2Bf16,
   MakeBufferRsrc,
   BufferLoad,
   BufferStore,
@@ -139,15 +183,21 @@ enum class Opcode : uint8_t {
 
 struct Inst {
   Opcode op;
-  uint8_t predicate = 0;              ///< ICmp/FCmp predicate; rmw operation.
+  /// ICmp/FCmp predicate; rmw operation; fence ordering; ReduceKind;
+  /// Fp8Encoding of conversions.
+  uint8_t predicate = 0;
   uint16_t addrSpace = 0;             ///< Load/Store/GEP/casts.
   uint32_t dst = ~0u;                 ///< Result slot.
   llvm::SmallVector<uint32_t, 4> src; ///< Operand slots.
   TypeDesc type;    ///< Result type (Store: stored value's type).
   TypeDesc srcType; ///< First operand's type.
-  int64_t imm = 0;  ///< GEP constant offset, alloca offset, dim.
-  llvm::SmallVector<int64_t, 4> aux; ///< GEP scales, shuffle mask, offsets.
-  uint32_t succ[2] = {0, 0};         ///< Branch targets (block indices).
+  /// GEP constant offset, alloca offset, dim, FenceScope, dpp_ctrl, setreg
+  /// field mask.
+  int64_t imm = 0;
+  /// GEP scales, shuffle mask, offsets; DPP row_mask, bank_mask,
+  /// bound_ctrl; setreg field offset.
+  llvm::SmallVector<int64_t, 4> aux;
+  uint32_t succ[2] = {0, 0}; ///< Branch targets (block indices).
   const amdgpu::MatrixIntrinsic *matrix = nullptr;
   const llvm::Instruction *ir = nullptr;
 };
