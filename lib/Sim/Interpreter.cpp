@@ -1800,8 +1800,7 @@ Error Simulator::launch(StringRef name, const LaunchParams &launch,
 
 Error Simulator::profile(StringRef name, const LaunchParams &launch,
                          ArrayRef<ArgValue> args, Memory &memory,
-                         const ProfileOptions &options,
-                         KernelProfile &result) {
+                         const ProfileOptions &options, KernelProfile &result) {
   Expected<const Kernel *> kernel = checkLaunch(name, launch, args.size());
   if (!kernel)
     return kernel.takeError();

@@ -422,8 +422,7 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
       run.kernel = planned.kernel;
       run.params.grid = {resolved->grid[0], resolved->grid[1],
                          resolved->grid[2]};
-      run.params.block = {planned.block[0], planned.block[1],
-                          planned.block[2]};
+      run.params.block = {planned.block[0], planned.block[1], planned.block[2]};
       run.params.dynamicLdsBytes = planned.dynamicLdsBytes;
       for (const amdgpu::ResolvedLaunch::Arg &arg : resolved->args) {
         if (arg.isBuffer)
@@ -450,9 +449,8 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
     if (!params)
       return fail(toString(params.takeError()));
     if (specs.size() != params->size())
-      return fail("kernel '" + kernelName + "' takes " +
-                  Twine(params->size()) + " arguments, got " +
-                  Twine(specs.size()) + " --arg");
+      return fail("kernel '" + kernelName + "' takes " + Twine(params->size()) +
+                  " arguments, got " + Twine(specs.size()) + " --arg");
     SimLaunch run;
     run.kernel = kernelName;
     run.params = launch;
@@ -492,8 +490,8 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
   auto start = std::chrono::steady_clock::now();
   for (SimLaunch &run : launches) {
     if (!profiling) {
-      if (Error e =
-              simulator->launch(run.kernel, run.params, run.args, memory, &stats))
+      if (Error e = simulator->launch(run.kernel, run.params, run.args, memory,
+                                      &stats))
         return fail(toString(std::move(e)));
       continue;
     }
@@ -524,8 +522,8 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
     if (info)
       if (const amdgpu::KernelInfo *kernel = info->lookupKernel(run.kernel))
         hint.vgprs = kernel->vgprCount;
-    sim::ModelEstimate estimate = sim::estimate(
-        profile, *amdgpu::lookupTimingModel(chip.name), hint);
+    sim::ModelEstimate estimate =
+        sim::estimate(profile, *amdgpu::lookupTimingModel(chip.name), hint);
     if (json)
       sim::printProfileJson(outs(), profile, &estimate);
     else
@@ -628,8 +626,8 @@ int main(int argc, char **argv) {
     return fail(toString(info.takeError()));
   if (profiling) {
     if (info->chip != chip->name)
-      return fail("'" + inputFile + "' is built for " + info->chip +
-                  ", not " + chip->name);
+      return fail("'" + inputFile + "' is built for " + info->chip + ", not " +
+                  chip->name);
     return runInSimulator(*chip, **file, launch, specs, &*info);
   }
   return runWithRuntime(device, **file, launch, specs, &*info);

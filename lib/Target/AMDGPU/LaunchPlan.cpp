@@ -356,8 +356,8 @@ Expected<LaunchPlan> mxc::amdgpu::readLaunchPlan(StringRef blob) {
   return plan;
 }
 
-Expected<ResolvedLaunch>
-mxc::amdgpu::resolveLaunch(const PlanLaunch &launch, ArrayRef<int64_t> sizes) {
+Expected<ResolvedLaunch> mxc::amdgpu::resolveLaunch(const PlanLaunch &launch,
+                                                    ArrayRef<int64_t> sizes) {
   ResolvedLaunch resolved;
   for (unsigned d = 0; d < 3; ++d) {
     int64_t extent = launch.grid[d].evaluate(sizes);

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "TestIR.h"
 #include "mxc/Sim/Profile.h"
+#include "TestIR.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 #include "mxc/Target/AMDGPU/TimingModel.h"
@@ -50,8 +50,8 @@ sim::KernelProfile profile(const std::string &body, unsigned lanes,
   launch.block.x = lanes;
   sim::ProfileOptions options;
   options.workgroups = sample;
-  llvm::Error e = s->profile("k", launch, {{Kind::Pointer, buf}}, memory,
-                             options, result);
+  llvm::Error e =
+      s->profile("k", launch, {{Kind::Pointer, buf}}, memory, options, result);
   EXPECT_FALSE(bool(e)) << llvm::toString(std::move(e));
   return result;
 }
@@ -64,8 +64,8 @@ std::string ldsKernel(const std::string &addr, const std::string &op) {
          "  %off = " +
          addr +
          "\n"
-         "  %p = getelementptr i8, ptr addrspace(3) @lds, i32 %off\n  " + op +
-         "\n  ret void\n}\n";
+         "  %p = getelementptr i8, ptr addrspace(3) @lds, i32 %off\n  " +
+         op + "\n  ret void\n}\n";
 }
 
 const sim::SiteProfile &onlySite(const sim::KernelProfile &p) {
@@ -74,9 +74,9 @@ const sim::SiteProfile &onlySite(const sim::KernelProfile &p) {
 }
 
 TEST(ProfileTest, LdsReadDwordsContiguousIsOneCycle) {
-  auto p = profile(ldsKernel("shl i32 %w, 2",
-                             "%v = load volatile i32, ptr addrspace(3) %p"),
-                   64);
+  auto p = profile(
+      ldsKernel("shl i32 %w, 2", "%v = load volatile i32, ptr addrspace(3) %p"),
+      64);
   const sim::SiteProfile &s = onlySite(p);
   EXPECT_EQ(s.kind, sim::SiteKind::LdsLoad);
   EXPECT_EQ(s.executions, 1u);
@@ -87,9 +87,9 @@ TEST(ProfileTest, LdsReadDwordsContiguousIsOneCycle) {
 
 TEST(ProfileTest, LdsReadDwordsStridedBy256BytesConflict64Ways) {
   // Every lane in bank 0, each at its own dword.
-  auto p = profile(ldsKernel("shl i32 %w, 8",
-                             "%v = load volatile i32, ptr addrspace(3) %p"),
-                   64);
+  auto p = profile(
+      ldsKernel("shl i32 %w, 8", "%v = load volatile i32, ptr addrspace(3) %p"),
+      64);
   EXPECT_EQ(onlySite(p).ldsCycles, 64u);
   EXPECT_EQ(onlySite(p).bankConflicts, 63u);
   EXPECT_EQ(p.ldsBankConflicts, 63u);
@@ -104,10 +104,10 @@ TEST(ProfileTest, LdsBroadcastIsNoConflict) {
 }
 
 TEST(ProfileTest, LdsRead128ContiguousIsFourPhases) {
-  auto p = profile(ldsKernel("shl i32 %w, 4",
-                             "%v = load volatile <4 x i32>, ptr "
-                             "addrspace(3) %p, align 16"),
-                   64);
+  auto p =
+      profile(ldsKernel("shl i32 %w, 4", "%v = load volatile <4 x i32>, ptr "
+                                         "addrspace(3) %p, align 16"),
+              64);
   EXPECT_EQ(onlySite(p).bytes, 1024u);
   EXPECT_EQ(onlySite(p).ldsCycles, 4u); // 4 phases of 16 lanes
   EXPECT_EQ(onlySite(p).bankConflicts, 0u);
@@ -115,19 +115,19 @@ TEST(ProfileTest, LdsRead128ContiguousIsFourPhases) {
 
 TEST(ProfileTest, LdsRead128RowStrideConflicts16Ways) {
   // Lanes 256 bytes apart: the 16 lanes of a phase all use banks 0-3.
-  auto p = profile(ldsKernel("shl i32 %w, 8",
-                             "%v = load volatile <4 x i32>, ptr "
-                             "addrspace(3) %p, align 16"),
-                   64);
+  auto p =
+      profile(ldsKernel("shl i32 %w, 8", "%v = load volatile <4 x i32>, ptr "
+                                         "addrspace(3) %p, align 16"),
+              64);
   EXPECT_EQ(onlySite(p).ldsCycles, 64u);
   EXPECT_EQ(onlySite(p).bankConflicts, 60u);
 }
 
 TEST(ProfileTest, LdsWrite64IsFourPhasesOf16Lanes) {
-  auto p = profile(
-      ldsKernel("shl i32 %w, 3",
-                "store volatile i64 1, ptr addrspace(3) %p, align 8"),
-      64);
+  auto p =
+      profile(ldsKernel("shl i32 %w, 3",
+                        "store volatile i64 1, ptr addrspace(3) %p, align 8"),
+              64);
   EXPECT_EQ(onlySite(p).kind, sim::SiteKind::LdsStore);
   EXPECT_EQ(onlySite(p).ldsCycles, 4u); // 512 B in 128-byte write phases
   EXPECT_EQ(onlySite(p).bankConflicts, 0u);
