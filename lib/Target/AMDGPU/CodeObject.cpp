@@ -448,8 +448,10 @@ Error mxc::amdgpu::linkDeviceLibraries(Module &module, const ChipInfo &chip,
       if (Error error = linkNeeded(module, path, linked))
         return error;
       // The shipped file must say what mxc means.
-      auto *value = dyn_cast_or_null<ConstantInt>(
-          module.getNamedGlobal(control.global)->getInitializer());
+      const GlobalVariable *variable = module.getNamedGlobal(control.global);
+      auto *value = variable && variable->hasInitializer()
+                        ? dyn_cast<ConstantInt>(variable->getInitializer())
+                        : nullptr;
       if (!value || value->getZExtValue() != control.value)
         return createStringError(inconvertibleErrorCode(),
                                  "device library '" + path + "' does not set " +

@@ -22,6 +22,9 @@
 // RUN: cp %device_libs/oclc_isa_version_1030.bc %t/wrong/oclc_isa_version_90a.bc
 // RUN: not mxc %t/powf.mlir --target gfx90a --emit=llvm --device-libs %t/wrong 2>&1 | FileCheck %s --check-prefix=WRONG --implicit-check-not=error:
 // WRONG: powf.mlir:2:3: error: device library '{{.*}}oclc_isa_version_90a.bc' does not set __oclc_ISA_version to 9010
+// A file that defines another variable altogether.
+// RUN: cp %device_libs/oclc_daz_opt_on.bc %t/wrong/oclc_isa_version_90a.bc
+// RUN: not mxc %t/powf.mlir --target gfx90a --emit=llvm --device-libs %t/wrong 2>&1 | FileCheck %s --check-prefix=WRONG --implicit-check-not=error:
 
 // Symbols that neither the module nor the device libraries define: an
 // llvm.func, a func.func (called through the C interface the GPU lowering
