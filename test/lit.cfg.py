@@ -23,5 +23,10 @@ if os.path.exists(isa_stats):
     config.available_features.add("isa-stats")
     config.substitutions.append(("%isa_stats", isa_stats))
 
+# The ROCm device libraries mxc was configured with (package rocm-device-libs).
+if config.mxc_device_libs_dir and os.path.isfile(os.path.join(config.mxc_device_libs_dir, "ocml.bc")):
+    config.available_features.add("rocm-device-libs")
+    config.substitutions.append(("%device_libs", config.mxc_device_libs_dir))
+
 import sys
 config.substitutions.append(("%python", sys.executable))

@@ -87,6 +87,95 @@ void mxc::driver::buildLowerToLLVMPipeline(OpPassManager &pm,
   kernels.addPass(createReconcileUnrealizedCastsPass());
 }
 
+/// Reports `symbol`, which the LLVM module uses and nothing defines, at the first op
+/// of `kernels` that refers to it, naming the function that holds that op.
+static void reportUndefinedSymbol(gpu::GPUModuleOp kernels,
+                                  const mxc::amdgpu::UndefinedSymbol &symbol,
+                                  StringRef why) {
+  // The GPU lowering calls an external func.func F through a wrapper F that
+  // calls `_mlir_ciface_F`: name F, at its callers.
+  StringRef name = symbol.name;
+  std::string viaWrapper;
+  if (name.consume_front("_mlir_ciface_") &&
+      SymbolTable::lookupSymbolIn(kernels, name))
+    viaWrapper = " (called through its C interface '" + symbol.name + "')";
+  else
+    name = symbol.name;
+  Operation *user = nullptr;
+  kernels.walk([&](Operation *op) {
+    StringRef uses;
+    if (auto call = dyn_cast<LLVM::CallOp>(op))
+      uses = call.getCallee().value_or("");
+    else if (auto address = dyn_cast<LLVM::AddressOfOp>(op))
+      uses = address.getGlobalName();
+    // The ROCDL ops that the LLVM IR translation turns into ockl calls.
+    else if (isa<ROCDL::BlockDimXOp, ROCDL::BlockDimYOp, ROCDL::BlockDimZOp>(
+                 op))
+      uses = "__ockl_get_local_size";
+    else if (isa<ROCDL::GridDimXOp, ROCDL::GridDimYOp, ROCDL::GridDimZOp>(op))
+      uses = "__ockl_get_num_groups";
+    if (uses != name)
+      return WalkResult::advance();
+    user = op;
+    return WalkResult::interrupt();
+  });
+  // A symbol only a device-library function uses has no op of its own: name
+  // that function.
+  std::string function;
+  if (auto func = user ? user->getParentOfType<LLVM::LLVMFuncOp>() : nullptr)
+    function = (func->hasAttr(ROCDL::ROCDLDialect::getKernelFuncAttrName())
+                    ? "kernel '"
+                    : "function '") +
+               func.getName().str() + "'";
+  else if (symbol.user)
+    function = "function '" + symbol.user->getName().str() + "'";
+  InFlightDiagnostic diag = emitError(user ? user->getLoc() : kernels.getLoc());
+  if (!function.empty())
+    diag << function << " uses ";
+  diag << "undefined symbol '" << name << "'" << viaWrapper << why;
+}
+
+/// Links what `llvmModule` needs of the ROCm device libraries and checks that
+/// nothing it uses is left undefined, so that ld.lld never has to say so.
+static LogicalResult linkDeviceLibraries(gpu::GPUModuleOp kernels,
+                                         llvm::Module &llvmModule,
+                                         const CompileOptions &options) {
+  std::vector<mxc::amdgpu::UndefinedSymbol> undefined =
+      mxc::amdgpu::getUndefinedSymbols(llvmModule);
+  auto fromLibraries =
+      llvm::find_if(undefined, [](const mxc::amdgpu::UndefinedSymbol &symbol) {
+        return mxc::amdgpu::isDeviceLibrarySymbol(symbol.name);
+      });
+  // Modules that call nothing external (every GEMM) skip all of this.
+  if (fromLibraries != undefined.end()) {
+    StringRef dir = options.deviceLibsPath.empty()
+                        ? mxc::amdgpu::getDefaultDeviceLibsPath()
+                        : StringRef(options.deviceLibsPath);
+    if (!mxc::amdgpu::hasDeviceLibraries(dir)) {
+      std::string why =
+          dir.empty() ? std::string(", a ROCm device-library function, and "
+                                    "mxc was built without the device "
+                                    "libraries")
+                      : ", a ROCm device-library function, and there are no "
+                        "device libraries (ocml.bc, ockl.bc) in '" +
+                            dir.str() + "'";
+      reportUndefinedSymbol(kernels, *fromLibraries,
+                            why + " (install rocm-device-libs or pass "
+                                  "--device-libs DIR)");
+      return failure();
+    }
+    if (llvm::Error error =
+            mxc::amdgpu::linkDeviceLibraries(llvmModule, *options.chip, dir))
+      return emitError(kernels.getLoc()) << llvm::toString(std::move(error));
+    undefined = mxc::amdgpu::getUndefinedSymbols(llvmModule);
+  }
+  for (const mxc::amdgpu::UndefinedSymbol &symbol : undefined)
+    reportUndefinedSymbol(kernels, symbol,
+                          ", which neither the module nor the ROCm device "
+                          "libraries define");
+  return success(undefined.empty());
+}
+
 /// The one gpu.module the program's kernels live in.
 static FailureOr<gpu::GPUModuleOp> getKernelModule(ModuleOp module) {
   auto kernels = llvm::to_vector(module.getOps<gpu::GPUModuleOp>());
@@ -149,6 +238,9 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
   auto tm = amdgpu::createTargetMachine(*options.chip, options.optLevel);
   if (!tm)
     return emitError(kernels->getLoc()) << llvm::toString(tm.takeError());
+  amdgpu::setModuleTarget(*llvmModule, **tm);
+  if (failed(linkDeviceLibraries(*kernels, *llvmModule, options)))
+    return failure();
   amdgpu::optimizeModule(*llvmModule, **tm, options.optLevel);
 
   if (options.emit == EmitKind::Llvm) {

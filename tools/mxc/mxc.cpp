@@ -78,6 +78,13 @@ static cl::opt<bool> barePtrMemrefs(
 static cl::opt<std::string> ldLld("ld-lld", cl::desc("Path of ld.lld"),
                                   cl::value_desc("path"), cl::cat(mxcCategory),
                                   cl::sub(allCommands));
+static cl::opt<std::string> deviceLibs(
+    "device-libs",
+    cl::desc("Directory of the ROCm device libraries (ocml.bc, ockl.bc, "
+             "oclc_*.bc) linked into kernels that call math functions or "
+             "gpu.block_dim/grid_dim (default: the one found at configure "
+             "time)"),
+    cl::value_desc("dir"), cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<std::string>
     config("config",
            cl::desc("Force every scaled matmul's kernel config, e.g. "
@@ -256,6 +263,7 @@ int main(int argc, char **argv) {
   options.embedBitcode = !noEmbedBitcode;
   options.barePtrMemrefs = barePtrMemrefs;
   options.ldLldPath = ldLld;
+  options.deviceLibsPath = deviceLibs;
   options.config = config;
   options.tuneM = gemmCommand && gemmM > 0 ? int64_t(gemmM) : int64_t(tuneM);
   amdgpu::LaunchPlan plan;

@@ -35,6 +35,9 @@ struct CompileOptions {
   /// memref descriptors.
   bool barePtrMemrefs = false;
   std::string ldLldPath;
+  /// Directory of the ROCm device libraries (ocml.bc, ockl.bc, oclc_*.bc)
+  /// that kernels calling them link; "" for the one found at configure time.
+  std::string deviceLibsPath;
   /// M that kernel configs are tuned for when M is dynamic.
   int64_t tuneM = 8192;
   /// A config forced on every scaled matmul ("" lets the cost model choose).
@@ -56,7 +59,10 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
                               const CompileOptions &options);
 
 /// Compiles `module` as `options` says and returns the bytes to write.
-/// Errors are reported as diagnostics on the module's context. Each func.func
+/// Errors are reported as diagnostics on the module's context. A module that
+/// calls into the ROCm device libraries (math functions, gpu.block_dim) links
+/// what it needs of them before the -O pipeline; any symbol still undefined
+/// then is an error at the op that uses it. Each func.func
 /// that launches kernels becomes a program of the launch plan, which an HSACO
 /// carries as a note; `plan`, when given, receives it too.
 mlir::FailureOr<std::string> compile(mlir::ModuleOp module,

@@ -6,20 +6,32 @@
 
 #include "mxc/Target/AMDGPU/CodeObject.h"
 
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/Constants.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Instruction.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/IRReader/IRReader.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/TargetParser.h"
 #include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/IPO/Internalize.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
 using namespace llvm;
@@ -74,10 +86,14 @@ mxc::amdgpu::createTargetMachine(const ChipInfo &chip, unsigned optLevel) {
   return tm;
 }
 
-void mxc::amdgpu::optimizeModule(Module &module, TargetMachine &tm,
-                                 unsigned optLevel) {
+void mxc::amdgpu::setModuleTarget(Module &module, TargetMachine &tm) {
   module.setTargetTriple(tm.getTargetTriple());
   module.setDataLayout(tm.createDataLayout());
+}
+
+void mxc::amdgpu::optimizeModule(Module &module, TargetMachine &tm,
+                                 unsigned optLevel) {
+  setModuleTarget(module, tm);
 
   LoopAnalysisManager lam;
   FunctionAnalysisManager fam;
@@ -193,4 +209,271 @@ Expected<std::string> mxc::amdgpu::linkCodeObject(StringRef object,
     return createStringError(linked.getError(),
                              "cannot read the linked code object");
   return (*linked)->getBuffer().str();
+}
+
+//===----------------------------------------------------------------------===//
+// ROCm device libraries
+//===----------------------------------------------------------------------===//
+
+StringRef mxc::amdgpu::getDefaultDeviceLibsPath() {
+  return MXC_DEVICE_LIBS_PATH;
+}
+
+/// The AMDGPU address space of LDS variables.
+static constexpr unsigned kLdsAddressSpace = 3;
+
+std::vector<UndefinedSymbol>
+mxc::amdgpu::getUndefinedSymbols(const Module &module) {
+  auto firstUser = [](const GlobalValue &value) -> const Function * {
+    for (const User *user : value.users())
+      if (const auto *inst = dyn_cast<Instruction>(user))
+        return inst->getFunction();
+    return nullptr;
+  };
+  std::vector<UndefinedSymbol> undefined;
+  auto consider = [&](const GlobalValue &value) {
+    if (value.isDeclaration() && !value.use_empty() &&
+        !value.hasExternalWeakLinkage())
+      undefined.push_back({value.getName().str(), firstUser(value)});
+  };
+  for (const Function &function : module)
+    if (!function.isIntrinsic())
+      consider(function);
+  for (const GlobalVariable &variable : module.globals())
+    if (variable.getAddressSpace() != kLdsAddressSpace)
+      consider(variable);
+  return undefined;
+}
+
+bool mxc::amdgpu::isDeviceLibrarySymbol(StringRef name) {
+  return name.starts_with("__ocml_") || name.starts_with("__ockl_") ||
+         name.starts_with("__oclc_");
+}
+
+unsigned mxc::amdgpu::getDeviceLibIsaVersion(StringRef processor) {
+  llvm::AMDGPU::IsaVersion isa = llvm::AMDGPU::getIsaVersion(processor);
+  if (isa.Major == 0)
+    return 0;
+  return isa.Major * 1000 + isa.Minor * 100 + isa.Stepping;
+}
+
+/// The bitcode libraries whose functions mxc links, in the order clang links
+/// them.
+static constexpr StringLiteral kDeviceLibraries[] = {"ocml.bc", "ockl.bc"};
+
+bool mxc::amdgpu::hasDeviceLibraries(StringRef dir) {
+  if (dir.empty())
+    return false;
+  for (StringRef library : kDeviceLibraries) {
+    SmallString<256> path(dir);
+    sys::path::append(path, library);
+    if (!sys::fs::is_regular_file(path))
+      return false;
+  }
+  return true;
+}
+
+namespace {
+/// One oclc control variable: a constant the device libraries read to pick a
+/// code path, which an oclc_<file>.bc of the package defines.
+struct ControlVariable {
+  StringRef global;
+  /// The oclc_*.bc file that defines it to `value`, without ".bc".
+  std::string file;
+  unsigned bits;
+  unsigned value;
+};
+
+/// Routes the context's diagnostics into a string while linking, so that a
+/// broken library is an error message, not a process exit.
+class CapturedDiagnostics {
+public:
+  explicit CapturedDiagnostics(LLVMContext &context)
+      : context(context), oldHandler(context.getDiagnosticHandler()) {
+    context.setDiagnosticHandler(std::make_unique<Handler>(errors));
+  }
+  ~CapturedDiagnostics() {
+    context.setDiagnosticHandler(std::move(oldHandler));
+  }
+  std::string takeErrors() { return std::move(errors); }
+
+private:
+  struct Handler : DiagnosticHandler {
+    explicit Handler(std::string &errors) : errors(errors) {}
+    bool handleDiagnostics(const DiagnosticInfo &info) override {
+      // Warnings and remarks of the linker are not the user's concern.
+      if (info.getSeverity() != DS_Error)
+        return true;
+      raw_string_ostream os(errors);
+      if (!errors.empty())
+        os << "; ";
+      DiagnosticPrinterRawOStream printer(os);
+      info.print(printer);
+      return true;
+    }
+    std::string &errors;
+  };
+
+  LLVMContext &context;
+  std::unique_ptr<DiagnosticHandler> oldHandler;
+  std::string errors;
+};
+} // namespace
+
+/// The code object version the module is compiled for, as the device
+/// libraries' `__oclc_ABI_version` spells it (500, 600). A module without the
+/// `amdhsa_code_object_version` flag gets one, so the backend emits the
+/// version the libraries were told.
+static unsigned getOrSetCodeObjectVersion(Module &module) {
+  // clang's default for LLVM 22 (and the backend's): code object v6.
+  constexpr unsigned kDefaultVersion = 600;
+  if (auto *flag = mdconst::extract_or_null<ConstantInt>(
+          module.getModuleFlag("amdhsa_code_object_version")))
+    return flag->getZExtValue();
+  module.addModuleFlag(Module::Error, "amdhsa_code_object_version",
+                       kDefaultVersion);
+  return kDefaultVersion;
+}
+
+/// The control variables as clang sets them for HIP by default, for `chip`:
+/// IEEE f32 denormals (the kernels' floating-point mode), no finite-only or
+/// unsafe-math assumptions, correctly rounded f32 sqrt, and the chip's wave
+/// size.
+static SmallVector<ControlVariable> getControlVariables(const ChipInfo &chip,
+                                                        unsigned abiVersion) {
+  auto onOff = [](bool on) { return on ? "_on" : "_off"; };
+  bool wave64 = chip.waveSize == 64;
+  return {
+      {"__oclc_ISA_version",
+       "oclc_isa_version_" + chip.name.drop_front(3).str(), 32,
+       getDeviceLibIsaVersion(chip.name)},
+      {"__oclc_ABI_version", "oclc_abi_version_" + std::to_string(abiVersion),
+       32, abiVersion},
+      {"__oclc_wavefrontsize64",
+       std::string("oclc_wavefrontsize64") + onOff(wave64), 8, wave64},
+      {"__oclc_daz_opt", "oclc_daz_opt_off", 8, 0},
+      {"__oclc_finite_only_opt", "oclc_finite_only_off", 8, 0},
+      {"__oclc_unsafe_math_opt", "oclc_unsafe_math_off", 8, 0},
+      {"__oclc_correctly_rounded_sqrt32", "oclc_correctly_rounded_sqrt_on", 8,
+       1},
+  };
+}
+
+/// Whether `module` declares, and does not define, `name`.
+static bool declares(const Module &module, StringRef name) {
+  const GlobalValue *value = module.getNamedValue(name);
+  return value && value->isDeclaration();
+}
+
+/// Links the definitions `module` needs from the bitcode file at `path`,
+/// adding the names of what it took to `linked`.
+static Error linkNeeded(Module &module, StringRef path, StringSet<> &linked) {
+  LLVMContext &context = module.getContext();
+  SMDiagnostic diag;
+  // Lazily: only the function bodies the linker takes are read.
+  std::unique_ptr<Module> library = getLazyIRFileModule(path, diag, context);
+  if (!library)
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot read device library '" + path +
+                                 "': " + diag.getMessage());
+  // The libraries are built for amdgcn without a processor; they take the
+  // module's layout and triple, as clang links them.
+  library->setDataLayout(module.getDataLayout());
+  library->setTargetTriple(module.getTargetTriple());
+  CapturedDiagnostics diagnostics(context);
+  bool failed =
+      Linker::linkModules(module, std::move(library), Linker::LinkOnlyNeeded,
+                          [&](Module &, const StringSet<> &names) {
+                            for (const auto &name : names)
+                              linked.insert(name.getKey());
+                          });
+  std::string errors = diagnostics.takeErrors();
+  if (failed || !errors.empty())
+    return createStringError(inconvertibleErrorCode(),
+                             "cannot link device library '" + path + "'" +
+                                 (errors.empty() ? "" : ": " + errors));
+  return Error::success();
+}
+
+/// Defines the declared control variable `control` in the IR.
+static Error defineControlVariable(Module &module,
+                                   const ControlVariable &control) {
+  GlobalVariable *variable = module.getNamedGlobal(control.global);
+  if (!variable || !variable->getValueType()->isIntegerTy(control.bits))
+    return createStringError(inconvertibleErrorCode(),
+                             "the device libraries declare '" + control.global +
+                                 "' with a type other than i" +
+                                 Twine(control.bits));
+  variable->setInitializer(
+      ConstantInt::get(variable->getValueType(), control.value));
+  variable->setConstant(true);
+  variable->setLinkage(GlobalValue::InternalLinkage);
+  variable->setVisibility(GlobalValue::DefaultVisibility);
+  return Error::success();
+}
+
+Error mxc::amdgpu::linkDeviceLibraries(Module &module, const ChipInfo &chip,
+                                       StringRef dir) {
+  auto pathOf = [&](StringRef file) {
+    SmallString<256> path(dir);
+    sys::path::append(path, file);
+    return std::string(path);
+  };
+  StringSet<> linked;
+  // ockl and ocml may call each other: link again until nothing more of
+  // either is needed.
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (StringRef library : kDeviceLibraries) {
+      bool needed = any_of(
+          getUndefinedSymbols(module), [&](const UndefinedSymbol &symbol) {
+            return isDeviceLibrarySymbol(symbol.name) &&
+                   !StringRef(symbol.name).starts_with("__oclc_");
+          });
+      if (!needed)
+        break;
+      size_t before = linked.size();
+      if (Error error = linkNeeded(module, pathOf(library), linked))
+        return error;
+      progress |= linked.size() != before;
+    }
+  }
+
+  unsigned abiVersion = getOrSetCodeObjectVersion(module);
+  for (const ControlVariable &control : getControlVariables(chip, abiVersion)) {
+    if (!declares(module, control.global))
+      continue;
+    std::string path = pathOf(control.file + ".bc");
+    if (sys::fs::is_regular_file(path)) {
+      if (Error error = linkNeeded(module, path, linked))
+        return error;
+      // The shipped file must say what mxc means.
+      const GlobalVariable *variable = module.getNamedGlobal(control.global);
+      auto *value = variable && variable->hasInitializer()
+                        ? dyn_cast<ConstantInt>(variable->getInitializer())
+                        : nullptr;
+      if (!value || value->getZExtValue() != control.value)
+        return createStringError(inconvertibleErrorCode(),
+                                 "device library '" + path + "' does not set " +
+                                     control.global + " to " +
+                                     Twine(control.value));
+      continue;
+    }
+    if (Error error = defineControlVariable(module, control))
+      return error;
+  }
+
+  // What the libraries brought in is private to this code object.
+  internalizeModule(module, [&](const GlobalValue &value) {
+    return !value.hasName() || !linked.contains(value.getName());
+  });
+
+  std::string problems;
+  raw_string_ostream os(problems);
+  if (verifyModule(module, &os))
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the module linked with the device libraries in '" + dir +
+            "' is not valid IR: " + StringRef(problems).trim());
+  return Error::success();
 }

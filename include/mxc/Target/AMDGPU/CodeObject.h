@@ -1,7 +1,8 @@
 //===- CodeObject.h - LLVM IR to AMDGPU HSACO -------------------*- C++ -*-===//
 //
-// Part of mxc. The backend half of the pipeline: optimize amdgcn LLVM IR,
-// compile it with the AMDGPU backend and link an HSACO code object with ld.lld.
+// Part of mxc. The backend half of the pipeline: link the ROCm device
+// libraries a module calls into, optimize amdgcn LLVM IR, compile it with the
+// AMDGPU backend and link an HSACO code object with ld.lld.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,8 +17,10 @@
 #include "llvm/Support/Error.h"
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
+class Function;
 class Module;
 class TargetMachine;
 } // namespace llvm
@@ -33,6 +36,9 @@ constexpr llvm::StringLiteral kLaunchPlanSection = ".note.mxc.plan";
 /// A target machine for `chip` at optimization level 0..3.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const ChipInfo &chip, unsigned optLevel);
+
+/// Sets the module's triple and data layout to `tm`'s.
+void setModuleTarget(llvm::Module &module, llvm::TargetMachine &tm);
 
 /// Sets the module's triple and data layout for `tm` and runs LLVM's
 /// optimization pipeline at `optLevel`.
@@ -57,6 +63,46 @@ llvm::Expected<std::string> linkCodeObject(llvm::StringRef object,
 
 /// The ld.lld mxc was configured with.
 llvm::StringRef getDefaultLdLldPath();
+
+/// A function or variable a module uses but does not define.
+struct UndefinedSymbol {
+  std::string name;
+  /// A function that uses it, or null when only initializers do.
+  const llvm::Function *user = nullptr;
+};
+
+/// Everything `module` references and no one defines before ld.lld runs:
+/// declarations that are used, apart from intrinsics, extern_weak symbols and
+/// LDS variables (the backend allocates those). In module order.
+std::vector<UndefinedSymbol> getUndefinedSymbols(const llvm::Module &module);
+
+/// Whether `name` lies in the ROCm device libraries' namespaces: `__ocml_`
+/// (math), `__ockl_` (kernel queries, atomics) or `__oclc_` (control
+/// variables).
+bool isDeviceLibrarySymbol(llvm::StringRef name);
+
+/// The value of the device libraries' `__oclc_ISA_version` for an LLVM
+/// processor name: major * 1000 + minor * 100 + stepping (gfx90a: 9010), or
+/// 0 for a name that is not an AMDGPU processor.
+unsigned getDeviceLibIsaVersion(llvm::StringRef processor);
+
+/// The directory of ocml.bc, ockl.bc and oclc_*.bc found at configure time
+/// ("" when none was).
+llvm::StringRef getDefaultDeviceLibsPath();
+
+/// Whether `dir` holds the device libraries (ocml.bc and ockl.bc).
+bool hasDeviceLibraries(llvm::StringRef dir);
+
+/// Links into `module` what it needs of the ROCm device libraries in `dir`,
+/// as clang's -mlink-builtin-bitcode does: only the definitions the module
+/// references (transitively) are taken from ocml.bc and ockl.bc, and they are
+/// internalized, so that the -O pipeline inlines and folds them. The oclc
+/// control variables they read are set for `chip`: linked from the shipped
+/// oclc_*.bc file when there is one and defined in the IR otherwise (the
+/// package predates most chips' oclc_isa_version_*.bc). The module must
+/// already have its target's triple and data layout (setModuleTarget).
+llvm::Error linkDeviceLibraries(llvm::Module &module, const ChipInfo &chip,
+                                llvm::StringRef dir);
 
 } // namespace mxc::amdgpu
 
