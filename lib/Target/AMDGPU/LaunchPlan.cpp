@@ -24,6 +24,11 @@ uint64_t PlanParam::getBytes(ArrayRef<int64_t> sizes) const {
   return divideCeil(SaturatingMultiply(elements, uint64_t(elementBits)), 8);
 }
 
+int64_t PlanDim::evaluate(ArrayRef<int64_t> sizes) const {
+  // (size + divisor - 1) / divisor would overflow near INT64_MAX.
+  return divisor ? divideCeilSigned(sizes[size], divisor) : constant;
+}
+
 int PlanProgram::lookupSize(StringRef name) const {
   for (auto [i, size] : llvm::enumerate(sizes))
     if (size.name == name)
