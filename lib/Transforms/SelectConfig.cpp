@@ -102,18 +102,23 @@ struct MxSelectConfigPass
   using MxSelectConfigBase::MxSelectConfigBase;
 
   void runOnOperation() override {
+    // A bad option is the option's error, not the module's: no location
+    // and no dump of the module under it.
+    auto optionError = [&] {
+      return mlir::emitError(UnknownLoc::get(&getContext()),
+                             "mx-select-config: ");
+    };
     const amdgpu::ChipInfo *target = amdgpu::lookupChip(chip);
     if (!target) {
-      getOperation().emitError("unknown chip '")
-          << chip << "'; known: " << amdgpu::listChipNames();
+      optionError() << "unknown chip '" << chip
+                    << "'; known: " << amdgpu::listChipNames();
       return signalPassFailure();
     }
     // M is a 32-bit kernel argument.
     int64_t tuneFor = tuneM;
     if (tuneFor < 1 || tuneFor > std::numeric_limits<int32_t>::max()) {
-      getOperation().emitError("tune-m is ")
-          << tuneFor << "; expected an M from 1 to "
-          << std::numeric_limits<int32_t>::max();
+      optionError() << "tune-m is " << tuneFor << "; expected an M from 1 to "
+                    << std::numeric_limits<int32_t>::max();
       return signalPassFailure();
     }
     std::optional<GemmConfig> forced;
@@ -121,7 +126,7 @@ struct MxSelectConfigPass
       std::string error;
       mx::GemmConfigAttr attr = parseGemmConfig(&getContext(), config, error);
       if (!attr) {
-        getOperation().emitError("bad config '") << config << "': " << error;
+        optionError() << "bad config '" << config << "': " << error;
         return signalPassFailure();
       }
       forced = toGemmConfig(attr);

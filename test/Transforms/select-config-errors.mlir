@@ -2,7 +2,9 @@
 // RUN: not mxc-opt %s -mx-select-config="config=tile=128" 2>&1 | FileCheck %s --check-prefix=BADTEXT
 // RUN: not mxc-opt %s -split-input-file -mx-select-config="config=mfma=32x32x64,tile=256x256x256,waves=1x1,prefetch=1" 2>&1 | FileCheck %s --check-prefix=TOOBIG
 // RUN: not mxc-opt %s -split-input-file -mx-select-config="chip=gfx942" 2>&1 | FileCheck %s --check-prefix=NOMFMA
-// RUN: not mxc-opt %s -mx-select-config="config=mfma=32x32x64,tile=128x128x128,waves=2147483648x1" 2>&1 | FileCheck %s --check-prefix=WAVES
+// Option errors are one line each, with no dump of the module:
+// RUN: not mxc-opt %s -mx-select-config="config=mfma=32x32x64,tile=128x128x128,waves=2147483648x1" 2>&1 | FileCheck %s --check-prefix=WAVES --implicit-check-not=note:
+// RUN: not mxc-opt %s -mx-select-config="chip=gfx9999" 2>&1 | FileCheck %s --check-prefix=CHIP --implicit-check-not=note:
 // RUN: not mxc-opt %s -mx-select-config="config=tile=128x128x4294967296" 2>&1 | FileCheck %s --check-prefix=NUMBER
 // RUN: not mxc-opt %s -mx-select-config="config=waves=1x1,waves=2x2" 2>&1 | FileCheck %s --check-prefix=TWICE
 // RUN: not mxc-opt %s -mx-select-config="config={<mfma_m = 32, tile_m = 64>}" 2>&1 | FileCheck %s --check-prefix=ATTRPARSE
@@ -13,7 +15,8 @@
 // BADTEXT: bad config 'tile=128': 'tile' wants 3 sizes joined by 'x', got '128'
 // TOOBIG: bad config 'mfma=32x32x64,tile=256x256x256,waves=1x1,prefetch=1': the wave tile needs 1024 accumulator registers; at most 256 exist
 // NOMFMA: config mfma=32x32x64,tile=256x64x128,waves=2x2,prefetch=0 cannot run on gfx942: mfma_m = 32 names no scaled MFMA on gfx942
-// WAVES: bad config 'mfma=32x32x64,tile=128x128x128,waves=2147483648x1': waves 2147483648x1 is 2147483648 waves; expected 1 to 16
+// CHIP: error: mx-select-config: unknown chip 'gfx9999'; known: gfx950,
+// WAVES: error: mx-select-config: bad config 'mfma=32x32x64,tile=128x128x128,waves=2147483648x1': waves 2147483648x1 is 2147483648 waves; expected 1 to 16
 // NUMBER: bad config 'tile=128x128x4294967296': 'tile': '4294967296' is not a whole number from 0 to 4294967295
 // TWICE: bad config 'waves=1x1,waves=2x2': 'waves' is given twice
 // ATTRPARSE: bad config '<mfma_m = 32, tile_m = 64>': expected ',' (expected #mx.gemm_config<mfma_m = M, tile_m = M, tile_n = N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)
