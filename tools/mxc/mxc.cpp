@@ -172,9 +172,14 @@ parseWholeNumber(StringRef text, int64_t min, int64_t max, std::string &error) {
   return value;
 }
 
-/// Parses numeric flag `flag`'s text, or prints "--flag TEXT: why".
+/// Parses numeric flag `flag`'s text, or prints "--flag TEXT: why" (or that
+/// it is missing).
 static std::optional<int64_t> parseFlag(StringRef flag, StringRef text,
                                         int64_t min, int64_t max) {
+  if (text.empty()) {
+    WithColor::error(errs(), "mxc") << flag << " needs a value\n";
+    return std::nullopt;
+  }
   std::string error;
   std::optional<int64_t> value = parseWholeNumber(text, min, max, error);
   if (!value)
