@@ -100,8 +100,8 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
   // C's offsets are 32-bit: the rows a workgroup runs past M must not wrap
   // back into C (C itself is at most kMaxGemmBufferBytes), so one tile's
   // rows must span no more.
-  uint64_t tileRowsBytes =
-      uint64_t(c.tileM) * uint64_t(std::max<int64_t>(p.n, 0)) * p.cBytes;
+  uint64_t tileRowsBytes = llvm::SaturatingMultiply(
+      uint64_t(c.tileM) * p.cBytes, uint64_t(std::max<int64_t>(p.n, 0)));
   if (tileRowsBytes > uint64_t(kMaxGemmBufferBytes))
     return ("tile_m " + llvm::Twine(c.tileM) + " rows of C are " +
             llvm::Twine(tileRowsBytes) +
