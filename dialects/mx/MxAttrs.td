@@ -86,12 +86,36 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
     #mx.gemm_config<mfma_m = 32, tile_m = 256, tile_n = 256, tile_k = 128,
                     waves_m = 2, waves_n = 2, prefetch = 1>
     ```
+
+    The verifier holds every config to what a kernel can be, whatever the
+    chip (the chip's own limits are checked where a config meets a matmul):
+    - `mfma_m` is 32 or 16;
+    - `waves_m x waves_n` is 1 to 16 waves (a workgroup holds at most 1024
+      lanes, 64 per wave);
+    - `tile_m` is a positive multiple of `waves_m x mfma_m`, `tile_n` of
+      `waves_n x mfma_m`;
+    - a wave's C tile, `(tile_m / waves_m) x (tile_n / waves_n)`, fits the
+      256 accumulator registers of its 64 lanes (at most 16384 elements);
+    - `tile_k` is a positive multiple of 128 (four scale blocks, one scale
+      dword) and at most 32 matrix instructions deep (2048 for `mfma_m = 32`,
+      4096 for 16): deeper steps' operands alone outgrow 256 registers;
+    - `prefetch` is 0 or 1.
   }];
   let parameters = (ins "unsigned":$mfma_m, "unsigned":$tile_m,
                         "unsigned":$tile_n, "unsigned":$tile_k,
                         "unsigned":$waves_m, "unsigned":$waves_n,
                         "unsigned":$prefetch);
   let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+  let extraClassDeclaration = [{
+    /// Why these parameters describe no kernel, or "" when they do: the
+    /// rules verify() enforces, for callers that hold plain numbers (the cost
+    /// model's candidates).
+    static std::string checkParameters(unsigned mfmaM, unsigned tileM,
+                                       unsigned tileN, unsigned tileK,
+                                       unsigned wavesM, unsigned wavesN,
+                                       unsigned prefetch);
+  }];
 }
 
 #endif // MXC_DIALECT_MX_MXATTRS_TD

@@ -153,12 +153,17 @@ std::optional<unsigned> ProgramBuilder::readDim(Value v) {
 
 FailureOr<amdgpu::PlanDim> ProgramBuilder::readGridDim(Value v) {
   amdgpu::PlanDim dim;
+  // Only what a plan reader accepts: a constant in [1, 2^32), a divisor of
+  // at least 1 (PlanDim::evaluate then cannot overflow).
   if (auto c = v.getDefiningOp<arith::ConstantIndexOp>()) {
+    if (c.value() < 1 || c.value() > int64_t(UINT32_MAX))
+      return failure();
     dim.constant = c.value();
     return dim;
   }
   if (auto div = v.getDefiningOp<arith::CeilDivUIOp>())
-    if (auto c = div.getRhs().getDefiningOp<arith::ConstantIndexOp>())
+    if (auto c = div.getRhs().getDefiningOp<arith::ConstantIndexOp>();
+        c && c.value() >= 1)
       if (std::optional<unsigned> size = readDim(div.getLhs())) {
         dim.divisor = c.value();
         dim.size = *size;
@@ -220,10 +225,11 @@ ProgramBuilder::readLaunch(gpu::LaunchFuncOp launch) {
   for (unsigned d = 0; d < 3; ++d) {
     FailureOr<amdgpu::PlanDim> g = readGridDim(gridValues[d]);
     auto b = blockValues[d].getDefiningOp<arith::ConstantIndexOp>();
-    if (failed(g) || !b)
+    if (failed(g) || !b || b.value() < 1 || b.value() > 1024)
       return launch.emitError("launch dimensions are not ones mxc's launch "
-                              "plan can describe (constants or "
-                              "ceil(size / tile))");
+                              "plan can describe (grid constants from 1 to "
+                              "2^32-1 or ceil(size / tile) with tile >= 1, "
+                              "block constants from 1 to 1024)");
     plan.grid[d] = *g;
     plan.block[d] = b.value();
   }

@@ -8,10 +8,14 @@
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxFormats.h"
 
+#include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -64,41 +68,45 @@ unsigned overheadRegisters(const GemmConfig &c) {
 unsigned scaleRegisters(const GemmConfig &c) { return (c.tileK / 32 + 3) / 4; }
 } // namespace
 
+/// The attribute's rules for a plain GemmConfig.
+static std::string checkParameters(const GemmConfig &c) {
+  return mx::GemmConfigAttr::checkParameters(c.mfmaM, c.tileM, c.tileN, c.tileK,
+                                             c.wavesM, c.wavesN, c.prefetch);
+}
+
 std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
                                  const amdgpu::ChipInfo &chip) {
+  // Past this check every size below is small: at most 16 waves, 16384
+  // accumulators per wave, 32 matrix instructions per step.
+  if (std::string why = checkParameters(c); !why.empty())
+    return why;
   const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
   if (!mi)
     return ("mfma_m = " + llvm::Twine(c.mfmaM) + " names no scaled MFMA on " +
             chip.name + " (32: 32x32x64, 16: 16x16x128)")
         .str();
-  if (c.wavesM == 0 || c.wavesN == 0 || c.waves() * chip.waveSize > 1024)
+  if (c.waves() * chip.waveSize > 1024)
     return ("waves " + llvm::Twine(c.wavesM) + "x" + llvm::Twine(c.wavesN) +
             " is not 1 to " + llvm::Twine(1024 / chip.waveSize) +
             " waves per workgroup")
         .str();
-  if (c.tileM == 0 || c.tileN == 0 || c.tileM % (c.wavesM * c.mfmaM) ||
-      c.tileN % (c.wavesN * c.mfmaM))
-    return ("tile " + llvm::Twine(c.tileM) + "x" + llvm::Twine(c.tileN) +
-            " does not split into " + llvm::Twine(c.wavesM) + "x" +
-            llvm::Twine(c.wavesN) + " waves of " + llvm::Twine(c.mfmaM) + "x" +
-            llvm::Twine(c.mfmaM) + " matrix tiles")
-        .str();
-  if (c.tileK == 0 || c.tileK % 128)
-    return ("tile_k " + llvm::Twine(c.tileK) +
-            " is not a multiple of 128 (four scale blocks, one scale dword)")
-        .str();
-  if (c.prefetch > 1)
-    return "prefetch must be 0 or 1";
   GemmCost cost = estimateGemmCost(p, c, chip);
-  if (cost.accRegisters > 256)
-    return ("the wave tile needs " + llvm::Twine(cost.accRegisters) +
-            " accumulator registers; at most 256 exist")
-        .str();
   unsigned archRegs = cost.operandRegisters + overheadRegisters(c);
   if (archRegs > 256)
     return ("operands and addresses need about " + llvm::Twine(archRegs) +
             " VGPRs; at most 256 exist (fewer row blocks, a smaller tile_k "
             "or prefetch=0)")
+        .str();
+  // C's offsets are 32-bit: the rows a workgroup runs past M must not wrap
+  // back into C (C itself is at most kMaxGemmBufferBytes), so one tile's
+  // rows must span no more.
+  uint64_t tileRowsBytes = llvm::SaturatingMultiply(
+      uint64_t(c.tileM) * p.cBytes, uint64_t(std::max<int64_t>(p.n, 0)));
+  if (tileRowsBytes > uint64_t(kMaxGemmBufferBytes))
+    return ("tile_m " + llvm::Twine(c.tileM) + " rows of C are " +
+            llvm::Twine(tileRowsBytes) +
+            " bytes; the kernel's 32-bit offsets need at most " +
+            llvm::Twine(kMaxGemmBufferBytes) + " (a smaller tile_m)")
         .str();
   return "";
 }
@@ -107,8 +115,7 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
                                const amdgpu::ChipInfo &chip) {
   GemmCost cost;
   const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
-  if (!mi || !c.wavesM || !c.wavesN || !c.tileK || c.repM() == 0 ||
-      c.repN() == 0)
+  if (!mi || !checkParameters(c).empty())
     return cost;
   unsigned kSteps = c.tileK / mi->k, repM = c.repM(), repN = c.repN();
   unsigned bitsA = amdgpu::getElementBits(p.a),
@@ -139,21 +146,25 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   bool fp8 = bitsA == 8 || bitsB == 8;
   double matrixCycles =
       double(cost.matrixPerIteration) * (fp8 ? mi->cycles : mi->cycles / 2);
-  int64_t tilesM = (p.m + c.tileM - 1) / c.tileM;
-  int64_t tilesN = (p.n + c.tileN - 1) / c.tileN;
+  // Sizes are int64; tile counts are formed without overflow and their
+  // product in floating point.
+  auto tiles = [](int64_t size, unsigned tile) {
+    return double(llvm::divideCeil(uint64_t(std::max<int64_t>(size, 1)), tile));
+  };
+  double tileCount = tiles(p.m, c.tileM) * tiles(p.n, c.tileN);
   unsigned wavesPerCu = 4 * std::max(1u, cost.wavesPerSimd);
   unsigned groupsPerCu = std::max(1u, wavesPerCu / c.waves());
   double concurrent = double(chip.computeUnits) * groupsPerCu;
-  double rounds = std::ceil(double(tilesM * tilesN) / concurrent);
+  double rounds = std::ceil(tileCount / concurrent);
   double wavesSharingSimd =
-      std::max(1.0, double(std::min<int64_t>(tilesM * tilesN, concurrent)) *
-                        c.waves() / (4.0 * chip.computeUnits));
+      std::max(1.0, std::min(tileCount, concurrent) * c.waves() /
+                        (4.0 * chip.computeUnits));
   const double memoryLatency = 800;
   double exposed = c.prefetch ? 0 : memoryLatency / wavesSharingSimd;
   double perStep =
       std::max(wavesSharingSimd * matrixCycles,
                matrixCycles + cost.nonMatrixPerIteration + exposed);
-  double steps = double((p.k + c.tileK - 1) / c.tileK);
+  double steps = tiles(p.k, c.tileK);
   cost.cycles = rounds * steps * perStep;
   return cost;
 }
@@ -198,8 +209,15 @@ std::string mxc::printGemmConfig(const GemmConfig &c) {
          ",prefetch=" + std::to_string(c.prefetch);
 }
 
-std::optional<GemmConfig> mxc::parseGemmConfig(llvm::StringRef text,
-                                               std::string &error) {
+/// A whole number of the short form: decimal digits only, 32 bits.
+static bool parseNumber(llvm::StringRef text, unsigned &value) {
+  return !text.empty() && llvm::all_of(text, llvm::isDigit) &&
+         !text.getAsInteger(10, value);
+}
+
+/// The short form's keys, as the attribute's parameters; `error` on failure.
+static std::optional<GemmConfig> parseShortForm(llvm::StringRef text,
+                                                std::string &error) {
   GemmConfig c;
   auto dims = [&](llvm::StringRef value, llvm::StringRef key,
                   llvm::ArrayRef<unsigned *> out) {
@@ -212,8 +230,10 @@ std::optional<GemmConfig> mxc::parseGemmConfig(llvm::StringRef text,
       return false;
     }
     for (auto [part, dst] : llvm::zip(parts, out))
-      if (part.getAsInteger(10, *dst)) {
-        error = ("'" + key + "': '" + part + "' is not a number").str();
+      if (!parseNumber(part, *dst)) {
+        error = ("'" + key + "': '" + part +
+                 "' is not a whole number from 0 to 4294967295")
+                    .str();
         return false;
       }
     return true;
@@ -224,13 +244,20 @@ std::optional<GemmConfig> mxc::parseGemmConfig(llvm::StringRef text,
     error = "empty config";
     return std::nullopt;
   }
+  llvm::StringSet<> seen;
   for (llvm::StringRef item : items) {
     auto [key, value] = item.trim().split('=');
-    unsigned mfmaN = 0, mfmaK = 0;
+    if (!seen.insert(key).second) {
+      error = ("'" + key + "' is given twice").str();
+      return std::nullopt;
+    }
     if (key == "mfma") {
+      unsigned mfmaN = 0, mfmaK = 0;
       if (!dims(value, key, {&c.mfmaM, &mfmaN, &mfmaK}))
         return std::nullopt;
-      if (mfmaN != c.mfmaM || !(mfmaK * c.mfmaM == 32 * 64)) {
+      bool known = (c.mfmaM == 32 && mfmaN == 32 && mfmaK == 64) ||
+                   (c.mfmaM == 16 && mfmaN == 16 && mfmaK == 128);
+      if (!known) {
         error = ("mfma '" + value + "' is not 32x32x64 or 16x16x128").str();
         return std::nullopt;
       }
@@ -251,6 +278,50 @@ std::optional<GemmConfig> mxc::parseGemmConfig(llvm::StringRef text,
     }
   }
   return c;
+}
+
+mx::GemmConfigAttr mxc::parseGemmConfig(mlir::MLIRContext *context,
+                                        llvm::StringRef text,
+                                        std::string &error) {
+  // The attribute parser and verifier report through the context: their
+  // first message becomes `error`.
+  mlir::ScopedDiagnosticHandler capture(context, [&](mlir::Diagnostic &diag) {
+    if (error.empty())
+      error = diag.str();
+    return mlir::success();
+  });
+  text = text.trim();
+  if (text.starts_with("<") || text.starts_with("#")) {
+    std::string attrText =
+        text.starts_with("<") ? ("#mx.gemm_config" + text).str() : text.str();
+    size_t read = 0;
+    mlir::Attribute attr =
+        mlir::parseAttribute(attrText, context, mlir::Type(), &read);
+    if (!attr) {
+      if (error.empty())
+        error = "'" + text.str() + "' is not an attribute";
+      error += " (expected #mx.gemm_config<mfma_m = M, tile_m = M, tile_n = "
+               "N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)";
+      return {};
+    }
+    auto config = llvm::dyn_cast<mx::GemmConfigAttr>(attr);
+    if (!config) {
+      error = "'" + text.str() + "' is not a #mx.gemm_config";
+      return {};
+    }
+    if (read != attrText.size()) {
+      error = "unexpected '" + attrText.substr(read) + "' after the config";
+      return {};
+    }
+    return config;
+  }
+  std::optional<GemmConfig> c = parseShortForm(text, error);
+  if (!c)
+    return {};
+  return mx::GemmConfigAttr::getChecked(
+      [&] { return mlir::emitError(mlir::UnknownLoc::get(context)); }, context,
+      c->mfmaM, c->tileM, c->tileN, c->tileK, c->wavesM, c->wavesN,
+      c->prefetch);
 }
 
 GemmConfig mxc::toGemmConfig(mx::GemmConfigAttr attr) {

@@ -4,11 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "mxc/Dialect/Mx/MxFormats.h"
 #include "mxc/Dialect/Mx/MxOps.h"
 #include "mxc/Transforms/GemmConfig.h"
 #include "mxc/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <limits>
 
 namespace mxc {
 #define GEN_PASS_DEF_MXSELECTCONFIG
@@ -17,6 +21,46 @@ namespace mxc {
 
 using namespace mlir;
 using namespace mxc;
+
+/// Bits of one element of an MX or real buffer.
+static uint64_t getElementBits(MemRefType type) {
+  if (std::optional<mx::FormatInfo> info =
+          mx::getFormatInfo(type.getElementType()))
+    return info->bits;
+  return type.getElementType().getIntOrFloatBitWidth();
+}
+
+/// Refuses a buffer the kernel cannot address: over kMaxGemmBufferBytes,
+/// counting a dynamic extent (M) as one row. The byte count saturates, so
+/// no shape wraps to a small one.
+static LogicalResult checkBufferBytes(mx::ScaledMatmulOp op, StringRef name,
+                                      Value buffer) {
+  auto type = cast<MemRefType>(buffer.getType());
+  uint64_t bits = getElementBits(type);
+  bool dynamic = false, overflow = false;
+  for (int64_t extent : type.getShape()) {
+    bool wrapped = false;
+    dynamic |= ShapedType::isDynamic(extent);
+    if (!ShapedType::isDynamic(extent))
+      bits = llvm::SaturatingMultiply(bits, uint64_t(extent), &wrapped);
+    overflow |= wrapped;
+  }
+  uint64_t bytes = bits / 8 + (bits % 8 != 0);
+  if (!overflow && bytes <= uint64_t(kMaxGemmBufferBytes))
+    return success();
+  std::string typeText;
+  llvm::raw_string_ostream(typeText) << type;
+  InFlightDiagnostic diag = op.emitOpError()
+                            << name << " (" << typeText << ") is ";
+  if (overflow)
+    diag << "more than 2^61 bytes";
+  else
+    diag << bytes << " bytes";
+  if (dynamic)
+    diag << " a row";
+  return diag << "; a kernel buffer addresses at most " << kMaxGemmBufferBytes
+              << " bytes (buffer resources count 31 bits)";
+}
 
 FailureOr<GemmProblem> mxc::getGemmProblem(mx::ScaledMatmulOp op,
                                            int64_t tuneM) {
@@ -37,9 +81,18 @@ FailureOr<GemmProblem> mxc::getGemmProblem(mx::ScaledMatmulOp op,
            << ", K = "
            << (ShapedType::isDynamic(problem.k) ? std::string("?")
                                                 : std::to_string(problem.k));
+  // Sizes past these bounds wrap the kernel's 32-bit strides and offsets
+  // (row bytes, N, K/32 and all below the buffer sizes).
+  Value buffers[] = {op.getA(),       op.getAScales(), op.getB(),
+                     op.getBScales(), op.getBias(),    op.getC()};
+  StringRef names[] = {"A", "A scales", "B", "B scales", "bias", "C"};
+  for (auto [buffer, name] : llvm::zip(buffers, names))
+    if (buffer && failed(checkBufferBytes(op, name, buffer)))
+      return failure();
   int64_t m = op.getA().getType().getDimSize(0);
   problem.m = ShapedType::isDynamic(m) ? tuneM : m;
   problem.bTransposed = op.getBLayout() == mx::BLayout::kn;
+  problem.cBytes = getElementBits(op.getC().getType()) / 8;
   return problem;
 }
 
@@ -49,20 +102,34 @@ struct MxSelectConfigPass
   using MxSelectConfigBase::MxSelectConfigBase;
 
   void runOnOperation() override {
+    // A bad option is the option's error, not the module's: no location
+    // and no dump of the module under it.
+    auto optionError = [&] {
+      return mlir::emitError(UnknownLoc::get(&getContext()),
+                             "mx-select-config: ");
+    };
     const amdgpu::ChipInfo *target = amdgpu::lookupChip(chip);
     if (!target) {
-      getOperation().emitError("unknown chip '")
-          << chip << "'; known: " << amdgpu::listChipNames();
+      optionError() << "unknown chip '" << chip
+                    << "'; known: " << amdgpu::listChipNames();
+      return signalPassFailure();
+    }
+    // M is a 32-bit kernel argument.
+    int64_t tuneFor = tuneM;
+    if (tuneFor < 1 || tuneFor > std::numeric_limits<int32_t>::max()) {
+      optionError() << "tune-m is " << tuneFor << "; expected an M from 1 to "
+                    << std::numeric_limits<int32_t>::max();
       return signalPassFailure();
     }
     std::optional<GemmConfig> forced;
     if (!config.empty()) {
       std::string error;
-      forced = parseGemmConfig(config, error);
-      if (!forced) {
-        getOperation().emitError("bad config '") << config << "': " << error;
+      mx::GemmConfigAttr attr = parseGemmConfig(&getContext(), config, error);
+      if (!attr) {
+        optionError() << "bad config '" << config << "': " << error;
         return signalPassFailure();
       }
+      forced = toGemmConfig(attr);
     }
     WalkResult result = getOperation().walk([&](mx::ScaledMatmulOp op) {
       FailureOr<GemmProblem> problem = getGemmProblem(op, tuneM);
@@ -74,8 +141,21 @@ struct MxSelectConfigPass
       if (!chosen)
         chosen = selectGemmConfig(*problem, *target);
       if (!chosen) {
+        if (!getScaledMfma(32, target->name) &&
+            !getScaledMfma(16, target->name)) {
+          op.emitOpError("has no kernel configuration on ")
+              << chip << ": the chip has no scaled matrix instruction";
+          return WalkResult::interrupt();
+        }
+        // The smallest workgroup tile: if it cannot run, none can.
+        GemmConfig smallest;
+        smallest.mfmaM = smallest.tileM = smallest.tileN = 16;
+        smallest.tileK = 128;
+        smallest.wavesM = smallest.wavesN = 1;
+        smallest.prefetch = 0;
         op.emitOpError("has no kernel configuration on ")
-            << chip << ": the chip has no scaled matrix instruction";
+            << chip << "; even " << printGemmConfig(smallest)
+            << " cannot run: " << checkGemmConfig(*problem, smallest, *target);
         return WalkResult::interrupt();
       }
       std::string why = checkGemmConfig(*problem, *chosen, *target);

@@ -1,5 +1,8 @@
 // RUN: mxc-opt %s -mx-select-config -split-input-file | FileCheck %s
 // RUN: mxc-opt %s -mx-select-config="config=mfma=16x16x128,tile=32x64x128,waves=1x2,prefetch=0" -split-input-file | FileCheck %s --check-prefix=FORCED
+// The same config in the attribute's own syntax (its body or all of it):
+// RUN: mxc-opt %s -mx-select-config="config={<mfma_m = 16, tile_m = 32, tile_n = 64, tile_k = 128, waves_m = 1, waves_n = 2, prefetch = 0>}" -split-input-file | FileCheck %s --check-prefix=FORCED
+// RUN: mxc-opt %s -mx-select-config="config='#mx.gemm_config<mfma_m = 16, tile_m = 32, tile_n = 64, tile_k = 128, waves_m = 1, waves_n = 2, prefetch = 0>'" -split-input-file | FileCheck %s --check-prefix=FORCED
 
 // Large MXFP8 problem: 32x32x64 tiles, several waves.
 // CHECK-LABEL: func.func @large

@@ -5,14 +5,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "Inspect.h"
+#include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxFormats.h"
 #include "mxc/Driver/Pipeline.h"
 #include "mxc/Target/AMDGPU/Chips.h"
+#include "mxc/Transforms/GemmConfig.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -21,6 +24,9 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <limits>
+#include <optional>
 
 using namespace llvm;
 using namespace mxc;
@@ -60,9 +66,11 @@ static cl::opt<driver::EmitKind>
                     clEnumValN(driver::EmitKind::Hsaco, "hsaco",
                                "HSACO code object (default)")),
          cl::cat(mxcCategory), cl::sub(allCommands));
-static cl::opt<unsigned>
+// Numeric flags are read as text and parsed strictly (parseWholeNumber):
+// cl's integer parsers take signs, octal and hex and would let -5 through.
+static cl::opt<std::string>
     optLevel("O", cl::desc("Optimization level 0-3 (default 3)"), cl::Prefix,
-             cl::init(3), cl::cat(mxcCategory), cl::sub(allCommands));
+             cl::init("3"), cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<bool> listTargets("list-targets",
                                  cl::desc("List the chips mxc compiles for"),
                                  cl::cat(mxcCategory));
@@ -88,14 +96,16 @@ static cl::opt<std::string> deviceLibs(
 static cl::opt<std::string>
     config("config",
            cl::desc("Force every scaled matmul's kernel config, e.g. "
-                    "mfma=32x32x64,tile=128x128x128,waves=2x2,prefetch=1"),
+                    "mfma=32x32x64,tile=128x128x128,waves=2x2,prefetch=1 "
+                    "or '#mx.gemm_config<...>'"),
            cl::value_desc("config"), cl::cat(mxcCategory),
            cl::sub(allCommands));
-static cl::opt<int64_t>
+static cl::opt<std::string>
     tuneM("tune-m",
           cl::desc("M the kernel configs are tuned for where M is dynamic "
                    "(default 8192; every M still runs)"),
-          cl::init(8192), cl::cat(mxcCategory), cl::sub(allCommands));
+          cl::value_desc("M"), cl::init("8192"), cl::cat(mxcCategory),
+          cl::sub(allCommands));
 static cl::opt<std::string> printLaunch(
     "print-launch",
     cl::desc("Print each kernel's grid, block and dynamic LDS bytes for the "
@@ -111,15 +121,17 @@ static cl::opt<std::string> aFormat("a-format",
                                     cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> bFormat("b-format", cl::desc("B's format"),
                                     cl::cat(mxcCategory), cl::sub(gemmCommand));
-static cl::opt<int64_t> gemmN("n", cl::desc("N (columns of C)"), cl::init(0),
-                              cl::cat(mxcCategory), cl::sub(gemmCommand));
-static cl::opt<int64_t> gemmK("k", cl::desc("K (multiple of 32)"), cl::init(0),
-                              cl::cat(mxcCategory), cl::sub(gemmCommand));
-static cl::opt<int64_t>
+static cl::opt<std::string> gemmN("n", cl::desc("N (columns of C)"),
+                                  cl::value_desc("N"), cl::cat(mxcCategory),
+                                  cl::sub(gemmCommand));
+static cl::opt<std::string> gemmK("k", cl::desc("K (multiple of 32)"),
+                                  cl::value_desc("K"), cl::cat(mxcCategory),
+                                  cl::sub(gemmCommand));
+static cl::opt<std::string>
     gemmM("m",
           cl::desc("M to tune the config for (the kernel takes any M at run "
                    "time; default: --tune-m)"),
-          cl::init(0), cl::cat(mxcCategory), cl::sub(gemmCommand));
+          cl::value_desc("M"), cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> outType("out", cl::desc("C type: bf16 f16 f32"),
                                     cl::init("bf16"), cl::cat(mxcCategory),
                                     cl::sub(gemmCommand));
@@ -144,8 +156,50 @@ static int fail(const Twine &message) {
   return 1;
 }
 
-/// The MLIR of `mxc gemm`'s kernel, or an error message.
-static Expected<std::string> makeGemmModule(mlir::MLIRContext &context) {
+/// The largest value a kernel's 32-bit M (or other size) argument holds.
+static constexpr int64_t kMaxInt32 = std::numeric_limits<int32_t>::max();
+static constexpr int64_t kMaxInt64 = std::numeric_limits<int64_t>::max();
+
+/// A whole number from `min` to `max` written in decimal digits only: no
+/// sign, base prefix, fraction or exponent; too large is an error, never a
+/// wrap or a truncation. On failure sets `error` to why.
+static std::optional<int64_t>
+parseWholeNumber(StringRef text, int64_t min, int64_t max, std::string &error) {
+  int64_t value;
+  if (text.empty() || !all_of(text, isDigit)) {
+    error = "'" + text.str() + "' is not a whole number (decimal digits only)";
+    return std::nullopt;
+  }
+  if (text.getAsInteger(10, value) || value < min || value > max) {
+    error = ("expected a whole number from " + Twine(min) + " to " +
+             Twine(max) + ", got " + text)
+                .str();
+    return std::nullopt;
+  }
+  return value;
+}
+
+/// Parses numeric flag `flag`'s text, or prints "--flag TEXT: why" (or that
+/// it is missing).
+static std::optional<int64_t> parseFlag(StringRef flag, StringRef text,
+                                        int64_t min, int64_t max) {
+  if (text.empty()) {
+    WithColor::error(errs(), "mxc") << flag << " needs a value\n";
+    return std::nullopt;
+  }
+  std::string error;
+  std::optional<int64_t> value = parseWholeNumber(text, min, max, error);
+  if (!value)
+    WithColor::error(errs(), "mxc")
+        << flag << " " << text << ": " << error << "\n";
+  return value;
+}
+
+/// The MLIR of `mxc gemm`'s kernel, or an error message. The op carries the
+/// flags that shaped it as its location, so that a diagnostic on it names
+/// them rather than a file nobody wrote.
+static Expected<std::string> makeGemmModule(mlir::MLIRContext &context,
+                                            int64_t nValue, int64_t kValue) {
   auto bad = [](const Twine &what) {
     return createStringError(inconvertibleErrorCode(), what);
   };
@@ -155,10 +209,9 @@ static Expected<std::string> makeGemmModule(mlir::MLIRContext &context) {
     return bad("--a-format and --b-format must each be one of e4m3, e5m2, "
                "e2m3, e3m2, e2m1 (got '" +
                aFormat + "' and '" + bFormat + "')");
-  if (gemmN <= 0 || gemmK <= 0 || gemmK % 32)
-    return bad("--n must be positive and --k a positive multiple of 32 (got "
-               "N = " +
-               Twine(gemmN) + ", K = " + Twine(gemmK) + ")");
+  if (kValue % 32)
+    return bad("--k " + Twine(kValue) +
+               ": K must be a multiple of 32 (the MX block size)");
   if (outType != "bf16" && outType != "f16" && outType != "f32")
     return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
   if (bLayout != "nk" && bLayout != "kn")
@@ -170,8 +223,8 @@ static Expected<std::string> makeGemmModule(mlir::MLIRContext &context) {
     return name;
   };
   std::string ta = typeName(*fa), tb = typeName(*fb);
-  std::string n = std::to_string(gemmN), k = std::to_string(gemmK),
-              kb = std::to_string(gemmK / 32);
+  std::string n = std::to_string(nValue), k = std::to_string(kValue),
+              kb = std::to_string(kValue / 32);
   std::string a = "memref<?x" + k + "x" + ta + ">";
   std::string sa = "memref<?x" + kb + "xf8E8M0FNU>";
   std::string b = bLayout == "nk" ? "memref<" + n + "x" + k + "x" + tb + ">"
@@ -179,12 +232,21 @@ static Expected<std::string> makeGemmModule(mlir::MLIRContext &context) {
   std::string sb = "memref<" + n + "x" + kb + "xf8E8M0FNU>";
   std::string bias = "memref<" + n + "xf32>";
   std::string c = "memref<?x" + n + "x" + outType + ">";
+  std::string flags = "--a-format " + aFormat + " --b-format " + bFormat +
+                      " --n " + n + " --k " + k;
+  if (outType != "bf16")
+    flags += " --out " + outType;
+  if (withBias)
+    flags += " --bias";
+  if (bLayout != "nk")
+    flags += " --b-layout " + bLayout;
   return "func.func @gemm(%a: " + a + ", %sa: " + sa + ", %b: " + b +
          ", %sb: " + sb + (withBias ? ", %bias: " + bias : "") + ", %c: " + c +
          ") {\n  mx.scaled_matmul %a[%sa] * %b[%sb]" +
          (withBias ? " + %bias" : "") + " -> %c {b_layout = #mx.b_layout<" +
          bLayout + ">} : " + a + "[" + sa + "] * " + b + "[" + sb + "]" +
-         (withBias ? " + " + bias : "") + " -> " + c + "\n  return\n}\n";
+         (withBias ? " + " + bias : "") + " -> " + c + " loc(\"" + flags +
+         "\")\n  return\n}\n";
 }
 
 int main(int argc, char **argv) {
@@ -204,8 +266,19 @@ int main(int argc, char **argv) {
   if (!chip)
     return fail("unknown target '" + target +
                 "'; valid targets: " + amdgpu::listChipNames());
-  if (optLevel > 3)
-    return fail("-O" + Twine(optLevel) + " is not a level; use -O0 to -O3");
+  std::string numberError;
+  std::optional<int64_t> level = parseWholeNumber(optLevel, 0, 3, numberError);
+  if (!level)
+    return fail("-O" + optLevel + " is not a level; use -O0 to -O3");
+  // M is a 32-bit kernel argument: a size to tune for must fit.
+  std::optional<int64_t> tuneFor = parseFlag("--tune-m", tuneM, 1, kMaxInt32);
+  if (!tuneFor)
+    return 1;
+  if (gemmCommand && !gemmM.empty()) {
+    tuneFor = parseFlag("--m", gemmM, 1, kMaxInt32);
+    if (!tuneFor)
+      return 1;
+  }
   // --print-launch NAME=VALUE,...: runtime sizes by name.
   StringMap<int64_t> launchSizes;
   SmallVector<StringRef> items;
@@ -214,12 +287,15 @@ int main(int argc, char **argv) {
     if (item.empty())
       continue;
     auto [key, value] = item.split('=');
-    int64_t v;
-    if (key.empty() || value.getAsInteger(10, v) || v < 0)
-      return fail("--print-launch wants SIZE=VALUE[,...] with VALUE >= 0 "
-                  "(got '" +
-                  printLaunch + "')");
-    launchSizes[key] = v;
+    if (key.empty() || !item.contains('='))
+      return fail("--print-launch wants SIZE=VALUE[,...] (got '" + printLaunch +
+                  "')");
+    std::optional<int64_t> v =
+        parseWholeNumber(value, 0, kMaxInt64, numberError);
+    if (!v)
+      return fail("--print-launch " + item + ": " + numberError);
+    if (!launchSizes.try_emplace(key, *v).second)
+      return fail("--print-launch: " + key + " is given twice");
   }
   bool printPlan = !printLaunch.empty();
   bool writeOutput = !printPlan || outputFile != "-";
@@ -227,11 +303,26 @@ int main(int argc, char **argv) {
   driver::registerDialects(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // One line per error: no dump of the operation under it.
+  context.printOpOnDiagnostic(false);
+  // The config becomes a verified #mx.gemm_config here, so a bad one is an
+  // error of the flag rather than of some op.
+  if (!config.empty()) {
+    std::string error;
+    if (!parseGemmConfig(&context, config, error))
+      return fail("--config: " + error);
+  }
 
   std::string errorMessage;
   std::unique_ptr<MemoryBuffer> input;
   if (gemmCommand) {
-    Expected<std::string> text = makeGemmModule(context);
+    std::optional<int64_t> n = parseFlag("--n", gemmN, 1, kMaxInt64);
+    if (!n)
+      return 1;
+    std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
+    if (!k)
+      return 1;
+    Expected<std::string> text = makeGemmModule(context, *n, *k);
     if (!text)
       return fail(toString(text.takeError()));
     input = MemoryBuffer::getMemBufferCopy(*text, "gemm.mlir");
@@ -251,6 +342,21 @@ int main(int argc, char **argv) {
   SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
   mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+  // `mxc gemm` wrote its module itself: its diagnostics name the flags (the
+  // op's location) instead of a line of that text. Registered last, this
+  // handler sees diagnostics first.
+  std::optional<mlir::ScopedDiagnosticHandler> gemmDiagnostics;
+  if (gemmCommand)
+    gemmDiagnostics.emplace(&context, [](mlir::Diagnostic &diag) {
+      std::string where;
+      if (auto name = dyn_cast<mlir::NameLoc>(diag.getLocation()))
+        where = name.getName().str() + ": ";
+      if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+        WithColor::error(errs(), "mxc") << where << diag.str() << "\n";
+      else if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+        WithColor::warning(errs(), "mxc") << where << diag.str() << "\n";
+      return mlir::success();
+    });
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)
@@ -258,14 +364,14 @@ int main(int argc, char **argv) {
 
   driver::CompileOptions options;
   options.chip = chip;
-  options.optLevel = optLevel;
+  options.optLevel = unsigned(*level);
   options.emit = emit;
   options.embedBitcode = !noEmbedBitcode;
   options.barePtrMemrefs = barePtrMemrefs;
   options.ldLldPath = ldLld;
   options.deviceLibsPath = deviceLibs;
   options.config = config;
-  options.tuneM = gemmCommand && gemmM > 0 ? int64_t(gemmM) : int64_t(tuneM);
+  options.tuneM = *tuneFor;
   amdgpu::LaunchPlan plan;
   mlir::FailureOr<std::string> result =
       driver::compile(*module, options, &plan);
@@ -282,10 +388,25 @@ int main(int argc, char **argv) {
         sizes.push_back(it->second);
       }
       for (const amdgpu::PlanLaunch &launch : program.launches) {
-        outs() << launch.kernel << ": grid " << launch.grid[0].evaluate(sizes)
-               << "," << launch.grid[1].evaluate(sizes) << ","
-               << launch.grid[2].evaluate(sizes) << " block " << launch.block[0]
-               << "," << launch.block[1] << "," << launch.block[2] << " lds "
+        int64_t grid[3];
+        for (unsigned d = 0; d < 3; ++d) {
+          grid[d] = launch.grid[d].evaluate(sizes);
+          if (grid[d] > int64_t(UINT32_MAX))
+            return fail("--print-launch " + printLaunch + ": " + launch.kernel +
+                        " needs " + Twine(grid[d]) +
+                        " workgroups in grid dimension " + Twine(d) +
+                        "; at most 4294967295 exist");
+        }
+        // A size passed in 4 bytes must fit them.
+        for (const amdgpu::PlanArg &arg : launch.args)
+          if (arg.kind == amdgpu::PlanArg::Kind::Size && arg.bytes == 4 &&
+              sizes[arg.index] > kMaxInt32)
+            return fail("--print-launch " + printLaunch + ": " + launch.kernel +
+                        " takes " + program.sizes[arg.index].name +
+                        " as a 32-bit argument; at most " + Twine(kMaxInt32));
+        outs() << launch.kernel << ": grid " << grid[0] << "," << grid[1] << ","
+               << grid[2] << " block " << launch.block[0] << ","
+               << launch.block[1] << "," << launch.block[2] << " lds "
                << launch.dynamicLdsBytes;
         if (!launch.config.empty())
           outs() << " config " << launch.config;

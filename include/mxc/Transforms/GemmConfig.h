@@ -35,8 +35,13 @@ struct GemmProblem {
   int64_t m = 8192; ///< The M tuned for (any M runs).
   int64_t n = 0, k = 0;
   bool bTransposed = false; ///< B given as [K, N].
+  unsigned cBytes = 2;      ///< Bytes of one element of C.
 };
 
+/// The numbers of a `#mx.gemm_config`, for arithmetic. The attribute is the
+/// one representation of a config: text (IR or `--config`) becomes one
+/// through parseGemmConfig, and checkGemmConfig holds a GemmConfig to the
+/// attribute's verifier before anything else.
 struct GemmConfig {
   unsigned mfmaM = 32; ///< 32: 32x32x64 scaled MFMA, 16: 16x16x128.
   unsigned tileM = 128, tileN = 128, tileK = 128;
@@ -76,10 +81,14 @@ unsigned getOperandLoads(amdgpu::MatrixElement element);
 /// multiple of 4 keeps every row's scales dword-aligned.
 bool usesScaleDwords(const GemmProblem &problem);
 
-/// Why `config` cannot compile `problem` on `chip`, or "" when it can.
+/// Why `config` cannot compile `problem` on `chip`, or "" when it can: the
+/// attribute's rules (GemmConfigAttr::checkParameters), then the chip's
+/// instruction, registers and the kernel's 32-bit offsets.
 std::string checkGemmConfig(const GemmProblem &problem,
                             const GemmConfig &config,
                             const amdgpu::ChipInfo &chip);
+/// The cost model's prediction; all zero for a config checkGemmConfig
+/// refuses.
 GemmCost estimateGemmCost(const GemmProblem &problem, const GemmConfig &config,
                           const amdgpu::ChipInfo &chip);
 /// The best config the cost model finds, or none (chip has no scaled MFMA).
@@ -88,11 +97,21 @@ std::optional<GemmConfig> selectGemmConfig(const GemmProblem &problem,
 
 /// "mfma=32x32x64,tile=128x128x128,waves=2x2,prefetch=1".
 std::string printGemmConfig(const GemmConfig &config);
-/// Parses printGemmConfig's form; on failure returns none and sets `error`.
-std::optional<GemmConfig> parseGemmConfig(llvm::StringRef text,
-                                          std::string &error);
+/// A config given as text, as a verified attribute: the attribute itself
+/// (`#mx.gemm_config<mfma_m = 32, ...>`), its body (`<mfma_m = 32, ...>`), or
+/// printGemmConfig's short form, whose keys may come in any order and default
+/// to mfma=32x32x64, tile=128x128x128, waves=2x2, prefetch=1. On failure
+/// returns null and sets `error` to one line saying why.
+mx::GemmConfigAttr parseGemmConfig(mlir::MLIRContext *context,
+                                   llvm::StringRef text, std::string &error);
 
-/// The problem `op` poses (N and K must be static), or an error at the op.
+/// The largest buffer a kernel addresses: buffer resources count 31 bits of
+/// bytes, and the kernel's offsets are 32-bit.
+constexpr int64_t kMaxGemmBufferBytes = 0x7FFFFFFF;
+
+/// The problem `op` poses, or an error at the op: N and K must be static
+/// and every buffer the kernel addresses (A, B, their scales, bias, C; A
+/// and C at M = 1 where M is dynamic) at most kMaxGemmBufferBytes.
 mlir::FailureOr<GemmProblem> getGemmProblem(mx::ScaledMatmulOp op,
                                             int64_t tuneM);
 

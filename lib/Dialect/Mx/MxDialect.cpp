@@ -10,6 +10,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -20,6 +21,90 @@ using namespace mxc::mx;
 
 #define GET_ATTRDEF_CLASSES
 #include "mxc/Dialect/Mx/MxAttrs.cpp.inc"
+
+//===----------------------------------------------------------------------===//
+// GemmConfigAttr
+//===----------------------------------------------------------------------===//
+
+std::string GemmConfigAttr::checkParameters(unsigned mfmaM, unsigned tileM,
+                                            unsigned tileN, unsigned tileK,
+                                            unsigned wavesM, unsigned wavesN,
+                                            unsigned prefetch) {
+  // Parameters are 32-bit; every product of two is formed in 64 bits, so
+  // none wraps (2^31 x 2 waves is not 0 waves).
+  constexpr uint64_t kWaveSize = 64, kMaxLanes = 1024, kAccRegisters = 256;
+  constexpr uint64_t kMaxStepInstructions = 32;
+  using llvm::Twine;
+  if (mfmaM != 32 && mfmaM != 16)
+    return ("mfma_m is " + Twine(mfmaM) +
+            "; expected 32 (32x32x64 scaled MFMA) or 16 (16x16x128)")
+        .str();
+  uint64_t waves = uint64_t(wavesM) * wavesN;
+  if (waves < 1 || waves > kMaxLanes / kWaveSize)
+    return ("waves " + Twine(wavesM) + "x" + Twine(wavesN) + " is " +
+            Twine(waves) + " waves; expected 1 to " +
+            Twine(kMaxLanes / kWaveSize) +
+            " (a workgroup holds at most 1024 lanes, 64 per wave)")
+        .str();
+  auto checkTile = [&](const char *name, unsigned tile, const char *wavesName,
+                       unsigned tileWaves) -> std::string {
+    uint64_t unit = uint64_t(tileWaves) * mfmaM;
+    if (tile != 0 && tile % unit == 0)
+      return "";
+    return (Twine(name) + " " + Twine(tile) +
+            " is not a positive multiple of " + wavesName +
+            " x mfma_m = " + Twine(unit) + " (each wave holds whole " +
+            Twine(mfmaM) + "x" + Twine(mfmaM) + " matrix tiles)")
+        .str();
+  };
+  if (std::string why = checkTile("tile_m", tileM, "waves_m", wavesM);
+      !why.empty())
+    return why;
+  if (std::string why = checkTile("tile_n", tileN, "waves_n", wavesN);
+      !why.empty())
+    return why;
+  // tile_m / waves_m <= 2^32 and so is tile_n / waves_n: the product fits.
+  uint64_t waveElements = uint64_t(tileM / wavesM) * (tileN / wavesN);
+  if (waveElements > kAccRegisters * kWaveSize)
+    return ("the wave tile needs " + Twine(waveElements / kWaveSize) +
+            " accumulator registers; at most 256 exist")
+        .str();
+  if (tileK == 0 || tileK % 128)
+    return ("tile_k " + Twine(tileK) +
+            " is not a positive multiple of 128 (four scale blocks, one scale "
+            "dword)")
+        .str();
+  unsigned mfmaK = mfmaM == 32 ? 64 : 128;
+  if (tileK / mfmaK > kMaxStepInstructions)
+    return ("tile_k " + Twine(tileK) + " is more than " +
+            Twine(kMaxStepInstructions * mfmaK) + " (" +
+            Twine(kMaxStepInstructions) +
+            " matrix instructions of K = " + Twine(mfmaK) +
+            "); one step's operands alone would need more than 256 registers")
+        .str();
+  if (prefetch > 1)
+    return ("prefetch is " + Twine(prefetch) +
+            "; expected 0 (off) or 1 (next step's operands loaded during "
+            "this one's)")
+        .str();
+  return "";
+}
+
+LogicalResult
+GemmConfigAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
+                       unsigned mfmaM, unsigned tileM, unsigned tileN,
+                       unsigned tileK, unsigned wavesM, unsigned wavesN,
+                       unsigned prefetch) {
+  std::string why =
+      checkParameters(mfmaM, tileM, tileN, tileK, wavesM, wavesN, prefetch);
+  if (why.empty())
+    return success();
+  return emitError() << why;
+}
+
+//===----------------------------------------------------------------------===//
+// MxDialect
+//===----------------------------------------------------------------------===//
 
 void MxDialect::initialize() {
   addOperations<

@@ -13,7 +13,10 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/CheckedArithmetic.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <optional>
 
 using namespace mlir;
 using namespace mxc::mx;
@@ -44,8 +47,9 @@ bool compatible(int64_t a, int64_t b) {
   return !isStatic(a) || !isStatic(b) || a == b;
 }
 
+/// ceil(a / b) for a static size a >= 0 and b > 0; never overflows.
 int64_t ceilDivStatic(int64_t a, int64_t b) {
-  return isStatic(a) ? (a + b - 1) / b : kDyn;
+  return isStatic(a) ? a / b + (a % b != 0) : kDyn;
 }
 
 /// Checks that `actual` matches `expected` where both are known.
@@ -211,6 +215,13 @@ LogicalResult ScaledMatmulOp::verify() {
   if (!compatible(k, getK()))
     return emitOpError() << "A has K = " << k << " but B has K = " << getK()
                          << "; the reduction dimensions must match";
+  // M = 0 is an empty launch; N = 0 or K = 0 is no matmul at all.
+  if (k == 0 || getK() == 0)
+    return emitOpError() << "K is 0; expected a positive multiple of "
+                         << kBlockSize;
+  if (n == 0)
+    return emitOpError() << "N is 0 (B has no " << (kn ? "columns" : "rows")
+                         << "); expected at least 1";
   if (failed(verifyShape(*this, "C", getC().getType(), {m, n},
                          "[M, N] with M from A and N from B")))
     return failure();
@@ -279,11 +290,23 @@ LogicalResult MoeAlignOp::verify() {
   int64_t tokens = dim(getTopkIds(), 0);
   int64_t sortedLen = dim(getSortedTokenIds(), 0);
   if (isStatic(tokens) && isStatic(sortedLen)) {
-    int64_t need = tokens * topK + numExperts * (blockSize - 1);
-    need = (need + blockSize - 1) / blockSize * blockSize;
-    if (sortedLen < need)
+    // Every term is non-negative; a sum past int64 is reported, not wrapped.
+    std::optional<int64_t> pairs = llvm::checkedMul(tokens, topK);
+    std::optional<int64_t> padding =
+        llvm::checkedMul(numExperts, blockSize - 1);
+    std::optional<int64_t> need =
+        pairs && padding ? llvm::checkedAdd(*pairs, *padding) : std::nullopt;
+    if (need)
+      need = llvm::checkedMul(ceilDivStatic(*need, blockSize), blockSize);
+    if (!need)
+      return emitOpError() << "sorted_token_ids would need T*top_k + "
+                              "num_experts*(block_size-1) = "
+                           << tokens << "*" << topK << " + " << numExperts
+                           << "*" << blockSize - 1
+                           << " entries, more than a 64-bit size holds";
+    if (sortedLen < *need)
       return emitOpError() << "sorted_token_ids holds " << sortedLen
-                           << " entries; expected at least " << need
+                           << " entries; expected at least " << *need
                            << " (T*top_k + num_experts*(block_size-1), "
                               "rounded up to block_size)";
   }
@@ -309,8 +332,15 @@ LogicalResult MoeMatmulOp::verify() {
                          << "; the reduction dimensions must match";
   int64_t rows = dim(getA(), 0);
   int64_t pairs = kDyn;
-  if (isStatic(rows))
-    pairs = getGather() == Gather::token ? rows * topK : rows;
+  if (isStatic(rows)) {
+    std::optional<int64_t> count =
+        getGather() == Gather::token ? llvm::checkedMul(rows, topK) : rows;
+    if (!count)
+      return emitOpError() << "A has " << rows << " tokens x top_k " << topK
+                           << " (token, k) pairs, more than a 64-bit size "
+                              "holds";
+    pairs = *count;
+  }
   if (failed(verifyShape(*this, "C", getC().getType(), {pairs, n},
                          "[T*top_k, N], one row per (token, k) pair")))
     return failure();

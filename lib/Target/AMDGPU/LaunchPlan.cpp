@@ -24,6 +24,11 @@ uint64_t PlanParam::getBytes(ArrayRef<int64_t> sizes) const {
   return divideCeil(SaturatingMultiply(elements, uint64_t(elementBits)), 8);
 }
 
+int64_t PlanDim::evaluate(ArrayRef<int64_t> sizes) const {
+  // (size + divisor - 1) / divisor would overflow near INT64_MAX.
+  return divisor ? divideCeilSigned(sizes[size], divisor) : constant;
+}
+
 int PlanProgram::lookupSize(StringRef name) const {
   for (auto [i, size] : llvm::enumerate(sizes))
     if (size.name == name)
@@ -379,6 +384,13 @@ Expected<ResolvedLaunch> mxc::amdgpu::resolveLaunch(const PlanLaunch &launch,
       break;
     case PlanArg::Kind::Size:
       out.value = sizes[arg.index];
+      // A 32-bit size argument must hold the size, never a truncation.
+      if (arg.bytes == 4 && (out.value < 0 || out.value > INT32_MAX))
+        return createStringError(inconvertibleErrorCode(),
+                                 "kernel '" + launch.kernel +
+                                     "' takes a size as a 32-bit argument; " +
+                                     Twine(out.value) +
+                                     " is over 2147483647");
       break;
     case PlanArg::Kind::Constant:
       out.value = arg.value;

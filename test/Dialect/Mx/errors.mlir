@@ -465,3 +465,146 @@ func.func @moe_limit(%x: memref<?x64xbf16>, %ids: memref<?x2xi32>, %wts: memref<
         memref<4x64x32xf8E4M3FN>[memref<4x64x1xf8E8M0FNU>] -> memref<?x64xbf16>
   return
 }
+
+// -----
+
+// Sizes whose products pass int64 are reported, not wrapped (2^62 tokens x
+// top_k 4 would wrap to 0 pairs).
+func.func @moe_matmul_pairs_overflow(%x: memref<4611686018427387904x64xf8E4M3FN>, %xs: memref<4611686018427387904x2xf8E8M0FNU>,
+                                     %w: memref<4x32x64xf8E4M3FN>, %ws: memref<4x32x2xf8E8M0FNU>,
+                                     %sorted: memref<?xi32>, %eids: memref<?xi32>, %n: memref<1xi32>, %h: memref<0x32xbf16>) {
+  // expected-error @+1 {{A has 4611686018427387904 tokens x top_k 4 (token, k) pairs, more than a 64-bit size holds}}
+  mx.moe_matmul %x[%xs] * %w[%ws] rows(%sorted, %eids, %n) -> %h {block_size = 16 : i64, top_k = 4 : i64, gather = #mx.gather<token>}
+      : memref<4611686018427387904x64xf8E4M3FN>[memref<4611686018427387904x2xf8E8M0FNU>] * memref<4x32x64xf8E4M3FN>[memref<4x32x2xf8E8M0FNU>],
+        memref<?xi32>, memref<?xi32>, memref<1xi32> -> memref<0x32xbf16>
+  return
+}
+
+// -----
+
+func.func @align_pairs_overflow(%ids: memref<4611686018427387904x4xi32>, %sorted: memref<64xi32>, %eids: memref<?xi32>, %n: memref<1xi32>) {
+  // expected-error @+1 {{sorted_token_ids would need T*top_k + num_experts*(block_size-1) = 4611686018427387904*4 + 4*15 entries, more than a 64-bit size holds}}
+  mx.moe_align %ids -> %sorted, %eids, %n {block_size = 16 : i64, num_experts = 4 : i64}
+      : memref<4611686018427387904x4xi32> -> memref<64xi32>, memref<?xi32>, memref<1xi32>
+  return
+}
+
+// -----
+
+func.func @align_padding_overflow(%ids: memref<8x2xi32>, %sorted: memref<64xi32>, %eids: memref<?xi32>, %n: memref<1xi32>) {
+  // expected-error @+1 {{sorted_token_ids would need T*top_k + num_experts*(block_size-1) = 8*2 + 4*9223372036854775806 entries, more than a 64-bit size holds}}
+  mx.moe_align %ids -> %sorted, %eids, %n {block_size = 9223372036854775807 : i64, num_experts = 4 : i64}
+      : memref<8x2xi32> -> memref<64xi32>, memref<?xi32>, memref<1xi32>
+  return
+}
+
+// -----
+
+// The rounding up to block_size passes int64 although the sum does not.
+func.func @align_round_up_overflow(%ids: memref<4611686018427387904x2xi32>, %sorted: memref<64xi32>, %eids: memref<?xi32>, %n: memref<1xi32>) {
+  // expected-error @+1 {{sorted_token_ids would need T*top_k + num_experts*(block_size-1) = 4611686018427387904*2 + 1*0 entries, more than a 64-bit size holds}}
+  mx.moe_align %ids -> %sorted, %eids, %n {block_size = 1 : i64, num_experts = 1 : i64}
+      : memref<4611686018427387904x2xi32> -> memref<64xi32>, memref<?xi32>, memref<1xi32>
+  return
+}
+
+// -----
+
+func.func @scaled_matmul_n_zero(%a: memref<?x64xf8E4M3FN>, %sa: memref<?x2xf8E8M0FNU>,
+                                %b: memref<0x64xf8E4M3FN>, %sb: memref<0x2xf8E8M0FNU>,
+                                %c: memref<?x0xbf16>) {
+  // expected-error @+1 {{N is 0 (B has no rows); expected at least 1}}
+  mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
+      : memref<?x64xf8E4M3FN>[memref<?x2xf8E8M0FNU>]
+        * memref<0x64xf8E4M3FN>[memref<0x2xf8E8M0FNU>] -> memref<?x0xbf16>
+  return
+}
+
+// -----
+
+func.func @scaled_matmul_k_zero(%a: memref<?x0xf8E4M3FN>, %sa: memref<?x0xf8E8M0FNU>,
+                                %b: memref<0x64xf8E4M3FN>, %sb: memref<64x0xf8E8M0FNU>,
+                                %c: memref<?x64xbf16>) {
+  // expected-error @+1 {{K is 0; expected a positive multiple of 32}}
+  mx.scaled_matmul %a[%sa] * %b[%sb] -> %c {b_layout = #mx.b_layout<kn>}
+      : memref<?x0xf8E4M3FN>[memref<?x0xf8E8M0FNU>]
+        * memref<0x64xf8E4M3FN>[memref<64x0xf8E8M0FNU>] -> memref<?x64xbf16>
+  return
+}
+
+// -----
+
+// #mx.gemm_config: every parameter's range, with products formed without
+// wrapping (2^31 x 2 waves is not 0 waves).
+// expected-error @+1 {{mfma_m is 64; expected 32 (32x32x64 scaled MFMA) or 16 (16x16x128)}}
+func.func private @mfma_m() attributes {config = #mx.gemm_config<mfma_m = 64, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{waves 2147483648x1 is 2147483648 waves; expected 1 to 16 (a workgroup holds at most 1024 lanes, 64 per wave)}}
+func.func private @waves_huge() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2147483648, waves_n = 1, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{waves 2147483648x2 is 4294967296 waves; expected 1 to 16}}
+func.func private @waves_wrap() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2147483648, waves_n = 2, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{waves 0x4 is 0 waves; expected 1 to 16}}
+func.func private @waves_zero() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 0, waves_n = 4, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{waves 4x8 is 32 waves; expected 1 to 16}}
+func.func private @waves_many() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 4, waves_n = 8, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{tile_m 96 is not a positive multiple of waves_m x mfma_m = 64 (each wave holds whole 32x32 matrix tiles)}}
+func.func private @tile_m() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 96, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{tile_n 0 is not a positive multiple of waves_n x mfma_m = 32}}
+func.func private @tile_n_zero() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 0, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+
+// -----
+
+// 4294967264 = 2^32 - 32: a multiple of 32 whose wave tile squared passes 2^32.
+// expected-error @+1 {{the wave tile needs 288230371856744464 accumulator registers; at most 256 exist}}
+func.func private @wave_tile_huge() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 4294967264, tile_n = 4294967264, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>}
+
+// -----
+
+// 128x256 of one wave: 32768 fp32 accumulators, 512 per lane.
+// expected-error @+1 {{the wave tile needs 512 accumulator registers; at most 256 exist}}
+func.func private @wave_tile() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 256, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 0>}
+
+// -----
+
+// expected-error @+1 {{tile_k 64 is not a positive multiple of 128 (four scale blocks, one scale dword)}}
+func.func private @tile_k() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 64, waves_m = 2, waves_n = 1, prefetch = 1>}
+
+// -----
+
+// expected-error @+1 {{tile_k 0 is not a positive multiple of 128}}
+func.func private @tile_k_zero() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 0, waves_m = 2, waves_n = 1, prefetch = 1>}
+
+// -----
+
+// 34 instructions of K = 64.
+// expected-error @+1 {{tile_k 2176 is more than 2048 (32 matrix instructions of K = 64); one step's operands alone would need more than 256 registers}}
+func.func private @tile_k_deep() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 2176, waves_m = 2, waves_n = 1, prefetch = 0>}
+
+// -----
+
+// expected-error @+1 {{prefetch is 2; expected 0 (off) or 1}}
+func.func private @prefetch() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 2>}
+
+// -----
+
+// The bounds themselves are accepted: 16 waves, 256 accumulators per lane,
+// 32 matrix instructions per step.
+func.func private @largest_16() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 128, tile_k = 4096, waves_m = 1, waves_n = 1, prefetch = 0>}
+func.func private @largest_32() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 512, tile_n = 512, tile_k = 2048, waves_m = 4, waves_n = 4, prefetch = 1>}

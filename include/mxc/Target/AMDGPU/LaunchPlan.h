@@ -52,9 +52,9 @@ struct PlanDim {
   int64_t constant = 1;
   int64_t divisor = 0;
   unsigned size = 0;
-  int64_t evaluate(llvm::ArrayRef<int64_t> sizes) const {
-    return divisor ? (sizes[size] + divisor - 1) / divisor : constant;
-  }
+  /// The extent for runtime sizes `sizes`: exact for every int64 size (no
+  /// intermediate overflows); a grid over 2^32 - 1 is the caller's to refuse.
+  int64_t evaluate(llvm::ArrayRef<int64_t> sizes) const;
 };
 
 /// Where a kernel argument comes from.
@@ -106,7 +106,8 @@ struct ResolvedLaunch {
 };
 
 /// `launch` with `sizes` (one per PlanProgram::sizes) filled in; an error
-/// when the grid does not fit 32 bits.
+/// when the grid does not fit 32 bits or a size does not fit the 32-bit
+/// argument that carries it.
 llvm::Expected<ResolvedLaunch> resolveLaunch(const PlanLaunch &launch,
                                              llvm::ArrayRef<int64_t> sizes);
 
