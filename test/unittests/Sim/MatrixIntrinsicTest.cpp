@@ -61,48 +61,12 @@ struct Case {
 class ScaledMfmaTest : public ::testing::TestWithParam<Case> {};
 
 /// A kernel that loads each lane's register images, runs the intrinsic and
-/// stores each lane's accumulator.
+/// stores each lane's accumulator (scale bytes 1 of A and 2 of B).
 std::string makeKernel(const amdgpu::MatrixIntrinsic &mi, unsigned dwordsA,
                        unsigned dwordsB, MatrixElement a, MatrixElement b) {
-  std::string va = "<" + std::to_string(dwordsA) + " x i32>";
-  std::string vb = "<" + std::to_string(dwordsB) + " x i32>";
-  std::string vc = "<" + std::to_string(mi.accRegisters) + " x float>";
-  std::string name = mi.llvmName.str() + ".v" + std::to_string(dwordsA) +
-                     "i32.v" + std::to_string(dwordsB) + "i32";
-  std::string ir = std::string(test::kAmdgcnTarget) + R"(
-define amdgpu_kernel void @k(ptr addrspace(1) %a, ptr addrspace(1) %b, ptr addrspace(1) %sa, ptr addrspace(1) %sb, ptr addrspace(1) %c) {
-  %l = call i32 @llvm.amdgcn.workitem.id.x()
-  %oa = mul i32 %l, BYTESA
-  %ob = mul i32 %l, BYTESB
-  %pa = getelementptr i8, ptr addrspace(1) %a, i32 %oa
-  %pb = getelementptr i8, ptr addrspace(1) %b, i32 %ob
-  %psa = getelementptr i32, ptr addrspace(1) %sa, i32 %l
-  %psb = getelementptr i32, ptr addrspace(1) %sb, i32 %l
-  %pc = getelementptr VC, ptr addrspace(1) %c, i32 %l
-  %xa = load VA, ptr addrspace(1) %pa, align 4
-  %xb = load VB, ptr addrspace(1) %pb, align 4
-  %xsa = load i32, ptr addrspace(1) %psa
-  %xsb = load i32, ptr addrspace(1) %psb
-  %xc = load VC, ptr addrspace(1) %pc
-  %d = call VC @NAME(VA %xa, VB %xb, VC %xc, i32 CBSZ, i32 BLGP, i32 1, i32 %xsa, i32 2, i32 %xsb)
-  store VC %d, ptr addrspace(1) %pc
-  ret void
-}
-declare i32 @llvm.amdgcn.workitem.id.x()
-declare VC @NAME(VA, VB, VC, i32 immarg, i32 immarg, i32 immarg, i32, i32 immarg, i32)
-)";
-  auto replace = [&](llvm::StringRef from, llvm::StringRef to) {
-    test::replaceAll(ir, from, to);
-  };
-  replace("BYTESA", std::to_string(4 * dwordsA));
-  replace("BYTESB", std::to_string(4 * dwordsB));
-  replace("VA", va);
-  replace("VB", vb);
-  replace("VC", vc);
-  replace("NAME", name);
-  replace("CBSZ", std::to_string(unsigned(a)));
-  replace("BLGP", std::to_string(unsigned(b)));
-  return ir;
+  return test::makeScaledMfmaKernel(mi.llvmName, dwordsA, dwordsB,
+                                    mi.accRegisters, unsigned(a), unsigned(b),
+                                    /*opselA=*/1, /*opselB=*/2);
 }
 
 TEST_P(ScaledMfmaTest, MatchesReference) {

@@ -202,46 +202,10 @@ const Variant kVariants[] = {
 std::string makeKernel(const Instruction &inst, Format a, Format b,
                        unsigned dwordsA, unsigned dwordsB,
                        const Variant &variant) {
-  std::string ir = std::string(test::kAmdgcnTarget) + R"(
-define amdgpu_kernel void @k(ptr addrspace(1) %a, ptr addrspace(1) %b, ptr addrspace(1) %sa, ptr addrspace(1) %sb, ptr addrspace(1) %c) {
-  %l = call i32 @llvm.amdgcn.workitem.id.x()
-  %oa = mul i32 %l, BYTESA
-  %ob = mul i32 %l, BYTESB
-  %pa = getelementptr i8, ptr addrspace(1) %a, i32 %oa
-  %pb = getelementptr i8, ptr addrspace(1) %b, i32 %ob
-  %psa = getelementptr i32, ptr addrspace(1) %sa, i32 %l
-  %psb = getelementptr i32, ptr addrspace(1) %sb, i32 %l
-  %pc = getelementptr VC, ptr addrspace(1) %c, i32 %l
-  %xa = load VA, ptr addrspace(1) %pa, align 4
-  %xb = load VB, ptr addrspace(1) %pb, align 4
-  %xsa = load i32, ptr addrspace(1) %psa
-  %xsb = load i32, ptr addrspace(1) %psb
-  %xc = load VC, ptr addrspace(1) %pc
-  %d = call VC @NAME(VA %xa, VB %xb, VC %xc, i32 CBSZ, i32 BLGP, i32 OPSELA, i32 %xsa, i32 OPSELB, i32 %xsb)
-  store VC %d, ptr addrspace(1) %pc
-  ret void
-}
-declare i32 @llvm.amdgcn.workitem.id.x()
-declare VC @NAME(VA, VB, VC, i32 immarg, i32 immarg, i32 immarg, i32, i32 immarg, i32)
-)";
-  auto vector = [](unsigned count, llvm::StringRef element) {
-    return "<" + std::to_string(count) + " x " + element.str() + ">";
-  };
-  auto replace = [&](llvm::StringRef from, const std::string &to) {
-    test::replaceAll(ir, from, to);
-  };
-  replace("BYTESA", std::to_string(4 * dwordsA));
-  replace("BYTESB", std::to_string(4 * dwordsB));
-  replace("VA", vector(dwordsA, "i32"));
-  replace("VB", vector(dwordsB, "i32"));
-  replace("VC", vector(inst.accRegisters, "float"));
-  replace("NAME", std::string(inst.irName) + ".v" + std::to_string(dwordsA) +
-                      "i32.v" + std::to_string(dwordsB) + "i32");
-  replace("CBSZ", std::to_string(unsigned(a)));
-  replace("BLGP", std::to_string(unsigned(b)));
-  replace("OPSELA", std::to_string(variant.opselA));
-  replace("OPSELB", std::to_string(variant.opselB));
-  return ir;
+  return test::makeScaledMfmaKernel(inst.irName, dwordsA, dwordsB,
+                                    inst.accRegisters, unsigned(a),
+                                    unsigned(b), variant.opselA,
+                                    variant.opselB);
 }
 
 /// Checks that a written-out layout reaches every slot of a matrix with

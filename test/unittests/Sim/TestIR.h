@@ -42,6 +42,56 @@ inline uint64_t upload(sim::Memory &memory, const void *data, size_t bytes,
   return address;
 }
 
+/// A kernel @k(a, b, sa, sb, c) in which lane l loads its A and B register
+/// images (`dwordsA`/`dwordsB` words at l * 4 * dwords), its scale words
+/// sa[l], sb[l] and its `accRegisters` accumulators c[l], runs the scaled
+/// MFMA `intrinsic` (its name without type suffixes) with format codes
+/// `cbsz`/`blgp` and scale bytes `opselA`/`opselB`, and stores D to c[l].
+inline std::string makeScaledMfmaKernel(llvm::StringRef intrinsic,
+                                        unsigned dwordsA, unsigned dwordsB,
+                                        unsigned accRegisters, unsigned cbsz,
+                                        unsigned blgp, unsigned opselA,
+                                        unsigned opselB) {
+  std::string ir = std::string(kAmdgcnTarget) + R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %a, ptr addrspace(1) %b, ptr addrspace(1) %sa, ptr addrspace(1) %sb, ptr addrspace(1) %c) {
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %oa = mul i32 %l, BYTESA
+  %ob = mul i32 %l, BYTESB
+  %pa = getelementptr i8, ptr addrspace(1) %a, i32 %oa
+  %pb = getelementptr i8, ptr addrspace(1) %b, i32 %ob
+  %psa = getelementptr i32, ptr addrspace(1) %sa, i32 %l
+  %psb = getelementptr i32, ptr addrspace(1) %sb, i32 %l
+  %pc = getelementptr VC, ptr addrspace(1) %c, i32 %l
+  %xa = load VA, ptr addrspace(1) %pa, align 4
+  %xb = load VB, ptr addrspace(1) %pb, align 4
+  %xsa = load i32, ptr addrspace(1) %psa
+  %xsb = load i32, ptr addrspace(1) %psb
+  %xc = load VC, ptr addrspace(1) %pc
+  %d = call VC @NAME(VA %xa, VB %xb, VC %xc, i32 CBSZ, i32 BLGP, i32 OPSELA, i32 %xsa, i32 OPSELB, i32 %xsb)
+  store VC %d, ptr addrspace(1) %pc
+  ret void
+}
+declare i32 @llvm.amdgcn.workitem.id.x()
+declare VC @NAME(VA, VB, VC, i32 immarg, i32 immarg, i32 immarg, i32, i32 immarg, i32)
+)";
+  auto vector = [](unsigned count, llvm::StringRef element) {
+    return "<" + std::to_string(count) + " x " + element.str() + ">";
+  };
+  replaceAll(ir, "BYTESA", std::to_string(4 * dwordsA));
+  replaceAll(ir, "BYTESB", std::to_string(4 * dwordsB));
+  replaceAll(ir, "VA", vector(dwordsA, "i32"));
+  replaceAll(ir, "VB", vector(dwordsB, "i32"));
+  replaceAll(ir, "VC", vector(accRegisters, "float"));
+  replaceAll(ir, "NAME",
+             intrinsic.str() + ".v" + std::to_string(dwordsA) + "i32.v" +
+                 std::to_string(dwordsB) + "i32");
+  replaceAll(ir, "CBSZ", std::to_string(cbsz));
+  replaceAll(ir, "BLGP", std::to_string(blgp));
+  replaceAll(ir, "OPSELA", std::to_string(opselA));
+  replaceAll(ir, "OPSELB", std::to_string(opselB));
+  return ir;
+}
+
 } // namespace mxc::test
 
 #endif // MXC_TEST_UNITTESTS_SIM_TESTIR_H
