@@ -587,6 +587,9 @@ int main(int argc, char **argv) {
     return fail("--profile=" + profileOpt + ": expected text or json");
   if (profiling && hip)
     return fail("--profile runs on the simulator; use --device sim:gfxNNN");
+  if (profiling && printStats)
+    return fail("--print-stats counts plain runs; --profile reports its own "
+                "counts, so give one of them");
   if (!workgroupsOpt.empty() && !profiling)
     return fail("--workgroups samples a profile; add --profile");
   if (!planOpt.empty()) {
