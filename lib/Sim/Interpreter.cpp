@@ -270,9 +270,15 @@ private:
   /// Hands lane `lane`'s access of `size` bytes at `mem` (what resolve()
   /// gave for `address`) to the checker; `value` is what a plain store
   /// writes. Private memory and the dispatch packet are not checked.
-  void checkAccess(Wave &wave, unsigned lane, uint8_t kind, uint64_t address,
-                   const uint8_t *mem, unsigned size, const Inst &inst,
-                   const uint8_t *value);
+  LLVM_ATTRIBUTE_NOINLINE void checkAccess(Wave &wave, unsigned lane,
+                                           uint8_t kind, uint64_t address,
+                                           const uint8_t *mem, unsigned size,
+                                           const Inst &inst,
+                                           const uint8_t *value);
+  /// checkAccess() for lane `lane` of a load or store.
+  LLVM_ATTRIBUTE_NOINLINE void
+  checkLoadStore(Wave &wave, unsigned lane, const Inst &inst, uint64_t address,
+                 const uint8_t *mem, unsigned memBytes);
   /// Faults when `wave` has run more instructions than allowed.
   [[noreturn]] void instructionLimit(const Wave &wave, const Inst &inst);
 
@@ -389,6 +395,21 @@ void Executor::checkAccess(Wave &wave, unsigned lane, uint8_t kind,
                           mem);
 }
 
+void Executor::checkLoadStore(Wave &wave, unsigned lane, const Inst &inst,
+                              uint64_t address, const uint8_t *mem,
+                              unsigned memBytes) {
+  bool store = inst.op == Opcode::Store;
+  const uint8_t *value = store ? slot(wave, inst.src[0], lane) : nullptr;
+  SmallVector<uint8_t, 16> packed;
+  if (store && !isByteExact(inst.type)) {
+    packed.resize(memBytes);
+    packBits(value, inst.type, packed.data(), inst.type.bits * inst.type.count);
+    value = packed.data();
+  }
+  checkAccess(wave, lane, store ? AccessStore : AccessLoad, address, mem,
+              memBytes, inst, value);
+}
+
 void Executor::instructionLimit(const Wave &wave, const Inst &inst) {
   std::string text;
   raw_string_ostream os(text);
@@ -418,17 +439,8 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
     uint64_t address = readBits(slot(wave, ptrSlot, lane), ptrBytes);
     uint8_t *mem =
         resolve(wave, lane, address, inst.addrSpace, memBytes, store, inst);
-    if (checker) {
-      SmallVector<uint8_t, 16> packed;
-      const uint8_t *value = store ? slot(wave, inst.src[0], lane) : nullptr;
-      if (store && !isByteExact(type)) {
-        packed.resize(memBytes);
-        packBits(value, type, packed.data(), type.bits * type.count);
-        value = packed.data();
-      }
-      checkAccess(wave, lane, store ? AccessStore : AccessLoad, address, mem,
-                  memBytes, inst, value);
-    }
+    if (checker)
+      checkLoadStore(wave, lane, inst, address, mem, memBytes);
     if (profiler) {
       if (mem >= lds.data() && mem < lds.data() + lds.size())
         ldsLanes.push_back({lane, uint64_t(mem - lds.data()), memBytes});
@@ -1729,7 +1741,8 @@ void Executor::barrierNeverReached(ArrayRef<Wave> waves) {
      << group[1] << "," << group[2]
      << "): barrier that some waves never reach: "
      << (waiting.size() == 1 ? "wave " : "waves ") << join(waiting, ", ")
-     << " wait at " << Checker::describe(barrier) << " while "
+     << (waiting.size() == 1 ? " waits at " : " wait at ")
+     << Checker::describe(barrier) << " while "
      << (returned.size() == 1 ? "wave " : "waves ") << join(returned, ", ")
      << " returned";
   throw Fault{text};
