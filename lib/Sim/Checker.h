@@ -2,8 +2,8 @@
 //
 // Part of mxc. The opt-in checks of a launch (CheckOptions), like
 // compute-sanitizer's racecheck, synccheck and initcheck. The executor calls
-// the checker from every memory path when a check is on (it holds no checker
-// otherwise, so a plain run pays one null test per memory instruction).
+// the checker from every memory path when a check is on; otherwise it holds
+// none, and a plain run pays a null test per lane of a memory instruction.
 //
 // Waves of a workgroup run in turn a basic block at a time, so the order in
 // which the simulator happens to interleave them says nothing about the
