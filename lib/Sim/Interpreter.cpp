@@ -469,8 +469,9 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
 /// M0 + offset + l * 16 (dwordx3, leaving the fourth dword as it was, and
 /// dwordx4), so inactive lanes leave their slots untouched. The immediate
 /// offset moves both the memory and the LDS address. Buffer loads range-check
-/// voffset + offset against num_records per dword (soffset is added after
-/// the check); what is out of range arrives as zero.
+/// soffset + voffset + offset against num_records per dword, as the other
+/// buffer loads here and gfx950 hardware do (docs/simulator.md); what is out
+/// of range arrives as zero and is written all the same.
 void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
   if (!mask)
     return;
@@ -517,13 +518,15 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
     if (buffer) {
       const uint8_t *rsrc = slot(wave, inst.src[0], lane);
       uint64_t base = readBits(rsrc, 8), records = readBits(rsrc + 8, 4);
+      // voffset + offset wraps at 32 bits; soffset is added to that.
       uint64_t checked =
-          uint32_t(readBits(slot(wave, inst.src[3], lane), 4) + offset);
-      uint64_t soffset = uint32_t(readBits(slot(wave, inst.src[4], lane), 4));
+          uint64_t(
+              uint32_t(readBits(slot(wave, inst.src[3], lane), 4) + offset)) +
+          uint32_t(readBits(slot(wave, inst.src[4], lane), 4));
       unsigned granule = std::min(size, 4u);
       for (unsigned at = 0; at < size; at += granule)
         if (checked + at + granule <= records)
-          loaded(base + soffset + checked + at, at, granule);
+          loaded(base + checked + at, at, granule);
     } else {
       uint64_t address = readBits(slot(wave, inst.src[0], lane), 8) + offset;
       loaded(address, 0, size);

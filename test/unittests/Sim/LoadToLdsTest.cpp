@@ -11,8 +11,10 @@
 //  - ubyte/ushort are zero-extended to a dword; dwordx3 writes 3 dwords and
 //    skips the 4th; inactive lanes write nothing;
 //  - the instruction offset moves both the memory and the LDS address;
-//  - a raw buffer is out of range where instruction offset + voffset (not
-//    soffset) reaches num_records, per dword; out-of-range data reads zero.
+//  - a raw buffer is out of range, per dword, where soffset + voffset +
+//    instruction offset passes num_records (soffset counts, as AMD's
+//    simulator does after measuring gfx950: ROCm/rocm-systems#10928; the ISA
+//    text leaves it out); out-of-range data reads zero.
 //
 //===----------------------------------------------------------------------===//
 
@@ -178,10 +180,9 @@ std::vector<uint8_t> expectedLds(const Case &c) {
     uint8_t data[16] = {0}; // zero extension and out-of-range data
     unsigned voffset = lane * (c.vstride ? c.vstride : c.size);
     for (unsigned at = 0; at < c.size; at += component) {
-      uint64_t offset = uint64_t(voffset) + c.imm + at;
-      if (c.buffer && offset + component > c.records)
+      uint64_t address = (c.buffer ? c.soffset : 0) + voffset + c.imm + at;
+      if (c.buffer && address + component > c.records)
         continue;
-      uint64_t address = (c.buffer ? c.soffset : 0) + offset;
       for (unsigned b = 0; b < component; ++b)
         data[at + b] = inByte(unsigned(address + b));
     }
@@ -267,15 +268,15 @@ TEST(LoadToLds, InactiveLanesLeaveTheirSlots) {
 }
 
 TEST(LoadToLds, OutOfRangeBufferReadsZeroPerDword) {
-  // num_records 200 with voffset = 16 * l + 8: lane 11's dwords at 184..199
-  // are in range; lane 12 has 200.. out, so its slot is all zero. soffset
-  // 1024 moves the address but not the range check.
+  // soffset 1024, voffset 16 * l, offset 8, num_records 1224: lane 11's
+  // dwords at 1024 + 184..199 are in range; lane 12's at 1024 + 200.. are
+  // not, so its slot is all zero.
   for (unsigned size : {4u, 12u, 16u}) {
     Case c;
     c.size = size;
     c.vstride = 16;
     c.imm = 8;
-    c.records = 200;
+    c.records = 1224;
     c.soffset = 1024;
     expectMatches(c);
   }
@@ -291,7 +292,7 @@ TEST(LoadToLds, OutOfRangeBufferReadsZeroPerDword) {
   x.size = 16;
   x.vstride = 16;
   x.imm = 8;
-  x.records = 200;
+  x.records = 1224;
   x.soffset = 1024;
   std::vector<uint8_t> lds = expectedLds(x);
   EXPECT_EQ(lds[8 + 11 * 16 + 12], inByte(1024 + 196));
