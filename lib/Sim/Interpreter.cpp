@@ -256,6 +256,7 @@ private:
   void execute(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMatrix(Wave &wave, const Inst &inst);
   void executeBufferAccess(Wave &wave, const Inst &inst, uint64_t mask);
+  void executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMemory(Wave &wave, const Inst &inst, uint64_t mask);
   /// Reports a wave-level access to the profiler.
   void profileAccess(Wave &wave, const Inst &inst, bool store,
@@ -540,6 +541,90 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
   }
   if (profiler)
     profileAccess(wave, inst, store, accessed, {});
+}
+
+/// raw.ptr.buffer.load.lds and global.load.lds (CDNA3/CDNA4 ISA guides,
+/// 9.1.9 "Memory Buffer Load to LDS" and 10.3). The LDS pointer is M0, one
+/// value for the wave; lane l writes at M0 + offset + l * 4 (1-, 2- and
+/// 4-byte loads, the narrow ones zero-extended to a dword) or
+/// M0 + offset + l * 16 (dwordx3, leaving the fourth dword as it was, and
+/// dwordx4), so inactive lanes leave their slots untouched. The immediate
+/// offset moves both the memory and the LDS address. Buffer loads range-check
+/// soffset + voffset + offset against num_records per dword, as the other
+/// buffer loads here and gfx950 hardware do (docs/simulator.md); what is out
+/// of range arrives as zero and is written all the same.
+void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
+  if (!mask)
+    return;
+  bool buffer = inst.op == Opcode::BufferLoadToLds;
+  unsigned size = unsigned(inst.imm);
+  // Bytes each lane writes to LDS, and the distance between lanes.
+  unsigned laneBytes = std::max(size, 4u), stride = size > 4 ? 16 : 4;
+  int64_t offset = inst.aux[0];
+  unsigned first = llvm::countr_zero(mask);
+  uint32_t ldsBase = uint32_t(readBits(slot(wave, inst.src[1], first), 4));
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    if (uint32_t(readBits(slot(wave, inst.src[1], lane), 4)) != ldsBase)
+      fault(wave, lane,
+            "the LDS pointer of a load to LDS differs between lanes (M0 holds "
+            "one for the wave)",
+            &inst);
+  }
+  int64_t ldsStart = int64_t(ldsBase) + offset;
+  if (ldsStart < 0 || ldsStart % 4 != 0)
+    fault(wave, first,
+          "load to LDS at LDS offset " + Twine(ldsStart) +
+              (ldsStart < 0 ? ", below the workgroup's LDS"
+                            : ", not a multiple of 4 (the hardware drops the "
+                              "low bits)"),
+          &inst);
+  SmallVector<LaneAccess, 64> globalLanes, ldsLanes;
+  uint8_t data[16];
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    std::memset(data, 0, sizeof(data));
+    auto loaded = [&](uint64_t address, unsigned at, unsigned bytes) {
+      std::memcpy(data + at,
+                  resolve(wave, lane, address, 1, bytes, false, inst), bytes);
+      if (!profiler)
+        return;
+      // Consecutive in-range parts of a lane are one access.
+      if (!globalLanes.empty() && globalLanes.back().lane == lane &&
+          globalLanes.back().address + globalLanes.back().bytes == address)
+        globalLanes.back().bytes += bytes;
+      else
+        globalLanes.push_back({lane, address, bytes});
+    };
+    if (buffer) {
+      const uint8_t *rsrc = slot(wave, inst.src[0], lane);
+      uint64_t base = readBits(rsrc, 8), records = readBits(rsrc + 8, 4);
+      // voffset + offset wraps at 32 bits; soffset is added to that.
+      uint64_t checked =
+          uint64_t(
+              uint32_t(readBits(slot(wave, inst.src[3], lane), 4) + offset)) +
+          uint32_t(readBits(slot(wave, inst.src[4], lane), 4));
+      unsigned granule = std::min(size, 4u);
+      for (unsigned at = 0; at < size; at += granule)
+        if (checked + at + granule <= records)
+          loaded(base + checked + at, at, granule);
+    } else {
+      uint64_t address = readBits(slot(wave, inst.src[0], lane), 8) + offset;
+      loaded(address, 0, size);
+    }
+    uint64_t ldsAddress = uint64_t(ldsStart) + lane * stride;
+    std::memcpy(resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst), data,
+                laneBytes);
+    if (profiler)
+      ldsLanes.push_back({lane, ldsAddress, laneBytes});
+  }
+  if (!profiler)
+    return;
+  uint64_t bytes = 0;
+  for (const LaneAccess &a : globalLanes)
+    bytes += a.bytes;
+  profiler->loadToLds(inst, globalLanes, ldsLanes, stride);
+  profiler->loadIssued(wave.index, bytes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1580,6 +1665,9 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::BufferLoad:
   case Opcode::BufferStore:
     return executeBufferAccess(wave, inst, mask);
+  case Opcode::BufferLoadToLds:
+  case Opcode::GlobalLoadToLds:
+    return executeLoadToLds(wave, inst, mask);
   case Opcode::MatrixOp:
     return executeMatrix(wave, inst);
   case Opcode::Unreachable:
