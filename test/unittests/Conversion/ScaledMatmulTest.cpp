@@ -174,6 +174,11 @@ TEST_P(ScaledMatmulTest, MatchesReference) {
   auto sim =
       sim::Simulator::load(llvm::MemoryBufferRef(ir, "mm.ll"), *options.chip);
   ASSERT_TRUE(bool(sim)) << llvm::toString(sim.takeError());
+  // The kernel stages through LDS: every case also runs the race, barrier
+  // and LDS-initialisation checks.
+  sim::CheckOptions checks;
+  checks.race = checks.sync = checks.init = true;
+  sim->setCheckOptions(checks);
   sim::Memory memory;
   auto upload = [&](const void *data, size_t bytes, const char *name) {
     return test::upload(memory, data, bytes, name);
