@@ -79,8 +79,9 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
     `(tile_m / waves_m) x (tile_n / waves_n)` block made of `mfma_m x mfma_m`
     matrix-instruction tiles (gfx950: 32 -> `v_mfma_scale_f32_32x32x64`,
     16 -> `v_mfma_scale_f32_16x16x128`). The K loop advances `tile_k` per
-    iteration; `prefetch = 1` loads iteration k+1's operands into registers
-    while iteration k's matrix instructions run.
+    iteration, staged through LDS; `prefetch = 1` double-buffers the LDS tiles
+    so iteration k+1's global loads are in flight while iteration k's matrix
+    instructions run.
 
     ```mlir
     #mx.gemm_config<mfma_m = 32, tile_m = 256, tile_n = 256, tile_k = 128,
