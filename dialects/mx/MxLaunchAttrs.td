@@ -81,12 +81,12 @@ def Mx_GemmVariantAttr : AttrDef<Mx_Dialect, "GemmVariant"> {
     (see `mx-select-config`); the lowering builds one kernel per entry.
 
     ```mlir
-    #mx.gemm_variant<m in [0, 16] : #mx.gemm_config<mfma_m = 16, ...>>
+    #mx.gemm_variant<m = [0, 16] : #mx.gemm_config<mfma_m = 16, ...>>
     ```
   }];
   let parameters = (ins "int64_t":$min_m, "int64_t":$max_m,
                         "::mxc::mx::GemmConfigAttr":$config);
-  let assemblyFormat = "`<` `m` `in` `[` $min_m `,` $max_m `]` `:` qualified($config) `>`";
+  let assemblyFormat = "`<` `m` `=` `[` $min_m `,` $max_m `]` `:` qualified($config) `>`";
   let genVerifyDecl = 1;
 }
 

@@ -23,7 +23,7 @@ def MxSelectConfig : Pass<"mx-select-config", "::mlir::ModuleOp"> {
     17 to 256, and above) and the cost model picks a config per bucket for
     its largest M (`tune-m` for the last). Adjacent buckets that get one
     config merge. Two or more distinct configs are set as `mx.variants`, an
-    array of `#mx.gemm_variant<m in [lo, hi] : #mx.gemm_config<...>>`
+    array of `#mx.gemm_variant<m = [lo, hi] : #mx.gemm_config<...>>`
     covering M from 0 to 2^31 - 1, in place of `config`; the lowering builds
     one kernel per variant and a launch plan that picks one by M.
   }];
