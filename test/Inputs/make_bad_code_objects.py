@@ -96,7 +96,7 @@ def main(good_path, out_dir):
     bad["plan-unknown-kernel"] = replace_once(
         good, b"gemm_scaled_matmul", b"gemm_scaled_matmuX")
     bad["plan-future-version"] = replace_once(
-        good, b"mxc.version\x92\x01", b"mxc.version\x92\x02")
+        good, b"mxc.version\x92\x02", b"mxc.version\x92\x03")
     bad["plan-not-msgpack"] = (good[:plan + 16] + b"\xc1" +
                                good[plan + 17:])
     for name, data in bad.items():
