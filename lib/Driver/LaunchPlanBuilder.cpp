@@ -1,4 +1,4 @@
-//===- LaunchPlanBuilder.cpp - A program's launch plan from mx.launch_plan ===//
+//===- LaunchPlanBuilder.cpp - Serialize mx.launch_plan ops ---------------===//
 //
 // Part of mxc.
 //
@@ -165,7 +165,8 @@ ProgramBuilder::buildDispatch(mx::LaunchPlanOp op) {
       for (auto [d, extent] : llvm::enumerate(launch.getBlock()))
         out.block[d] = uint32_t(extent);
       out.dynamicLdsBytes = uint32_t(launch.getLdsBytes());
-      if (auto config = dyn_cast_or_null<mx::GemmConfigAttr>(launch.getConfig()))
+      if (auto config =
+              dyn_cast_or_null<mx::GemmConfigAttr>(launch.getConfig()))
         out.config = printGemmConfig(toGemmConfig(config));
       for (const mx::KernelArg &arg : launch.getArgs()) {
         amdgpu::PlanArg planArg;

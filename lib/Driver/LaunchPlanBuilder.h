@@ -1,4 +1,4 @@
-//===- LaunchPlanBuilder.h - A program's launch plan from mx.launch_plan -===//
+//===- LaunchPlanBuilder.h - Serialize mx.launch_plan ops -------*- C++ -*-===//
 //
 // Part of mxc. The lowering of each mx op leaves an mx.launch_plan: its
 // buffers, named runtime sizes and variants as data. This serializes those

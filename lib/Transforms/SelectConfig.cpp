@@ -123,9 +123,8 @@ struct MxSelectConfigPass
         return failure();
       }
       if (!bounds.empty() && bound <= bounds.back()) {
-        optionError() << "m-buckets '" << mBuckets
-                      << "': bounds must ascend; " << bound << " follows "
-                      << bounds.back();
+        optionError() << "m-buckets '" << mBuckets << "': bounds must ascend; "
+                      << bound << " follows " << bounds.back();
         return failure();
       }
       bounds.push_back(bound);
@@ -167,8 +166,8 @@ struct MxSelectConfigPass
     if (failed(bounds))
       return signalPassFailure();
     // The bucket bounds that lie below the M the last bucket is tuned for.
-    SmallVector<int64_t> below(
-        llvm::make_filter_range(*bounds, [&](int64_t b) { return b < tuneFor; }));
+    SmallVector<int64_t> below(llvm::make_filter_range(
+        *bounds, [&](int64_t b) { return b < tuneFor; }));
     // The cost model's config for `problem`, or an error at `op`.
     auto choose = [&](mx::ScaledMatmulOp op,
                       const GemmProblem &problem) -> std::optional<GemmConfig> {
@@ -216,9 +215,9 @@ struct MxSelectConfigPass
           if (!config)
             return WalkResult::interrupt();
           mx::GemmConfigAttr attr = toAttr(op.getContext(), *config);
-          auto previous =
-              variants.empty() ? mx::GemmVariantAttr()
-                               : cast<mx::GemmVariantAttr>(variants.back());
+          auto previous = variants.empty()
+                              ? mx::GemmVariantAttr()
+                              : cast<mx::GemmVariantAttr>(variants.back());
           // A bucket with the config of the one before widens that one.
           if (previous && previous.getConfig() == attr)
             variants.back() = mx::GemmVariantAttr::get(
@@ -233,7 +232,8 @@ struct MxSelectConfigPass
                       ArrayAttr::get(op.getContext(), variants));
           return WalkResult::advance();
         }
-        chosen = toGemmConfig(cast<mx::GemmVariantAttr>(variants[0]).getConfig());
+        chosen =
+            toGemmConfig(cast<mx::GemmVariantAttr>(variants[0]).getConfig());
       }
       if (!chosen)
         chosen = choose(op, *problem);

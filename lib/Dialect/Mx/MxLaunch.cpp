@@ -1,4 +1,4 @@
-//===- MxLaunch.cpp - mx launch plan attributes and op ---------------------===//
+//===- MxLaunch.cpp - mx launch plan attributes and op --------------------===//
 //
 // Part of mxc. Syntax and verifiers of #mx.runtime_size, #mx.kernel_launch,
 // #mx.launch_variant, #mx.gemm_variant and mx.launch_plan.
@@ -50,14 +50,14 @@ static ParseResult parseScalarWidth(AsmParser &parser, unsigned &bytes) {
 
 static ParseResult parseIntegerList(AsmParser &parser,
                                     SmallVectorImpl<int64_t> &values) {
-  return parser.parseCommaSeparatedList(
-      AsmParser::Delimiter::Square, [&]() -> ParseResult {
-        int64_t v;
-        if (parser.parseInteger(v))
-          return failure();
-        values.push_back(v);
-        return success();
-      });
+  return parser.parseCommaSeparatedList(AsmParser::Delimiter::Square,
+                                        [&]() -> ParseResult {
+                                          int64_t v;
+                                          if (parser.parseInteger(v))
+                                            return failure();
+                                          values.push_back(v);
+                                          return success();
+                                        });
 }
 
 //===----------------------------------------------------------------------===//
@@ -80,9 +80,9 @@ Attribute RuntimeSizeAttr::parse(AsmParser &parser, Type) {
   };
   if (parser.parseCommaSeparatedList(parseExtent) || parser.parseGreater())
     return {};
-  return RuntimeSizeAttr::getChecked(
-      [&] { return parser.emitError(start); }, parser.getContext(), name,
-      ArrayRef<BufferExtent>(extents));
+  return RuntimeSizeAttr::getChecked([&] { return parser.emitError(start); },
+                                     parser.getContext(), name,
+                                     ArrayRef<BufferExtent>(extents));
 }
 
 void RuntimeSizeAttr::print(AsmPrinter &printer) const {
@@ -381,8 +381,8 @@ parseNamedBuffers(OpAsmParser &parser,
   return success();
 }
 
-void printNamedBuffers(OpAsmPrinter &printer, Operation *,
-                       OperandRange buffers, ArrayAttr names) {
+void printNamedBuffers(OpAsmPrinter &printer, Operation *, OperandRange buffers,
+                       ArrayAttr names) {
   printer << '(';
   llvm::interleaveComma(llvm::zip(names, buffers), printer, [&](auto pair) {
     printer.printKeywordOrString(cast<StringAttr>(std::get<0>(pair)));
@@ -417,9 +417,8 @@ LogicalResult LaunchPlanOp::verify() {
     for (const BufferExtent &e : size.getExtents()) {
       Value buffer = lookupBuffer(e.buffer.getValue());
       if (!buffer)
-        return emitOpError() << "size " << size.getName()
-                             << " is an extent of " << e.buffer
-                             << ", which is no buffer of the op";
+        return emitOpError() << "size " << size.getName() << " is an extent of "
+                             << e.buffer << ", which is no buffer of the op";
       auto type = cast<MemRefType>(buffer.getType());
       if (e.dim >= type.getRank() || !type.isDynamicDim(e.dim))
         return emitOpError() << "size " << size.getName() << " is extent "
@@ -440,18 +439,17 @@ LogicalResult LaunchPlanOp::verify() {
     for (KernelLaunchAttr launch : variant.getLaunches()) {
       for (const GridExtent &e : launch.getGrid())
         if (!e.isConstant() && !sizeNames.contains(e.size.getValue()))
-          return variantError()
-                 << "grid of " << launch.getKernel() << " uses unknown size "
-                 << e.size;
+          return variantError() << "grid of " << launch.getKernel()
+                                << " uses unknown size " << e.size;
       for (auto [i, a] : llvm::enumerate(launch.getArgs())) {
         if (a.kind == KernelArg::Kind::Buffer && !names.contains(a.name))
-          return variantError() << "argument " << i << " of "
-                                << launch.getKernel() << " names no buffer: "
-                                << a.name;
+          return variantError()
+                 << "argument " << i << " of " << launch.getKernel()
+                 << " names no buffer: " << a.name;
         if (a.kind == KernelArg::Kind::Size && !sizeNames.contains(a.name))
-          return variantError() << "argument " << i << " of "
-                                << launch.getKernel() << " names no size: "
-                                << a.name;
+          return variantError()
+                 << "argument " << i << " of " << launch.getKernel()
+                 << " names no size: " << a.name;
       }
     }
   }
@@ -465,19 +463,18 @@ LaunchPlanOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
       auto kernel = symbolTable.lookupNearestSymbolFrom<FunctionOpInterface>(
           *this, launch.getKernel());
       if (!kernel)
-        return emitOpError() << "launches " << launch.getKernel()
-                             << ", which is no function";
+        return emitOpError()
+               << "launches " << launch.getKernel() << ", which is no function";
       ArrayRef<Type> types = kernel.getArgumentTypes();
       if (types.size() != launch.getArgs().size())
-        return emitOpError() << "passes " << launch.getArgs().size()
-                             << " arguments to " << launch.getKernel()
-                             << ", which takes " << types.size();
+        return emitOpError()
+               << "passes " << launch.getArgs().size() << " arguments to "
+               << launch.getKernel() << ", which takes " << types.size();
       for (auto [i, arg, type] : llvm::enumerate(launch.getArgs(), types)) {
         bool pointer = isa<LLVM::LLVMPointerType>(type);
-        bool matches =
-            arg.kind == KernelArg::Kind::Buffer
-                ? pointer
-                : type.isSignlessInteger(arg.bytes * 8);
+        bool matches = arg.kind == KernelArg::Kind::Buffer
+                           ? pointer
+                           : type.isSignlessInteger(arg.bytes * 8);
         if (!matches)
           return emitOpError()
                  << "argument " << i << " of " << launch.getKernel()
@@ -526,13 +523,15 @@ LogicalResult MxDialect::verifyOperationAttribute(Operation *op,
   for (auto variant : variants.getAsRange<GemmVariantAttr>()) {
     if (variant.getMinM() != next)
       return op->emitError()
-             << "'" << name << "': the range starting at M = "
-             << variant.getMinM() << " should start at " << next
+             << "'" << name
+             << "': the range starting at M = " << variant.getMinM()
+             << " should start at " << next
              << " (ranges ascend without gaps or overlaps from M = 0)";
     next = variant.getMaxM() + 1;
   }
   if (next != kMaxInt32Size + 1)
-    return op->emitError() << "'" << name << "': the last range ends at M = "
-                           << next - 1 << "; it must end at " << kMaxInt32Size;
+    return op->emitError() << "'" << name
+                           << "': the last range ends at M = " << next - 1
+                           << "; it must end at " << kMaxInt32Size;
   return success();
 }

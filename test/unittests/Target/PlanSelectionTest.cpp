@@ -1,4 +1,4 @@
-//===- PlanSelectionTest.cpp - Choosing a plan's variant by sizes ---------===//
+//===- PlanSelectionTest.cpp - Choosing a plan variant by sizes -----------===//
 //
 // Part of mxc. The rule (docs/code-objects.md): per dispatch, the first
 // variant whose inclusive ranges hold the runtime sizes runs; no variant, an
