@@ -28,6 +28,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
@@ -192,6 +193,42 @@ static FailureOr<gpu::GPUModuleOp> getKernelModule(ModuleOp module) {
   return diag;
 }
 
+/// Refuses loads from memory into LDS of a size `chip` lacks (dwordx3/x4 are
+/// gfx950's, RDNA has none, no chip has 8 bytes), which the AMDGPU backend
+/// would abort on.
+static LogicalResult checkLoadsToLds(gpu::GPUModuleOp kernels,
+                                     const mxc::amdgpu::ChipInfo &chip) {
+  WalkResult result = kernels.walk([&](Operation *op) {
+    std::optional<uint64_t> size;
+    if (auto load = dyn_cast<ROCDL::RawPtrBufferLoadLdsOp>(op)) {
+      APInt value;
+      if (matchPattern(load.getSize(), m_ConstantInt(&value)))
+        size = value.getZExtValue();
+    } else if (auto load = dyn_cast<ROCDL::GlobalLoadLDSOp>(op)) {
+      size = load.getSize();
+    } else if (auto load = dyn_cast<ROCDL::LoadToLDSOp>(op)) {
+      size = load.getSize();
+    }
+    if (!size)
+      return WalkResult::advance();
+    bool exists = *size == 1 || *size == 2 || *size == 4 || *size == 12 ||
+                  *size == 16;
+    if (exists && *size <= chip.maxLoadToLdsBytes)
+      return WalkResult::advance();
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "loads " << *size << " bytes a lane into LDS; ";
+    if (!exists)
+      diag << "the sizes are 1, 2, 4, 12 and 16";
+    else if (chip.maxLoadToLdsBytes)
+      diag << chip.name << " loads at most " << chip.maxLoadToLdsBytes
+           << " bytes a lane";
+    else
+      diag << chip.name << " has no loads into LDS";
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
+}
+
 FailureOr<std::string> mxc::driver::compile(ModuleOp module,
                                             const CompileOptions &options,
                                             amdgpu::LaunchPlan *planOut) {
@@ -229,7 +266,7 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
   }
 
   FailureOr<gpu::GPUModuleOp> kernels = getKernelModule(module);
-  if (failed(kernels))
+  if (failed(kernels) || failed(checkLoadsToLds(*kernels, *options.chip)))
     return failure();
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =

@@ -68,8 +68,10 @@ public:
                              llvm::ArrayRef<KernelArg> args, void *stream) = 0;
 };
 
-/// The simulator as a device for `chip` ("gfx950"), or an error.
-llvm::Expected<std::unique_ptr<Device>> openSimDevice(llvm::StringRef chip);
+/// The simulator as a device: `spec` is the chip ("gfx950"), then options
+/// ":check[=race,sync,init]" and ":max-steps=N" (sim::CheckOptions), or an
+/// error.
+llvm::Expected<std::unique_ptr<Device>> openSimDevice(llvm::StringRef spec);
 /// AMD GPU `ordinal` through libamdhip64, or an error saying why not.
 llvm::Expected<std::unique_ptr<Device>> openHipDevice(unsigned ordinal);
 

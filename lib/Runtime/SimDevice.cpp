@@ -25,7 +25,8 @@ struct SimCode : LoadedCode {
 
 class SimDevice : public Device {
 public:
-  explicit SimDevice(const amdgpu::ChipInfo &chip) : chip(chip) {}
+  SimDevice(const amdgpu::ChipInfo &chip, const sim::CheckOptions &checks)
+      : chip(chip), checks(checks) {}
   StringRef getChip() const override { return chip.name; }
   uint32_t getLdsBytesPerWorkgroup() const override {
     return chip.ldsBytesPerWorkgroup;
@@ -79,6 +80,7 @@ public:
     Expected<sim::Simulator> simulator = sim::Simulator::load(file, chip);
     if (!simulator)
       return simulator.takeError();
+    simulator->setCheckOptions(checks);
     return std::make_unique<SimCode>(std::move(*simulator));
   }
 
@@ -120,17 +122,38 @@ private:
   }
 
   const amdgpu::ChipInfo &chip;
+  sim::CheckOptions checks;
   sim::Memory memory;
   unsigned allocations = 0;
   uintptr_t streams = 0;
 };
 } // namespace
 
-Expected<std::unique_ptr<Device>> mxc::runtime::openSimDevice(StringRef name) {
+Expected<std::unique_ptr<Device>> mxc::runtime::openSimDevice(StringRef spec) {
+  SmallVector<StringRef, 3> parts;
+  spec.split(parts, ':');
+  StringRef name = parts.front();
   const amdgpu::ChipInfo *chip = amdgpu::lookupChip(name);
   if (!chip)
     return createStringError(inconvertibleErrorCode(),
                              "unknown chip '" + name + "' (the simulator " +
                                  "models " + amdgpu::listChipNames() + ")");
-  return std::make_unique<SimDevice>(*chip);
+  sim::CheckOptions checks;
+  for (StringRef option : ArrayRef(parts).drop_front()) {
+    auto [key, value] = option.split('=');
+    if (key == "check") {
+      if (Error e = checks.enable(value.empty() ? "all" : value))
+        return std::move(e);
+    } else if (key == "max-steps" && !value.empty() &&
+               llvm::all_of(value, isDigit) &&
+               !value.getAsInteger(10, checks.maxWaveInstructions)) {
+      continue;
+    } else {
+      return createStringError(
+          inconvertibleErrorCode(),
+          "unknown simulator option '" + option +
+              "'; expected check[=race,sync,init] or max-steps=N (decimal)");
+    }
+  }
+  return std::make_unique<SimDevice>(*chip, checks);
 }

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "Checker.h"
 #include "Profiler.h"
 #include "Program.h"
 #include "mxc/Sim/MxNumerics.h"
@@ -22,6 +23,7 @@
 #include "llvm/ADT/bit.h"
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 using namespace llvm;
 using namespace mxc;
@@ -220,14 +222,20 @@ struct Wave {
   /// The MODE register bits the simulator models (kModeFp16Ovfl), as
   /// s_setreg_b32 wrote them; hardware starts a wave with them clear.
   uint32_t mode = 0;
+  /// Instructions the wave ran (against CheckOptions::maxWaveInstructions).
+  uint64_t instructions = 0;
 };
 
 class Executor {
 public:
   Executor(const Kernel &kernel, const LaunchParams &launch, Memory &memory,
-           uint32_t ldsBytes, Stats *stats, Profiler *profiler = nullptr)
+           uint32_t ldsBytes, Stats *stats, Profiler *profiler,
+           Checker *checker, uint64_t maxWaveInstructions)
       : kernel(kernel), launch(launch), memory(memory), ldsBytes(ldsBytes),
-        stats(stats), profiler(profiler), waveSize(kernel.waveSize) {}
+        stats(stats), profiler(profiler), checker(checker),
+        maxWaveInstructions(maxWaveInstructions ? maxWaveInstructions
+                                                : UINT64_MAX),
+        waveSize(kernel.waveSize) {}
 
   /// Runs the workgroups with the given linear ids (x fastest), or the whole
   /// grid when `workgroups` is empty.
@@ -240,12 +248,15 @@ private:
   /// through a loop together as on hardware (what the L1 model and a race
   /// check see).
   void stepWave(Wave &wave);
+  /// Faults naming the waves waiting at a barrier and those that returned.
+  [[noreturn]] void barrierNeverReached(ArrayRef<Wave> waves);
   /// Runs instructions [first, end of block) of `blockIndex` over `mask`;
   /// false when the wave stopped at a barrier.
   bool runBlock(Wave &wave, uint32_t blockIndex, uint32_t first, uint64_t mask);
   void execute(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMatrix(Wave &wave, const Inst &inst);
   void executeBufferAccess(Wave &wave, const Inst &inst, uint64_t mask);
+  void executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMemory(Wave &wave, const Inst &inst, uint64_t mask);
   /// Reports a wave-level access to the profiler.
   void profileAccess(Wave &wave, const Inst &inst, bool store,
@@ -257,6 +268,20 @@ private:
   uint8_t *resolve(Wave &wave, unsigned lane, uint64_t address,
                    unsigned addrSpace, unsigned size, bool write,
                    const Inst &inst);
+  /// Hands lane `lane`'s access of `size` bytes at `mem` (what resolve()
+  /// gave for `address`) to the checker; `value` is what a plain store
+  /// writes. Private memory and the dispatch packet are not checked.
+  LLVM_ATTRIBUTE_NOINLINE void checkAccess(Wave &wave, unsigned lane,
+                                           uint8_t kind, uint64_t address,
+                                           const uint8_t *mem, unsigned size,
+                                           const Inst &inst,
+                                           const uint8_t *value);
+  /// checkAccess() for lane `lane` of a load or store.
+  LLVM_ATTRIBUTE_NOINLINE void
+  checkLoadStore(Wave &wave, unsigned lane, const Inst &inst, uint64_t address,
+                 const uint8_t *mem, unsigned memBytes);
+  /// Faults when `wave` has run more instructions than allowed.
+  [[noreturn]] void instructionLimit(const Wave &wave, const Inst &inst);
 
   uint8_t *slot(Wave &wave, uint32_t s, unsigned lane) {
     return wave.regs.data() + kernel.slotOffsets[s] +
@@ -271,6 +296,8 @@ private:
   uint32_t ldsBytes;
   Stats *stats;
   Profiler *profiler;
+  Checker *checker;
+  uint64_t maxWaveInstructions;
   unsigned waveSize;
   std::vector<uint8_t> lds;
   uint32_t group[3] = {0, 0, 0};
@@ -352,6 +379,51 @@ uint8_t *Executor::resolve(Wave &wave, unsigned lane, uint64_t address,
   return buffer->data.data() + (address - buffer->base);
 }
 
+void Executor::checkAccess(Wave &wave, unsigned lane, uint8_t kind,
+                           uint64_t address, const uint8_t *mem, unsigned size,
+                           const Inst &inst, const uint8_t *value) {
+  if (mem >= lds.data() && mem < lds.data() + lds.size()) {
+    checker->ldsAccess(kind, uint64_t(mem - lds.data()), size, wave.index, lane,
+                       inst, value, mem);
+    return;
+  }
+  bool isPrivate = mem >= wave.privateMem.data() &&
+                   mem < wave.privateMem.data() + wave.privateMem.size();
+  bool isPacket = mem >= dispatchPacket.data() &&
+                  mem < dispatchPacket.data() + dispatchPacket.size();
+  if (!isPrivate && !isPacket)
+    checker->globalAccess(kind, address, size, wave.index, lane, inst, value,
+                          mem);
+}
+
+void Executor::checkLoadStore(Wave &wave, unsigned lane, const Inst &inst,
+                              uint64_t address, const uint8_t *mem,
+                              unsigned memBytes) {
+  bool store = inst.op == Opcode::Store;
+  const uint8_t *value = store ? slot(wave, inst.src[0], lane) : nullptr;
+  SmallVector<uint8_t, 16> packed;
+  if (store && !isByteExact(inst.type)) {
+    packed.resize(memBytes);
+    packBits(value, inst.type, packed.data(), inst.type.bits * inst.type.count);
+    value = packed.data();
+  }
+  checkAccess(wave, lane, store ? AccessStore : AccessLoad, address, mem,
+              memBytes, inst, value);
+}
+
+void Executor::instructionLimit(const Wave &wave, const Inst &inst) {
+  std::string text;
+  raw_string_ostream os(text);
+  os << "kernel '" << kernel.name << "', workgroup (" << group[0] << ","
+     << group[1] << "," << group[2] << "), wave " << wave.index << ": ran "
+     << wave.instructions << " instructions, over the limit of "
+     << maxWaveInstructions
+     << " per wave (does it loop forever? --max-steps N raises the limit, 0 "
+        "removes it); stopped at "
+     << Checker::describe(&inst);
+  throw Fault{text};
+}
+
 void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
   const TypeDesc &type = inst.type;
   bool store = inst.op == Opcode::Store;
@@ -361,11 +433,15 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
   unsigned memBytes =
       isByteExact(type) ? type.size : (type.bits * type.count + 7) / 8;
   SmallVector<LaneAccess, 64> globalLanes, ldsLanes;
+  if (checker)
+    checker->beginInstruction();
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     uint64_t address = readBits(slot(wave, ptrSlot, lane), ptrBytes);
     uint8_t *mem =
         resolve(wave, lane, address, inst.addrSpace, memBytes, store, inst);
+    if (checker)
+      checkLoadStore(wave, lane, inst, address, mem, memBytes);
     if (profiler) {
       if (mem >= lds.data() && mem < lds.data() + lds.size())
         ldsLanes.push_back({lane, uint64_t(mem - lds.data()), memBytes});
@@ -423,6 +499,8 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
           "buffer access of a type that is not a whole number of bytes", &inst);
   unsigned size = type.size, granule = std::min(size, 4u);
   SmallVector<LaneAccess, 64> accessed;
+  if (checker)
+    checker->beginInstruction();
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     const uint8_t *rsrc = slot(wave, inst.src[first], lane);
@@ -442,6 +520,10 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
       }
       uint8_t *mem =
           resolve(wave, lane, base + offset + at, 1, granule, store, inst);
+      if (checker)
+        checkAccess(wave, lane, store ? AccessStore : AccessLoad,
+                    base + offset + at, mem, granule, inst,
+                    store ? stored + at : nullptr);
       if (store)
         std::memcpy(mem, stored + at, granule);
       else
@@ -459,6 +541,90 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
   }
   if (profiler)
     profileAccess(wave, inst, store, accessed, {});
+}
+
+/// raw.ptr.buffer.load.lds and global.load.lds (CDNA3/CDNA4 ISA guides,
+/// 9.1.9 "Memory Buffer Load to LDS" and 10.3). The LDS pointer is M0, one
+/// value for the wave; lane l writes at M0 + offset + l * 4 (1-, 2- and
+/// 4-byte loads, the narrow ones zero-extended to a dword) or
+/// M0 + offset + l * 16 (dwordx3, leaving the fourth dword as it was, and
+/// dwordx4), so inactive lanes leave their slots untouched. The immediate
+/// offset moves both the memory and the LDS address. Buffer loads range-check
+/// soffset + voffset + offset against num_records per dword, as the other
+/// buffer loads here and gfx950 hardware do (docs/simulator.md); what is out
+/// of range arrives as zero and is written all the same.
+void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
+  if (!mask)
+    return;
+  bool buffer = inst.op == Opcode::BufferLoadToLds;
+  unsigned size = unsigned(inst.imm);
+  // Bytes each lane writes to LDS, and the distance between lanes.
+  unsigned laneBytes = std::max(size, 4u), stride = size > 4 ? 16 : 4;
+  int64_t offset = inst.aux[0];
+  unsigned first = llvm::countr_zero(mask);
+  uint32_t ldsBase = uint32_t(readBits(slot(wave, inst.src[1], first), 4));
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    if (uint32_t(readBits(slot(wave, inst.src[1], lane), 4)) != ldsBase)
+      fault(wave, lane,
+            "the LDS pointer of a load to LDS differs between lanes (M0 holds "
+            "one for the wave)",
+            &inst);
+  }
+  int64_t ldsStart = int64_t(ldsBase) + offset;
+  if (ldsStart < 0 || ldsStart % 4 != 0)
+    fault(wave, first,
+          "load to LDS at LDS offset " + Twine(ldsStart) +
+              (ldsStart < 0 ? ", below the workgroup's LDS"
+                            : ", not a multiple of 4 (the hardware drops the "
+                              "low bits)"),
+          &inst);
+  SmallVector<LaneAccess, 64> globalLanes, ldsLanes;
+  uint8_t data[16];
+  for (uint64_t m = mask; m; m &= m - 1) {
+    unsigned lane = llvm::countr_zero(m);
+    std::memset(data, 0, sizeof(data));
+    auto loaded = [&](uint64_t address, unsigned at, unsigned bytes) {
+      std::memcpy(data + at,
+                  resolve(wave, lane, address, 1, bytes, false, inst), bytes);
+      if (!profiler)
+        return;
+      // Consecutive in-range parts of a lane are one access.
+      if (!globalLanes.empty() && globalLanes.back().lane == lane &&
+          globalLanes.back().address + globalLanes.back().bytes == address)
+        globalLanes.back().bytes += bytes;
+      else
+        globalLanes.push_back({lane, address, bytes});
+    };
+    if (buffer) {
+      const uint8_t *rsrc = slot(wave, inst.src[0], lane);
+      uint64_t base = readBits(rsrc, 8), records = readBits(rsrc + 8, 4);
+      // voffset + offset wraps at 32 bits; soffset is added to that.
+      uint64_t checked =
+          uint64_t(
+              uint32_t(readBits(slot(wave, inst.src[3], lane), 4) + offset)) +
+          uint32_t(readBits(slot(wave, inst.src[4], lane), 4));
+      unsigned granule = std::min(size, 4u);
+      for (unsigned at = 0; at < size; at += granule)
+        if (checked + at + granule <= records)
+          loaded(base + checked + at, at, granule);
+    } else {
+      uint64_t address = readBits(slot(wave, inst.src[0], lane), 8) + offset;
+      loaded(address, 0, size);
+    }
+    uint64_t ldsAddress = uint64_t(ldsStart) + lane * stride;
+    std::memcpy(resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst), data,
+                laneBytes);
+    if (profiler)
+      ldsLanes.push_back({lane, ldsAddress, laneBytes});
+  }
+  if (!profiler)
+    return;
+  uint64_t bytes = 0;
+  for (const LaneAccess &a : globalLanes)
+    bytes += a.bytes;
+  profiler->loadToLds(inst, globalLanes, ldsLanes, stride);
+  profiler->loadIssued(wave.index, bytes);
 }
 
 //===----------------------------------------------------------------------===//
@@ -1283,11 +1449,16 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::Store:
     return executeMemory(wave, inst, mask);
   case Opcode::AtomicRMW:
+    if (checker)
+      checker->beginInstruction();
     return lanes([&](unsigned lane) {
       unsigned ptrBytes = kernel.slotTypes[inst.src[0]].eltBytes;
       uint64_t address = readBits(slot(wave, inst.src[0], lane), ptrBytes);
       uint8_t *mem =
           resolve(wave, lane, address, inst.addrSpace, t.size, true, inst);
+      if (checker)
+        checkAccess(wave, lane, AccessLoad | AccessStore | AccessAtomic,
+                    address, mem, t.size, inst, nullptr);
       if (profiler) {
         LaneAccess access{lane, address, t.size};
         if (mem >= lds.data() && mem < lds.data() + lds.size()) {
@@ -1494,6 +1665,9 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::BufferLoad:
   case Opcode::BufferStore:
     return executeBufferAccess(wave, inst, mask);
+  case Opcode::BufferLoadToLds:
+  case Opcode::GlobalLoadToLds:
+    return executeLoadToLds(wave, inst, mask);
   case Opcode::MatrixOp:
     return executeMatrix(wave, inst);
   case Opcode::Unreachable:
@@ -1516,6 +1690,10 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
                         uint64_t mask) {
   const Block &block = kernel.blocks[blockIndex];
   uint32_t i = block.begin + first;
+  // Counted a block at a time; a stop at a barrier gives back the rest.
+  wave.instructions += block.end - i;
+  if (wave.instructions > maxWaveInstructions)
+    instructionLimit(wave, kernel.insts[i]);
   if (first == 0 && block.numPhis) {
     // Phis read their inputs before any of them is written.
     size_t scratch = 0;
@@ -1602,6 +1780,7 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
         fault(wave, llvm::countr_zero(wave.live & ~mask),
               "barrier reached by only part of the wave (divergent barrier)",
               &inst);
+      wave.instructions -= block.end - i - 1;
       wave.atBarrier = true;
       wave.resumeBlock = blockIndex;
       wave.resumeInst = i + 1 - block.begin;
@@ -1632,6 +1811,31 @@ void Executor::stepWave(Wave &wave) {
   runBlock(wave, next, 0, mask);
 }
 
+void Executor::barrierNeverReached(ArrayRef<Wave> waves) {
+  SmallVector<std::string, 16> waiting, returned;
+  const Inst *barrier = nullptr;
+  for (const Wave &wave : waves) {
+    if (wave.atBarrier) {
+      waiting.push_back(std::to_string(wave.index));
+      barrier = &kernel.insts[kernel.blocks[wave.resumeBlock].begin +
+                              wave.resumeInst - 1];
+    } else {
+      returned.push_back(std::to_string(wave.index));
+    }
+  }
+  std::string text;
+  raw_string_ostream os(text);
+  os << "kernel '" << kernel.name << "', workgroup (" << group[0] << ","
+     << group[1] << "," << group[2]
+     << "): barrier that some waves never reach: "
+     << (waiting.size() == 1 ? "wave " : "waves ") << join(waiting, ", ")
+     << (waiting.size() == 1 ? " waits at " : " wait at ")
+     << Checker::describe(barrier) << " while "
+     << (returned.size() == 1 ? "wave " : "waves ") << join(returned, ", ")
+     << " returned";
+  throw Fault{text};
+}
+
 void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
   std::fill(lds.begin(), lds.end(), 0);
   uint64_t lanesTotal = launch.block.count();
@@ -1656,6 +1860,8 @@ void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
   }
   if (profiler)
     profiler->beginWorkgroup(numWaves);
+  if (checker)
+    checker->beginWorkgroup(group);
   while (true) {
     bool stepped = false;
     for (Wave &wave : waves)
@@ -1675,18 +1881,25 @@ void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
     if (!waiting)
       break;
     if (finished)
+      barrierNeverReached(waves);
+    if (checker) {
+      SmallVector<BarrierWait, 16> waits;
       for (Wave &wave : waves)
         if (wave.atBarrier)
-          fault(wave, llvm::countr_zero(wave.live),
-                "barrier that some waves of the workgroup never reach "
-                "(they returned)",
-                nullptr);
+          waits.push_back(
+              {wave.index, &kernel.insts[kernel.blocks[wave.resumeBlock].begin +
+                                         wave.resumeInst - 1]});
+      checker->checkBarrier(waits);
+      checker->barrierReleased();
+    }
     for (Wave &wave : waves)
       if (wave.atBarrier) {
         wave.atBarrier = false;
         wave.resumePending = true;
       }
   }
+  if (checker)
+    checker->endWorkgroup();
   if (profiler)
     profiler->endWorkgroup();
 }
@@ -1726,6 +1939,8 @@ Error Executor::run(ArrayRef<ArgValue> args, ArrayRef<uint64_t> workgroups) {
       }
     }
   } catch (const Fault &f) {
+    return createStringError(inconvertibleErrorCode(), f.message);
+  } catch (const CheckFailure &f) {
     return createStringError(inconvertibleErrorCode(), f.message);
   }
   return Error::success();
@@ -1794,7 +2009,11 @@ Error Simulator::launch(StringRef name, const LaunchParams &launch,
   if (!kernel)
     return kernel.takeError();
   uint32_t lds = program->getStaticLdsBytes() + launch.dynamicLdsBytes;
-  Executor executor(**kernel, launch, memory, lds, stats);
+  std::optional<Checker> checker;
+  if (checks.any())
+    checker.emplace(**kernel, checks, memory, lds);
+  Executor executor(**kernel, launch, memory, lds, stats, nullptr,
+                    checker ? &*checker : nullptr, checks.maxWaveInstructions);
   return executor.run(args);
 }
 
@@ -1818,7 +2037,11 @@ Error Simulator::profile(StringRef name, const LaunchParams &launch,
                                    Twine(launch.grid.count()));
   uint32_t lds = program->getStaticLdsBytes() + launch.dynamicLdsBytes;
   Profiler profiler(**kernel, launch, *model, lds);
-  Executor executor(**kernel, launch, memory, lds, nullptr, &profiler);
+  std::optional<Checker> checker;
+  if (checks.any())
+    checker.emplace(**kernel, checks, memory, lds);
+  Executor executor(**kernel, launch, memory, lds, nullptr, &profiler,
+                    checker ? &*checker : nullptr, checks.maxWaveInstructions);
   if (Error e = executor.run(args, options.workgroups))
     return e;
   result = profiler.finish(launch.grid.count(), memory);

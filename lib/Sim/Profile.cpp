@@ -34,6 +34,8 @@ StringRef mxc::sim::getSiteKindName(SiteKind kind) {
     return "LDS store";
   case SiteKind::LdsAtomic:
     return "LDS atomic";
+  case SiteKind::LoadToLds:
+    return "load.lds";
   case SiteKind::Matrix:
     return "matrix";
   }
@@ -136,27 +138,33 @@ void Profiler::globalAccess(const Inst &inst, SiteKind kind,
                             ArrayRef<LaneAccess> lanes) {
   SiteProfile &s = site(inst, kind);
   ++s.executions;
+  SmallVector<unsigned, 64> laneIds;
+  for (const LaneAccess &a : lanes)
+    if (a.bytes)
+      laneIds.push_back(a.lane);
+  llvm::sort(laneIds);
+  s.activeLanes +=
+      std::unique(laneIds.begin(), laneIds.end()) - laneIds.begin();
+  countGlobal(s, kind == SiteKind::GlobalStore, lanes);
+}
+
+void Profiler::countGlobal(SiteProfile &s, bool store,
+                           ArrayRef<LaneAccess> lanes) {
   SmallVector<uint64_t, 64> lines;
   uint64_t bytes = 0;
-  SmallVector<unsigned, 64> laneIds;
   for (const LaneAccess &a : lanes) {
     if (a.bytes == 0)
       continue;
     bytes += a.bytes;
-    laneIds.push_back(a.lane);
     for (uint64_t line = a.address / model.lineBytes;
          line <= (a.address + a.bytes - 1) / model.lineBytes; ++line)
       lines.push_back(line);
   }
-  llvm::sort(laneIds);
-  s.activeLanes +=
-      std::unique(laneIds.begin(), laneIds.end()) - laneIds.begin();
   llvm::sort(lines);
   lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
   s.bytes += bytes;
   s.lines += lines.size();
   profile.l1LineLookups += lines.size();
-  bool store = kind == SiteKind::GlobalStore;
   (store ? profile.globalStoreBytes : profile.globalLoadBytes) += bytes;
   for (uint64_t line : lines) {
     touchedLines.insert(line);
@@ -176,13 +184,32 @@ void Profiler::ldsAccess(const Inst &inst, SiteKind kind,
   if (lanes.empty())
     return;
   s.activeLanes += lanes.size();
-  // Lanes are served in phases of a fixed number of bytes; within a phase
-  // each bank serves one dword a cycle, the same dword to any number of
-  // lanes (broadcast).
+  // Lanes are served in phases of a fixed number of bytes.
   unsigned laneBytes = std::max(4u, lanes.front().bytes);
   unsigned phaseBytes = kind == SiteKind::LdsLoad ? model.ldsReadPhaseBytes
                                                   : model.ldsWritePhaseBytes;
-  unsigned lanesPerPhase = std::max(1u, phaseBytes / laneBytes);
+  s.bytes += countLds(s, lanes, std::max(1u, phaseBytes / laneBytes));
+}
+
+void Profiler::loadToLds(const Inst &inst, ArrayRef<LaneAccess> globalLanes,
+                         ArrayRef<LaneAccess> ldsLanes,
+                         unsigned ldsLaneStride) {
+  SiteProfile &s = site(inst, SiteKind::LoadToLds);
+  ++s.executions;
+  // Every active lane writes LDS, whether or not its read was in range.
+  s.activeLanes += ldsLanes.size();
+  countGlobal(s, /*store=*/false, globalLanes);
+  // LDS sees a write of the lanes' slots in order: served like a ds_write
+  // of the slot size.
+  s.ldsBytes += countLds(
+      s, ldsLanes,
+      std::max(1u, model.ldsWritePhaseBytes / std::max(4u, ldsLaneStride)));
+}
+
+uint64_t Profiler::countLds(SiteProfile &s, ArrayRef<LaneAccess> lanes,
+                            unsigned lanesPerPhase) {
+  // Within a phase each bank serves one dword a cycle, the same dword to any
+  // number of lanes (broadcast).
   std::map<unsigned, SmallVector<uint64_t, 64>> phases; // phase -> dwords
   uint64_t bytes = 0;
   for (const LaneAccess &a : lanes) {
@@ -203,12 +230,12 @@ void Profiler::ldsAccess(const Inst &inst, SiteKind kind,
     cycles += worst;
     conflicts += worst - 1;
   }
-  s.bytes += bytes;
   s.ldsCycles += cycles;
   s.bankConflicts += conflicts;
   profile.ldsBytes += bytes;
   profile.ldsCycles += cycles;
   profile.ldsBankConflicts += conflicts;
+  return bytes;
 }
 
 void Profiler::matrix(const Inst &inst, unsigned wave, unsigned cycles,
@@ -412,7 +439,7 @@ void mxc::sim::printProfileJson(raw_ostream &os, const KernelProfile &p,
     return nullptr;
   };
   json::Array sites;
-  for (const SiteProfile &site : p.sites)
+  for (const SiteProfile &site : p.sites) {
     sites.push_back(json::Object{
         {"location", site.location},
         {"kind", getSiteKindName(site.kind)},
@@ -424,6 +451,10 @@ void mxc::sim::printProfileJson(raw_ostream &os, const KernelProfile &p,
         {"lds_bank_conflicts", int64_t(site.bankConflicts)},
         {"matrix_cycles", int64_t(site.matrixCycles)},
     });
+    if (site.kind == SiteKind::LoadToLds)
+      sites.back().getAsObject()->try_emplace("lds_bytes",
+                                              int64_t(site.ldsBytes));
+  }
   json::Object o{
       {"kernel", p.kernel},
       {"chip", p.chip},

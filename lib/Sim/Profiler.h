@@ -39,6 +39,11 @@ public:
                     llvm::ArrayRef<LaneAccess> lanes);
   void ldsAccess(const Inst &inst, SiteKind kind,
                  llvm::ArrayRef<LaneAccess> lanes);
+  /// A load from memory into LDS: `globalLanes` read like a global load,
+  /// `ldsLanes` written like an LDS store of lanes `ldsLaneStride` bytes
+  /// apart. The caller reports the loaded bytes with loadIssued.
+  void loadToLds(const Inst &inst, llvm::ArrayRef<LaneAccess> globalLanes,
+                 llvm::ArrayRef<LaneAccess> ldsLanes, unsigned ldsLaneStride);
   void matrix(const Inst &inst, unsigned wave, unsigned cycles, uint64_t flops);
 
   /// Loads in flight: the backend schedules within a basic block, so the
@@ -55,6 +60,13 @@ public:
 private:
   SiteProfile &site(const Inst &inst, SiteKind kind);
   bool l1Lookup(uint64_t line);
+  /// The global-side counts of one wave-level access (lines, L1, L2).
+  void countGlobal(SiteProfile &s, bool store,
+                   llvm::ArrayRef<LaneAccess> lanes);
+  /// The LDS-side counts of one wave-level access, whose lanes are served
+  /// `lanesPerPhase` at a time; returns the bytes accessed.
+  uint64_t countLds(SiteProfile &s, llvm::ArrayRef<LaneAccess> lanes,
+                    unsigned lanesPerPhase);
 
   const Kernel &kernel;
   const LaunchParams &launch;

@@ -291,6 +291,9 @@ static std::optional<Opcode> intrinsicOpcode(StringRef name) {
       .Cases({"llvm.amdgcn.fdot2.bf16.bf16", "llvm.amdgcn.fdot2.f32.bf16"},
              Opcode::Dot2Bf16)
       .StartsWith("llvm.amdgcn.make.buffer.rsrc.", Opcode::MakeBufferRsrc)
+      // Before the prefix below, which it shares.
+      .Case("llvm.amdgcn.raw.ptr.buffer.load.lds", Opcode::BufferLoadToLds)
+      .Case("llvm.amdgcn.global.load.lds", Opcode::GlobalLoadToLds)
       .StartsWith("llvm.amdgcn.raw.ptr.buffer.load.", Opcode::BufferLoad)
       .StartsWith("llvm.amdgcn.raw.ptr.buffer.store.", Opcode::BufferStore)
       .Default(std::nullopt);
@@ -468,6 +471,37 @@ Error Decoder::decodeIntrinsicOperands(CallInst &call, StringRef name,
     if (!encoding)
       return encoding.takeError();
     out.predicate = uint8_t(*encoding);
+    return Error::success();
+  }
+  case Opcode::BufferLoadToLds:
+  case Opcode::GlobalLoadToLds: {
+    // (rsrc, lds, size, voffset, soffset, imm offset, aux) and
+    // (global, lds, size, imm offset, aux); IntrinsicsAMDGPU.td. Each lane
+    // loads 1, 2 or 4 bytes (ubyte, ushort, dword), or on gfx950 12 or 16
+    // (dwordx3, dwordx4).
+    bool buffer = out.op == Opcode::BufferLoadToLds;
+    std::optional<uint64_t> size = immediate(2),
+                            offset = immediate(buffer ? 5 : 3);
+    if (!size || !offset)
+      return unsupported(
+          "intrinsic " + name + " with a non-constant size or offset", &call);
+    if (*size != 1 && *size != 2 && *size != 4 && *size != 12 && *size != 16)
+      return unsupported("intrinsic " + name + " of " + Twine(*size) +
+                             " bytes a lane; the sizes are 1, 2, 4, 12 "
+                             "and 16",
+                         &call);
+    if (*size > chip.maxLoadToLdsBytes) {
+      std::string limit = chip.maxLoadToLdsBytes
+                              ? "loads at most " +
+                                    std::to_string(chip.maxLoadToLdsBytes) +
+                                    " bytes a lane into LDS"
+                              : "has no loads into LDS";
+      return unsupported("intrinsic " + name + " of " + Twine(*size) +
+                             " bytes a lane: " + chip.name + " " + limit,
+                         &call);
+    }
+    out.imm = int64_t(*size);
+    out.aux.push_back(int64_t(int32_t(uint32_t(*offset))));
     return Error::success();
   }
   case Opcode::Dot2Bf16:

@@ -178,6 +178,10 @@ enum class Opcode : uint8_t {
   MakeBufferRsrc,
   BufferLoad,
   BufferStore,
+  /// raw.ptr.buffer.load.lds / global.load.lds: memory straight into LDS.
+  /// Inst::imm is the bytes each lane loads, aux[0] the immediate offset.
+  BufferLoadToLds,
+  GlobalLoadToLds,
   MatrixOp,
 };
 

@@ -7,6 +7,7 @@
 #include "mxc/Transforms/GemmConfig.h"
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxFormats.h"
+#include "mxc/Target/AMDGPU/TimingModel.h"
 
 #include "mlir/AsmParser/AsmParser.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -18,6 +19,7 @@
 #include "llvm/Support/MathExtras.h"
 
 #include <cmath>
+#include <numeric>
 
 using namespace mxc;
 using amdgpu::MatrixElement;
@@ -47,25 +49,67 @@ mlir::Type mxc::getElementType(mlir::MLIRContext *context,
   return mx::getElementType(context, mx::Format(unsigned(element)));
 }
 
-unsigned mxc::getOperandLoads(MatrixElement element) {
-  // 32 elements per lane: FP8 32 bytes, FP6 24 (16 + 8), FP4 16.
-  return amdgpu::getElementBits(element) == 4 ? 1 : 2;
+int64_t mxc::getLdsPitch(int64_t rowBytes) {
+  int64_t slots = llvm::divideCeil(std::max<int64_t>(rowBytes, 1), 16);
+  return 16 * (slots | 1);
 }
 
-bool mxc::usesScaleDwords(const GemmProblem &problem) {
-  return problem.k % 128 == 0;
+/// The largest power of two up to `cap` that divides `value`.
+static unsigned largestPowerOf2Dividing(int64_t value, unsigned cap) {
+  unsigned p = cap;
+  while (p > 1 && value % p)
+    p /= 2;
+  return p;
+}
+
+GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c) {
+  GemmStaging s;
+  unsigned bitsA = amdgpu::getElementBits(p.a),
+           bitsB = amdgpu::getElementBits(p.b);
+  int64_t k = std::max<int64_t>(p.k, 0), tileK = std::max(c.tileK, 1u);
+  s.stages = c.prefetch ? 2 : 1;
+  s.steps = llvm::divideCeil(k, tileK);
+  s.kTail = k % tileK != 0;
+  // A chunk never straddles the end of a row, a step or the K tail: each
+  // is whole in one row and one step, and wholly before or past K.
+  auto chunk = [&](unsigned bits) {
+    int64_t g = std::gcd(k * bits / 8, tileK * bits / 8);
+    if (s.kTail)
+      g = std::gcd(g, (k % tileK) * bits / 8);
+    return largestPowerOf2Dividing(g, 16);
+  };
+  s.stepBytesA = tileK * bitsA / 8;
+  s.stepBytesB = tileK * bitsB / 8;
+  s.chunkBytesA = chunk(bitsA);
+  s.chunkBytesB = p.bTransposed ? 1 : chunk(bitsB);
+  s.ldsBytesA = int64_t(c.tileM) * getLdsPitch(s.stepBytesA);
+  s.ldsBytesB = int64_t(c.tileN) * getLdsPitch(s.stepBytesB);
+  // A window holds at least four steps' worth of 4-byte scale words per row
+  // (16 bytes, one load), so scale lines are fetched once per window.
+  s.scaleStepWords = std::max(1u, c.tileK / 128);
+  s.scaleWindowSteps = s.scaleStepWords >= 4 ? 1 : 4 / s.scaleStepWords;
+  s.scalePieceBytes = largestPowerOf2Dividing(
+      std::gcd(k / 32, int64_t(4 * s.scaleWindowWords())), 16);
+  s.scaleBytes = 2 * int64_t(s.scaleWindowWords()) * (c.tileM + c.tileN) * 4;
+  s.ldsBytes = s.stages * (s.ldsBytesA + s.ldsBytesB) + s.scaleBytes;
+  return s;
 }
 
 namespace {
-/// Registers the kernel keeps besides operands and accumulators: row
-/// offsets of every A/B row block (elements and scales), lane constants,
-/// loop state. Calibrated on the backend's output (docs/gemm.md).
+/// Registers the kernel keeps besides operands and accumulators: lane and
+/// row offsets, LDS addresses, loop state. Calibrated on the backend's
+/// output (docs/gemm.md).
 unsigned overheadRegisters(const GemmConfig &c) {
-  return 24 + 2 * (c.repM() + c.repN());
+  return 28 + 2 * (c.repM() + c.repN());
 }
 
-/// Scale registers one K step needs per row block: one byte per block.
-unsigned scaleRegisters(const GemmConfig &c) { return (c.tileK / 32 + 3) / 4; }
+/// Registers the estimate keeps free of the budget for what it misses.
+constexpr unsigned kRegisterMargin = 32;
+
+/// Waves of one workgroup each SIMD must hold at once.
+unsigned wavesPerSimdNeeded(const GemmConfig &c, unsigned simds) {
+  return (c.waves() + simds - 1) / simds;
+}
 } // namespace
 
 /// The attribute's rules for a plain GemmConfig.
@@ -91,11 +135,29 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
             " waves per workgroup")
         .str();
   GemmCost cost = estimateGemmCost(p, c, chip);
+  // A SIMD's register file is shared by the waves it holds; architected
+  // VGPRs are at most 256 a wave, the rest (AGPRs) hold accumulators.
+  unsigned perSimd = wavesPerSimdNeeded(c, 4);
+  unsigned budget = chip.vgprsPerLane / perSimd;
+  // The estimate is within about 32 registers of the backend's count
+  // (docs/gemm.md); the margin keeps every config it admits spill-free.
   unsigned archRegs = cost.operandRegisters + overheadRegisters(c);
-  if (archRegs > 256)
-    return ("operands and addresses need about " + llvm::Twine(archRegs) +
-            " VGPRs; at most 256 exist (fewer row blocks, a smaller tile_k "
-            "or prefetch=0)")
+  if (archRegs > 256 - kRegisterMargin || cost.vgprs > budget - kRegisterMargin)
+    return ("operands, accumulators and addresses need about " +
+            llvm::Twine(cost.vgprs) + " registers (" + llvm::Twine(archRegs) +
+            " besides accumulators); a workgroup of " +
+            llvm::Twine(c.waves()) + " waves leaves " +
+            llvm::Twine(std::min(budget, 512u)) +
+            " a wave, at most 256 of them VGPRs, less a margin of " +
+            llvm::Twine(kRegisterMargin) +
+            " (fewer row blocks, a smaller tile_k or prefetch=0)")
+        .str();
+  GemmStaging staging = getGemmStaging(p, c);
+  if (staging.ldsBytes > int64_t(chip.ldsBytesPerWorkgroup))
+    return ("tiles and scale windows need " + llvm::Twine(staging.ldsBytes) +
+            " bytes of LDS; a workgroup has " +
+            llvm::Twine(chip.ldsBytesPerWorkgroup) +
+            " (smaller tiles or prefetch=0)")
         .str();
   // C's offsets are 32-bit: the rows a workgroup runs past M must not wrap
   // back into C (C itself is at most kMaxGemmBufferBytes), so one tile's
@@ -115,57 +177,102 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
                                const amdgpu::ChipInfo &chip) {
   GemmCost cost;
   const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
-  if (!mi || !checkParameters(c).empty())
+  const amdgpu::TimingModel *model = amdgpu::lookupTimingModel(chip.name);
+  if (!mi || !model || !checkParameters(c).empty())
     return cost;
+  GemmStaging s = getGemmStaging(p, c);
   unsigned kSteps = c.tileK / mi->k, repM = c.repM(), repN = c.repN();
   unsigned bitsA = amdgpu::getElementBits(p.a),
            bitsB = amdgpu::getElementBits(p.b);
+  unsigned threads = c.waves() * chip.waveSize;
   cost.accRegisters = repM * repN * mi->accRegisters;
-  // One operand is 32 elements per lane: `bits` dwords.
-  unsigned scales = scaleRegisters(c) * (repM + repN);
-  unsigned perStage = kSteps * (repM * bitsA + repN * bitsB) + scales;
-  cost.operandRegisters = perStage * (1 + c.prefetch);
+  // A fragment is 32 elements a lane: `bits` dwords. A scheduling barrier
+  // between MFMA steps keeps one step's fragments live (and the next one's
+  // being read) while the backend aims at two or more waves a SIMD; at one
+  // wave (accumulators in AGPRs) it reads the whole K step ahead. With
+  // prefetch the next K step's global loads are live across them.
+  bool oneWavePerSimd = c.waves() <= 4 && cost.accRegisters > 128;
+  unsigned fragments = (oneWavePerSimd ? kSteps : std::min(kSteps, 2u)) *
+                       (repM * bitsA + repN * bitsB);
+  int64_t stepBytes = c.tileM * s.stepBytesA + c.tileN * s.stepBytesB;
+  unsigned staged =
+      c.prefetch ? unsigned(llvm::divideCeil(stepBytes, 4 * threads)) : 0;
+  unsigned scales = (repM + repN) * s.scaleStepWords;
+  cost.operandRegisters = fragments + staged + scales;
   cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
   cost.wavesPerSimd = chip.getWavesPerSimd(cost.vgprs);
 
-  // Issued per K step by one wave.
+  // Issued per K step by one wave: global loads and LDS writes of its share
+  // of the step, fragment and scale reads, scale shifts, loop and waits.
   cost.matrixPerIteration = kSteps * repM * repN;
-  unsigned loadsB = p.bTransposed ? 2 * 32 : getOperandLoads(p.b);
-  unsigned operandLoads =
-      kSteps * (repM * getOperandLoads(p.a) + repN * loadsB);
-  unsigned scaleInsts = usesScaleDwords(p) ? 2 * (repM + repN) * (c.tileK / 128)
-                                           : 2 * (repM + repN) * kSteps;
-  unsigned loop = 6; // counter, soffset, compare, branch, two waits
-  cost.nonMatrixPerIteration = operandLoads + scaleInsts + loop;
+  auto runsOf = [&](amdgpu::MatrixElement e, unsigned piece) {
+    const amdgpu::OperandLayout &l = mi->layoutFor(e);
+    return l.numRuns * llvm::divideCeil(l.runLength * getElementBits(e) / 8,
+                                        piece);
+  };
+  unsigned pieceA = bitsA == 6 ? 8 : 16, pieceB = bitsB == 6 ? 8 : 16;
+  unsigned reads =
+      kSteps * (repM * runsOf(p.a, pieceA) + repN * runsOf(p.b, pieceB));
+  int64_t chunks =
+      llvm::divideCeil(c.tileM * s.stepBytesA, int64_t(s.chunkBytesA)) +
+      llvm::divideCeil(c.tileN * s.stepBytesB, int64_t(s.chunkBytesB));
+  unsigned copies = unsigned(llvm::divideCeil(chunks, int64_t(threads)));
+  unsigned loop = 16; // offsets, counter, compare, branch, waits, barrier
+  cost.nonMatrixPerIteration = 2 * copies + reads + 2 * scales + loop;
   double mflop =
       double(cost.matrixPerIteration) * 2.0 * mi->m * mi->n * mi->k / 1e6;
   cost.nonMatrixPerMflop = cost.nonMatrixPerIteration / mflop;
 
-  // Time: workgroups run in rounds over the chip; a SIMD's matrix pipe is
-  // shared by its waves, and without prefetch each K step waits for memory.
+  // Time, with the terms of the simulator's timing model (docs/profile.md)
+  // per K step of one CU: matrix pipes, L1 line lookups, L2 and LDS
+  // bandwidth, and the latency the bytes in flight cover.
   bool fp8 = bitsA == 8 || bitsB == 8;
-  double matrixCycles =
-      double(cost.matrixPerIteration) * (fp8 ? mi->cycles : mi->cycles / 2);
-  // Sizes are int64; tile counts are formed without overflow and their
-  // product in floating point.
+  double mfmaCycles = fp8 ? mi->cycles : mi->cycles / 2.0;
   auto tiles = [](int64_t size, unsigned tile) {
     return double(llvm::divideCeil(uint64_t(std::max<int64_t>(size, 1)), tile));
   };
   double tileCount = tiles(p.m, c.tileM) * tiles(p.n, c.tileN);
-  unsigned wavesPerCu = 4 * std::max(1u, cost.wavesPerSimd);
-  unsigned groupsPerCu = std::max(1u, wavesPerCu / c.waves());
-  double concurrent = double(chip.computeUnits) * groupsPerCu;
-  double rounds = std::ceil(tileCount / concurrent);
-  double wavesSharingSimd =
-      std::max(1.0, std::min(tileCount, concurrent) * c.waves() /
-                        (4.0 * chip.computeUnits));
-  const double memoryLatency = 800;
-  double exposed = c.prefetch ? 0 : memoryLatency / wavesSharingSimd;
-  double perStep =
-      std::max(wavesSharingSimd * matrixCycles,
-               matrixCycles + cost.nonMatrixPerIteration + exposed);
-  double steps = tiles(p.k, c.tileK);
-  cost.cycles = rounds * steps * perStep;
+  unsigned byWaves = std::max(
+      1u, std::max(1u, cost.wavesPerSimd) * model->simdsPerCu / c.waves());
+  unsigned byLds = unsigned(std::max<int64_t>(
+      1, int64_t(model->ldsBytesPerCu) / std::max<int64_t>(1, s.ldsBytes)));
+  double perCu = std::ceil(tileCount / model->computeUnits);
+  double r = std::max(1.0, std::min({double(byWaves), double(byLds), perCu}));
+  double rounds = std::ceil(tileCount / (model->computeUnits * r));
+  // Rows touched per step: A, B (or B's K rows), scales once a window.
+  double line = model->lineBytes;
+  double rowsLines =
+      c.tileM * std::ceil(s.stepBytesA / line) +
+      (p.bTransposed ? c.tileK * std::ceil(c.tileN / line)
+                     : c.tileN * std::ceil(s.stepBytesB / line)) +
+      double(c.tileM + c.tileN) / s.scaleWindowSteps;
+  double l2Bytes = rowsLines * line;
+  // The busiest SIMD runs its share of the CU's waves' matrix work.
+  double matrix = std::ceil(r * c.waves() / model->simdsPerCu) *
+                  cost.matrixPerIteration * mfmaCycles;
+  double ldsCycles =
+      double(stepBytes) / model->ldsWritePhaseBytes +
+      double(c.waves()) *
+          (kSteps * (repM * 32.0 * bitsA / 8 + repN * 32.0 * bitsB / 8) *
+           chip.waveSize / model->ldsReadPhaseBytes) /
+          std::max(1u, chip.waveSize / 32);
+  double inFlight = std::min(model->inFlightBytesPerCu,
+                             r * (c.prefetch ? stepBytes : stepBytes / 2.0));
+  double latency = model->l2LatencyClocks +
+                   (model->memoryLatencyClocks - model->l2LatencyClocks) /
+                       std::max(1.0, tiles(p.m, c.tileM));
+  double perStep = std::max(
+      {matrix, r * rowsLines / model->l1LinesPerClock,
+       r * l2Bytes / model->l2BytesPerClockPerCu, r * ldsCycles,
+       r * double(stepBytes) * latency / std::max(1.0, inFlight)});
+  if (!c.prefetch)
+    perStep += latency;
+  double unique = double(std::max<int64_t>(p.m, 1)) * p.k * bitsA / 8 +
+                  double(p.n) * p.k * bitsB / 8 +
+                  double(std::max<int64_t>(p.m, 1)) * p.n * p.cBytes;
+  cost.cycles =
+      std::max(rounds * double(s.steps) * perStep,
+               unique / model->hbmBytesPerClock());
   return cost;
 }
 
@@ -178,7 +285,7 @@ std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
       continue;
     for (unsigned tileM : {16u, 32u, 64u, 128u, 256u})
       for (unsigned tileN : {32u, 64u, 128u, 256u})
-        for (unsigned tileK : {128u, 256u})
+        for (unsigned tileK : {128u, 256u, 512u, 1024u})
           for (unsigned wavesM : {1u, 2u, 4u})
             for (unsigned wavesN : {1u, 2u, 4u})
               for (unsigned prefetch : {1u, 0u}) {

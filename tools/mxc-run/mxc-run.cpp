@@ -79,6 +79,18 @@ static cl::opt<std::string>
                         "one)"),
                cl::cat(runCategory));
 
+static cl::opt<std::string> checkOpt(
+    "check", cl::ValueOptional,
+    cl::desc("Check the run in the simulator: --check=race,sync,init (races "
+             "between waves, waves at different barriers, loads of LDS never "
+             "written); --check alone turns on all"),
+    cl::cat(runCategory));
+static cl::opt<std::string> maxStepsOpt(
+    "max-steps",
+    cl::desc("Instructions one wave may run in the simulator before the run "
+             "stops as one that never ends (default 10000000; 0: no limit)"),
+    cl::cat(runCategory));
+
 static int fail(const Twine &message) {
   WithColor::error(errs(), "mxc-run") << message << "\n";
   return 1;
@@ -94,6 +106,18 @@ static bool parseDim3(StringRef text, sim::Dim3 &dim) {
     if (parts[i].getAsInteger(10, *fields[i]) || *fields[i] == 0)
       return false;
   return true;
+}
+
+/// The checks `checks` turns on, as --check lists them.
+static std::string checkList(const sim::CheckOptions &checks) {
+  SmallVector<StringRef, 3> names;
+  if (checks.race)
+    names.push_back("race");
+  if (checks.sync)
+    names.push_back("sync");
+  if (checks.init)
+    names.push_back("init");
+  return join(names, ",");
 }
 
 namespace {
@@ -363,6 +387,7 @@ struct SimLaunch {
 /// Runs (or profiles) LLVM IR, or a code object's embedded bitcode, in the
 /// simulator directly.
 static int runInSimulator(const amdgpu::ChipInfo &chip,
+                          const sim::CheckOptions &checks,
                           const MemoryBuffer &file,
                           const sim::LaunchParams &launch,
                           std::vector<ArgSpec> &specs,
@@ -371,6 +396,7 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
       sim::Simulator::load(file.getMemBufferRef(), chip);
   if (!simulator)
     return fail(toString(simulator.takeError()));
+  simulator->setCheckOptions(checks);
 
   sim::Memory memory;
   std::vector<uint64_t> addresses(specs.size(), 0);
@@ -596,6 +622,23 @@ int main(int argc, char **argv) {
   if (profiling && printStats)
     return fail("--print-stats counts plain runs; --profile reports its own "
                 "counts, so give one of them");
+  sim::CheckOptions checks;
+  if (checkOpt.getNumOccurrences()) {
+    if (Error e = checks.enable(checkOpt.empty() ? StringRef("all")
+                                                 : StringRef(checkOpt)))
+      return fail("--check=" + checkOpt + ": " + toString(std::move(e)));
+  }
+  if (maxStepsOpt.getNumOccurrences()) {
+    StringRef text = maxStepsOpt;
+    if (text.empty() || !llvm::all_of(text, isDigit) ||
+        text.getAsInteger(10, checks.maxWaveInstructions))
+      return fail("--max-steps '" + maxStepsOpt +
+                  "': expected a whole number of instructions from 0 (no "
+                  "limit) to 18446744073709551615, in decimal digits only");
+  }
+  if (hip && (checkOpt.getNumOccurrences() || maxStepsOpt.getNumOccurrences()))
+    return fail("--check and --max-steps run on the simulator; use --device "
+                "sim:gfxNNN");
   if (!workgroupsOpt.empty() && !profiling)
     return fail("--workgroups samples a profile; add --profile");
   if (!planOpt.empty()) {
@@ -624,10 +667,18 @@ int main(int argc, char **argv) {
       return fail("'" + inputFile +
                   "' is LLVM IR, which only the simulator "
                   "runs; give hip:N a code object (mxc -o FILE.hsaco)");
-    return runInSimulator(*chip, **file, launch, specs, nullptr);
+    return runInSimulator(*chip, checks, **file, launch, specs, nullptr);
+  }
+  // The simulator device takes the checks after its chip (docs/runtime.md).
+  std::string deviceSpec = device;
+  if (!hip) {
+    if (checks.any())
+      deviceSpec += ":check=" + checkList(checks);
+    if (maxStepsOpt.getNumOccurrences())
+      deviceSpec += ":max-steps=" + std::to_string(checks.maxWaveInstructions);
   }
   if (!profiling && planOpt.empty())
-    return runWithRuntime(device, **file, launch, specs, nullptr);
+    return runWithRuntime(deviceSpec, **file, launch, specs, nullptr);
   // The launch plan and the registers the occupancy model needs.
   Expected<amdgpu::CodeObjectInfo> info =
       amdgpu::readCodeObject((*file)->getMemBufferRef());
@@ -637,7 +688,7 @@ int main(int argc, char **argv) {
     if (info->chip != chip->name)
       return fail("'" + inputFile + "' is built for " + info->chip + ", not " +
                   chip->name);
-    return runInSimulator(*chip, **file, launch, specs, &*info);
+    return runInSimulator(*chip, checks, **file, launch, specs, &*info);
   }
-  return runWithRuntime(device, **file, launch, specs, &*info);
+  return runWithRuntime(deviceSpec, **file, launch, specs, &*info);
 }

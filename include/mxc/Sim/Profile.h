@@ -33,6 +33,9 @@ enum class SiteKind : uint8_t {
   LdsLoad,
   LdsStore,
   LdsAtomic,
+  /// A load from global memory straight into LDS (buffer_load ... lds,
+  /// global_load_lds_*): counted on both sides.
+  LoadToLds,
   Matrix
 };
 llvm::StringRef getSiteKindName(SiteKind kind);
@@ -43,7 +46,9 @@ struct SiteProfile {
   SiteKind kind = SiteKind::GlobalLoad;
   uint64_t executions = 0;  ///< Wave-level executions.
   uint64_t activeLanes = 0; ///< Summed over executions.
-  uint64_t bytes = 0;       ///< Bytes moved (in range, for buffer accesses).
+  uint64_t bytes = 0;       ///< Bytes moved (in range, for buffer accesses);
+                            ///< a load to LDS: bytes read from memory.
+  uint64_t ldsBytes = 0;    ///< A load to LDS: bytes written to LDS.
   uint64_t lines = 0;       ///< Global: distinct lines, summed over executions.
   uint64_t ldsCycles = 0;   ///< LDS: bank cycles (phases x worst bank).
   uint64_t bankConflicts = 0; ///< LDS: bank cycles beyond conflict-free.

@@ -76,6 +76,33 @@ struct LaunchParams {
   uint32_t dynamicLdsBytes = 0;
 };
 
+/// Instructions one wave may run before the simulator stops it as a kernel
+/// that never ends (CheckOptions::maxWaveInstructions). Real kernels run far
+/// fewer: the 1024^3 MXFP8 Triton GEMM runs about 3,000 per wave, and its
+/// K loop about 350 per iteration of K = 128.
+constexpr uint64_t kDefaultMaxWaveInstructions = 10'000'000;
+
+/// Opt-in correctness checks of a launch, like compute-sanitizer's tools
+/// (docs/simulator.md, Checks). A finding stops the run with an error that
+/// names the kernel, workgroup, waves, lanes and instructions.
+struct CheckOptions {
+  /// Two waves of a workgroup touching the same LDS or global byte between
+  /// the same two barriers, at least one writing (atomics with atomics
+  /// excepted), and two lanes of one store writing a byte differently.
+  bool race = false;
+  /// Waves of a workgroup waiting at different barrier instructions.
+  bool sync = false;
+  /// A load of LDS bytes the workgroup never wrote.
+  bool init = false;
+  /// Instructions one wave may run; 0 for no limit. Always applies.
+  uint64_t maxWaveInstructions = kDefaultMaxWaveInstructions;
+
+  bool any() const { return race || sync || init; }
+  /// Turns on the checks a comma-separated list names (race, sync, init,
+  /// all); an error names the first unknown or empty item.
+  llvm::Error enable(llvm::StringRef list);
+};
+
 /// What a launch executed, for benchmarks.
 struct Stats {
   uint64_t waveInstructions = 0;
@@ -100,6 +127,9 @@ public:
                                         const amdgpu::ChipInfo &chip);
 
   std::vector<std::string> getKernelNames() const;
+  /// The checks and instruction limit of later launches and profiles.
+  void setCheckOptions(const CheckOptions &options) { checks = options; }
+  const CheckOptions &getCheckOptions() const { return checks; }
   llvm::Expected<std::vector<ParamInfo>>
   getParams(llvm::StringRef kernel) const;
   /// Static LDS the kernel's module declares.
@@ -125,6 +155,7 @@ private:
                                              const LaunchParams &launch,
                                              size_t numArgs) const;
   std::unique_ptr<Program> program;
+  CheckOptions checks;
 };
 
 } // namespace mxc::sim

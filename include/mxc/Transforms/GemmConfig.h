@@ -53,6 +53,36 @@ struct GemmConfig {
   unsigned repN() const { return tileN / wavesN / mfmaM; }
 };
 
+/// Bytes between rows of an LDS tile whose rows hold `rowBytes`: an odd
+/// number of 16-byte slots, so 16 rows' same slot spans every bank.
+int64_t getLdsPitch(int64_t rowBytes);
+
+/// How a config stages one K step through LDS (docs/gemm.md, "Kernel").
+/// The lowering builds exactly this and the cost model counts it.
+struct GemmStaging {
+  unsigned stages = 1;              ///< Operand LDS buffers: 2 with prefetch.
+  int64_t stepBytesA = 0, stepBytesB = 0; ///< A/B row bytes per K step.
+  unsigned chunkBytesA = 16, chunkBytesB = 16; ///< Bytes per global load.
+  int64_t ldsBytesA = 0, ldsBytesB = 0; ///< One stage of each tile.
+  /// Scales move a window of `scaleWindowSteps` K steps at a time:
+  /// `scaleStepWords` dwords per row per step, read `scalePieceBytes` at
+  /// a time from global memory, kept in LDS as [window][word][row] dwords.
+  unsigned scaleStepWords = 1, scaleWindowSteps = 1, scalePieceBytes = 16;
+  int64_t scaleBytes = 0; ///< Both windows of A and B scales.
+  int64_t steps = 0;      ///< K steps, the last one partial when K % tile_k.
+  bool kTail = false;
+  int64_t ldsBytes = 0; ///< All LDS the kernel allocates.
+
+  unsigned scaleWindowWords() const {
+    return scaleWindowSteps * scaleStepWords;
+  }
+};
+
+/// The staging of `config` for `problem` (config checked by the attribute's
+/// rules; bTransposed means one byte per element and access for B).
+GemmStaging getGemmStaging(const GemmProblem &problem,
+                           const GemmConfig &config);
+
 /// What the cost model predicts for a config.
 struct GemmCost {
   unsigned accRegisters = 0;     ///< Accumulators (AGPRs).
@@ -73,13 +103,6 @@ std::optional<amdgpu::MatrixElement> getMatrixElement(mlir::Type type);
 /// The MLIR element type of an MX matrix element encoding.
 mlir::Type getElementType(mlir::MLIRContext *context,
                           amdgpu::MatrixElement element);
-
-/// Global loads one lane issues for one matrix-instruction operand of
-/// `element` (16-byte pieces; FP6's 24 bytes take two).
-unsigned getOperandLoads(amdgpu::MatrixElement element);
-/// Whether the scales are read a dword (four K blocks) at a time: K/32 a
-/// multiple of 4 keeps every row's scales dword-aligned.
-bool usesScaleDwords(const GemmProblem &problem);
 
 /// Why `config` cannot compile `problem` on `chip`, or "" when it can: the
 /// attribute's rules (GemmConfigAttr::checkParameters), then the chip's

@@ -16,20 +16,22 @@ using namespace mxc::amdgpu;
 // LDS and register budgets from the AMDGPU backend's processor table
 // (llvm/docs/AMDGPUUsage.rst) and its VGPR allocation granules (CDNA2+: a
 // unified 512-register file, granule 8; RDNA3/4 in wave32: 1536 registers,
-// granule 24); matrix paths from the ISA guides.
+// granule 24); matrix paths from the ISA guides. Loads to LDS: the CDNA3 and
+// CDNA4 ISA guides (9.1.9 "Memory Buffer Load to LDS"; CDNA4 adds
+// dwordx3/x4) and the backend, which selects none on GFX11/GFX12.
 static const ChipInfo kChips[] = {
     {"gfx950", "CDNA4 (MI350, MI355)", 64, 160 * 1024, 512,
-     MatrixPath::ScaledMfma, Fp8Flavor::Ocp, 256, 512, 8, 8},
+     MatrixPath::ScaledMfma, Fp8Flavor::Ocp, 256, 512, 8, 8, 16},
     {"gfx942", "CDNA3 (MI300, MI325)", 64, 64 * 1024, 512, MatrixPath::MfmaBf16,
-     Fp8Flavor::Fnuz, 304, 512, 8, 8},
+     Fp8Flavor::Fnuz, 304, 512, 8, 8, 4},
     {"gfx90a", "CDNA2 (MI200)", 64, 64 * 1024, 512, MatrixPath::MfmaBf16,
-     Fp8Flavor::None, 104, 512, 8, 8},
+     Fp8Flavor::None, 104, 512, 8, 8, 4},
     {"gfx1100", "RDNA3 (RX 7900)", 32, 64 * 1024, 256, MatrixPath::WmmaBf16,
-     Fp8Flavor::None, 96, 1536, 24, 16},
+     Fp8Flavor::None, 96, 1536, 24, 16, 0},
     {"gfx1200", "RDNA4 (RX 9060)", 32, 64 * 1024, 256, MatrixPath::WmmaBf16,
-     Fp8Flavor::Ocp, 32, 1536, 24, 16},
+     Fp8Flavor::Ocp, 32, 1536, 24, 16, 0},
     {"gfx1201", "RDNA4 (RX 9070)", 32, 64 * 1024, 256, MatrixPath::WmmaBf16,
-     Fp8Flavor::Ocp, 64, 1536, 24, 16},
+     Fp8Flavor::Ocp, 64, 1536, 24, 16, 0},
 };
 
 unsigned ChipInfo::getWavesPerSimd(unsigned vgprs) const {

@@ -13,29 +13,46 @@
 // CHECK-NEXT: return
 // CHECK-NOT: mx.scaled_matmul
 // CHECK: gpu.module @mx_kernels
+// LDS: two stages of 64 A rows (128 bytes + a pad slot) and 64 B rows (64 +
+// 16), then two 4-word scale windows of 128 rows: 2 * (9216 + 5120) + 4096.
+// CHECK: llvm.mlir.global internal @linear_scaled_matmul_lds() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<32768 x i8>
 // CHECK: gpu.func @linear_scaled_matmul(%{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: i32) kernel
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
+// CHECK: llvm.mlir.addressof @linear_scaled_matmul_lds : !llvm.ptr<3>
 // CHECK: rocdl.readfirstlane
 // CHECK-COUNT-6: rocdl.make.buffer.rsrc
-// Prefetch: step 0's operands load before the loop, step k+1's inside it.
+// Step 0 goes to LDS before the loop: 16-byte loads and stores.
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// Iteration k loads step k + 1 (its scale window only when one starts)...
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
-// FP8 A operands join two 16-byte runs; FP4 B operands are one.
-// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7] : vector<4xi32>, vector<4xi32>
+// CHECK: scf.if {{.*}} -> (vector<4xi32>, vector<4xi32>)
+// ... computes step k from LDS: scale words, 16-byte fragment reads, B
+// (FP4) as the MFMA's first operand...
+// CHECK: llvm.load {{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> i32
+// CHECK: arith.shrui
+// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xi32>
 // CHECK: vector.bitcast {{.*}} : vector<8xi32> to vector<32xf8E4M3FN>
 // CHECK: vector.bitcast {{.*}} : vector<4xi32> to vector<32xf4E2M1FN>
-// Scales: a dword per row block, shifted to the lane's block.
-// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i32
-// CHECK: arith.shrui
-// CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[0] * {{.*}}) * ({{.*}}[0] * {{.*}}) + {{.*}} : vector<4xf8E8M0FNU>, vector<32xf8E4M3FN>, vector<4xf8E8M0FNU>, vector<32xf4E2M1FN>, vector<16xf32>
+// CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[0] * {{.*}}) * ({{.*}}[0] * {{.*}}) + {{.*}} : vector<4xf8E8M0FNU>, vector<32xf4E2M1FN>, vector<4xf8E8M0FNU>, vector<32xf8E4M3FN>, vector<16xf32>
+// CHECK: rocdl.sched.barrier 0
 // CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[2] * {{.*}}) * ({{.*}}[2] * {{.*}})
+// ... and writes step k + 1 to the other stage.
+// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<3>
+// CHECK: gpu.barrier
 // CHECK: scf.yield
-// Epilogue: bias added in f32, bf16 stores masked on N.
-// CHECK: arith.addf
-// CHECK: arith.truncf {{.*}} : f32 to bf16
+// The last step after the loop.
+// CHECK: amdgpu.scaled_mfma 32x32x64
+// Epilogue: four consecutive columns a lane, bias added in f32, one 8-byte
+// bf16 store, masked on N.
+// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
+// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3] : vector<16xf32>, vector<16xf32>
+// CHECK: arith.addf {{.*}} : vector<4xf32>
+// CHECK: arith.truncf {{.*}} : vector<4xf32> to vector<4xbf16>
 // CHECK: arith.select
-// CHECK: rocdl.raw.ptr.buffer.store {{.*}} : i16
+// CHECK: rocdl.raw.ptr.buffer.store {{.*}} : vector<2xi32>
 func.func @linear(%a: memref<?x512xf8E4M3FN>, %sa: memref<?x16xf8E8M0FNU>,
                   %b: memref<200x512xf4E2M1FN>, %sb: memref<200x16xf8E8M0FNU>,
                   %bias: memref<200xf32>, %c: memref<?x200xbf16>) {
@@ -49,20 +66,25 @@ func.func @linear(%a: memref<?x512xf8E4M3FN>, %sa: memref<?x16xf8E8M0FNU>,
 
 // -----
 
-// K = 96 (K % 128 != 0): no loop, one masked tail step; scales byte by
-// byte; 16x16x128 for FP6 operands of 24 bytes (16 + 8).
+// K = 96 (K % 128 != 0): one partial step whose chunks past K read zero;
+// FP6 rows of 72 bytes move 8 bytes at a time and are read as 8-byte
+// pieces; scales byte by byte; 16x16x128; N = 48 is a multiple of 4, so f32
+// results go out 16 bytes at a time.
 // CHECK-LABEL: func.func @tail
 // CHECK: gpu.func @tail_scaled_matmul
-// CHECK-NOT: scf.for
-// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
+// CHECK: scf.for
+// CHECK: arith.cmpi ult
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<2xi32>
-// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5] : vector<4xi32>, vector<2xi32>
-// CHECK: vector.bitcast {{.*}} : vector<6xi32> to vector<32xf6E2M3FN>
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8
+// CHECK: llvm.store {{.*}} {alignment = 8 : i64} : vector<2xi32>, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}} {alignment = 1 : i64} : i8, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: llvm.load {{.*}} {alignment = 8 : i64} : !llvm.ptr<3> -> vector<2xi32>
+// CHECK: vector.bitcast {{.*}} : vector<6xi32> to vector<32xf6E2M3FN>
 // CHECK: amdgpu.scaled_mfma 16x16x128
-// CHECK-SAME: vector<32xf6E2M3FN>, vector<4xf8E8M0FNU>, vector<32xf6E3M2FN>, vector<4xf32>
+// CHECK-SAME: vector<32xf6E3M2FN>, vector<4xf8E8M0FNU>, vector<32xf6E2M3FN>, vector<4xf32>
 // CHECK-NOT: amdgpu.scaled_mfma
-// CHECK: rocdl.raw.ptr.buffer.store {{.*}} : f32
+// CHECK: rocdl.raw.ptr.buffer.store {{.*}} : vector<4xf32>
 func.func @tail(%a: memref<?x96xf6E2M3FN>, %sa: memref<?x3xf8E8M0FNU>,
                 %b: memref<48x96xf6E3M2FN>, %sb: memref<48x3xf8E8M0FNU>,
                 %c: memref<?x48xf32>) {
@@ -75,13 +97,11 @@ func.func @tail(%a: memref<?x96xf6E2M3FN>, %sa: memref<?x3xf8E8M0FNU>,
 
 // -----
 
-// B as [K, N]: gathered a byte at a time down its columns.
+// B as [K, N]: staged a byte at a time into LDS rows of N (transposed).
 // CHECK-LABEL: func.func @kn
 // CHECK: gpu.func @kn_scaled_matmul
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8
-// CHECK: arith.shli
-// CHECK: arith.ori
-// CHECK: vector.insert
+// CHECK: llvm.store {{.*}} {alignment = 1 : i64} : i8, !llvm.ptr<3>
 // CHECK: amdgpu.scaled_mfma 32x32x64
 func.func @kn(%a: memref<?x128xf8E4M3FN>, %sa: memref<?x4xf8E8M0FNU>,
               %b: memref<128x64xf8E5M2>, %sb: memref<64x4xf8E8M0FNU>,

@@ -149,6 +149,31 @@ TEST(RuntimeTest, RunsProgramAndKernel) {
   module.run("linear", none.pointers(), {0});
 }
 
+TEST(RuntimeTest, SimulatorDeviceTakesChecks) {
+  // mxc's GEMM runs clean under every check, and stops at a small limit.
+  mxrt::Device device("sim:gfx950:check:max-steps=100000");
+  EXPECT_EQ(device.chip(), "gfx950");
+  const std::string &hsaco = getCodeObject();
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  Linear l(40);
+  Buffers b(device, l);
+  module.run("linear", b.pointers(), {40});
+  expectOutput(b.all[5], l);
+  mxrt::Device limited("sim:gfx950:max-steps=3");
+  mxrt::Module again = limited.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  Buffers c(limited, l);
+  EXPECT_THAT(errorOf([&] { again.run("linear", c.pointers(), {40}); }),
+              HasSubstr("kernel 'linear_scaled_matmul', workgroup (0,0,0), "
+                        "wave 0: ran "));
+  EXPECT_THAT(errorOf([&] { again.run("linear", c.pointers(), {40}); }),
+              HasSubstr(" instructions, over the limit of 3 per wave"));
+  EXPECT_THAT(errorOf([] { mxrt::Device("sim:gfx950:check=race,bogus"); }),
+              HasSubstr("unknown check 'bogus' in 'race,bogus'"));
+  EXPECT_THAT(errorOf([] { mxrt::Device("sim:gfx950:max-steps=-1"); }),
+              HasSubstr("unknown simulator option 'max-steps=-1'; expected "
+                        "check[=race,sync,init] or max-steps=N (decimal)"));
+}
+
 TEST(RuntimeTest, WrapsDeviceMemory) {
   mxrt::Device device("sim:gfx950");
   mxrt::Buffer owned = device.allocate(256);

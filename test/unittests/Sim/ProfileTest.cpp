@@ -168,6 +168,87 @@ TEST(ProfileTest, GlobalStridedLoadTouchesALinePerLane) {
   EXPECT_EQ(p.l2Bytes, 64u * 128);
 }
 
+/// Lanes load SIZE bytes each from %buf + SIZE * lane into LDS slots (lane l
+/// at l * 4 for 4 bytes, l * 16 for 16), through a buffer resource of
+/// RECORDS bytes or a global pointer.
+const char *kLoadToLds = R"(
+declare ptr addrspace(8) @llvm.amdgcn.make.buffer.rsrc.p8.p1(ptr addrspace(1), i16, i64, i32)
+declare void @llvm.amdgcn.raw.ptr.buffer.load.lds(ptr addrspace(8), ptr addrspace(3), i32 immarg, i32, i32, i32 immarg, i32 immarg)
+declare void @llvm.amdgcn.global.load.lds(ptr addrspace(1), ptr addrspace(3), i32 immarg, i32 immarg, i32 immarg)
+define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
+  %w = call i32 @llvm.amdgcn.workitem.id.x()
+  %off = mul i32 %w, SIZE
+  LOAD
+  ret void
+}
+)";
+
+std::string loadToLdsKernel(bool buffer, unsigned size, unsigned records) {
+  std::string body = kLoadToLds;
+  test::replaceAll(
+      body, "LOAD",
+      buffer ? "%rsrc = call ptr addrspace(8) "
+               "@llvm.amdgcn.make.buffer.rsrc.p8.p1(ptr addrspace(1) %buf, "
+               "i16 0, i64 RECORDS, i32 0)\n  call void "
+               "@llvm.amdgcn.raw.ptr.buffer.load.lds(ptr addrspace(8) %rsrc, "
+               "ptr addrspace(3) @lds, i32 SIZE, i32 %off, i32 0, i32 0, i32 0)"
+             : "%off64 = zext i32 %off to i64\n  %p = getelementptr i8, ptr "
+               "addrspace(1) %buf, i64 %off64\n  call void "
+               "@llvm.amdgcn.global.load.lds(ptr addrspace(1) %p, ptr "
+               "addrspace(3) @lds, i32 SIZE, i32 0, i32 0)");
+  test::replaceAll(body, "SIZE", std::to_string(size));
+  test::replaceAll(body, "RECORDS", std::to_string(records));
+  return body;
+}
+
+TEST(ProfileTest, LoadToLdsDwordx4CountsBothSides) {
+  // 64 lanes x 16 contiguous bytes: 1024 bytes in 8 lines of 128 from
+  // memory, all L1 misses; into LDS as a 16-byte-per-lane write: 8 phases of
+  // 128 bytes (8 lanes), each over 32 distinct banks, so 8 cycles.
+  for (bool buffer : {true, false}) {
+    auto p = profile(loadToLdsKernel(buffer, 16, 65536), 64);
+    const sim::SiteProfile &s = onlySite(p);
+    EXPECT_EQ(s.kind, sim::SiteKind::LoadToLds);
+    EXPECT_EQ(sim::getSiteKindName(s.kind), "load.lds");
+    EXPECT_EQ(s.executions, 1u);
+    EXPECT_EQ(s.activeLanes, 64u);
+    EXPECT_EQ(s.bytes, 1024u);
+    EXPECT_EQ(s.lines, 8u);
+    EXPECT_EQ(s.ldsBytes, 1024u);
+    EXPECT_EQ(s.ldsCycles, 8u);
+    EXPECT_EQ(s.bankConflicts, 0u);
+    EXPECT_EQ(p.globalLoadBytes, 1024u);
+    EXPECT_EQ(p.globalStoreBytes, 0u);
+    EXPECT_EQ(p.l1LineLookups, 8u);
+    EXPECT_EQ(p.l2Bytes, 8u * 128);
+    EXPECT_EQ(p.ldsBytes, 1024u);
+    EXPECT_EQ(p.ldsCycles, 8u);
+    EXPECT_EQ(p.bytesInFlightPerWave, 1024.0);
+  }
+}
+
+TEST(ProfileTest, LoadToLdsDwordIsTwoWritePhases) {
+  // 64 lanes x 4 bytes: 256 bytes, 2 lines; LDS: 2 phases of 32 lanes.
+  auto p = profile(loadToLdsKernel(false, 4, 0), 64);
+  const sim::SiteProfile &s = onlySite(p);
+  EXPECT_EQ(s.bytes, 256u);
+  EXPECT_EQ(s.lines, 2u);
+  EXPECT_EQ(s.ldsBytes, 256u);
+  EXPECT_EQ(s.ldsCycles, 2u);
+}
+
+TEST(ProfileTest, LoadToLdsOutOfRangeReadsNoMemory) {
+  // num_records 512: lanes 0-31 read (4 lines); every lane still writes its
+  // LDS slot (zeros past the range).
+  auto p = profile(loadToLdsKernel(true, 16, 512), 64);
+  const sim::SiteProfile &s = onlySite(p);
+  EXPECT_EQ(s.activeLanes, 64u);
+  EXPECT_EQ(s.bytes, 512u);
+  EXPECT_EQ(s.lines, 4u);
+  EXPECT_EQ(s.ldsBytes, 1024u);
+  EXPECT_EQ(p.globalLoadBytes, 512u);
+}
+
 TEST(ProfileTest, ScaledMfmaCyclesByFormat) {
   const char *body = R"(
 define amdgpu_kernel void @k(ptr addrspace(1) %buf) {

@@ -39,6 +39,11 @@ struct ChipInfo {
   unsigned vgprFilePerLane;
   unsigned vgprGranule;
   unsigned maxWavesPerSimd;
+  /// Widest load straight from memory into LDS (buffer_load ... lds,
+  /// global_load_lds_*) one lane may make, in bytes: 4 where the 1-, 2- and
+  /// 4-byte forms exist (gfx90a, gfx942), 16 where the dwordx3 and dwordx4
+  /// forms exist too (gfx950), 0 where there are none (GFX11, GFX12).
+  unsigned maxLoadToLdsBytes;
 
   /// Waves of a kernel using `vgprs` registers (VGPR+AGPR) one SIMD holds,
   /// counting registers alone.

@@ -1,0 +1,608 @@
+//===- GemmKernel.cpp - The LDS-staged scaled-matmul kernel ---------------===//
+//
+// Part of mxc. A workgroup owns a tile_m x tile_n block of C; its waves
+// split it waves_m x waves_n; each wave holds rep_m x rep_n accumulator
+// tiles of one scaled MFMA. Per K step (tile_k elements):
+// - all threads copy the step's A and B rows from global memory into LDS
+//   tiles (TileOps.h: coalesced 16-byte loads, XOR-swizzled slots), and
+//   every fourth step or so a window of scale words;
+// - each wave reads its operand fragments from LDS in the MFMA's lane
+//   layout (the intrinsic table) with 16-byte reads, free of bank
+//   conflicts, and its scale words (stored [word][row]: consecutive lanes,
+//   consecutive banks);
+// - the MFMA takes B as its first operand and A as its second, so it
+//   computes C transposed: a lane's four consecutive accumulator registers
+//   are four consecutive columns of one row of C, stored in one access.
+// With prefetch the operand tiles are double-buffered: step k+1's global
+// loads are in flight while step k's MFMAs run, and one barrier per step
+// separates the LDS writes of k+1 from the reads of k.
+//
+// Bounds: buffer resources end at the last row of A, B and C, so rows past M
+// or N read zero and stores there are dropped; chunks past K (the last,
+// partial step) and columns past N get an offset past every buffer.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GemmKernel.h"
+#include "TileOps.h"
+
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mxc;
+using namespace mxc::tile;
+namespace hw = mxc::amdgpu;
+
+namespace {
+
+/// The global loads of one K step, in registers until they go to LDS.
+struct StepLoads {
+  SmallVector<Value> a, b;
+  SmallVector<Value> scalesA, scalesB; ///< Empty when no window starts.
+};
+
+class GemmKernelBuilder {
+public:
+  GemmKernelBuilder(ImplicitLocOpBuilder &b, const GemmKernelSpec &spec)
+      : b(b), t(b), spec(spec), p(spec.problem), c(spec.config), mi(*spec.mfma),
+        s(getGemmStaging(p, c)) {}
+
+  void build(gpu::GPUFuncOp func);
+
+private:
+  unsigned threads() const { return c.waves() * mi.waveSize; }
+  unsigned kSteps() const { return c.tileK / mi.k; }
+  unsigned blocksPerMfma() const { return mi.k / 32; }
+  unsigned rowsTotal() const { return c.tileM + c.tileN; }
+  int64_t stageBytes() const { return s.ldsBytesA + s.ldsBytesB; }
+  int64_t scaleRegion() const { return s.stages * stageBytes(); }
+
+  void setUp(gpu::GPUFuncOp func);
+  Value allocateLds(gpu::GPUFuncOp func);
+
+  /// Scale pieces of one window: A rows then B rows, `piecesPerRow` each.
+  unsigned scalePiecesPerRow() const {
+    return 4 * s.scaleWindowWords() / s.scalePieceBytes;
+  }
+  Type scalePieceType() const;
+  SmallVector<Value> loadScaleRows(Value rsrc, Value firstRowOffset,
+                                   unsigned rows, Value window);
+  void storeScaleRows(ArrayRef<Value> pieces, unsigned rows,
+                      unsigned firstRowInLds, Value window);
+
+  StepLoads loadStep(Value kt, bool windowStarts);
+  void storeStep(const StepLoads &loads, Value kt);
+  /// Loads and stores a scale window only when step `kt` starts one.
+  StepLoads loadStepWithWindow(Value kt);
+  void storeStepWithWindow(const StepLoads &loads, Value kt);
+  Value windowStarts(Value kt);
+
+  Value readFragment(hw::MatrixElement element, const LdsTileLayout &layout,
+                     Value tileOffset, Value row, unsigned kk);
+  Value readScaleWord(Value wordBase, Value rowInLds, unsigned word);
+  SmallVector<Value> compute(Value kt, ValueRange acc);
+  void storeResults(ValueRange acc);
+
+  ImplicitLocOpBuilder &b;
+  TileBuilder t;
+  const GemmKernelSpec &spec;
+  const GemmProblem &p;
+  const GemmConfig &c;
+  const hw::MatrixIntrinsic &mi;
+  GemmStaging s;
+
+  // Kernel-wide values.
+  Value m, tid, lane, group, laneRow, waveM, waveN, tileM0, tileN0;
+  Value rsrcA, rsrcAScales, rsrcB, rsrcBScales, rsrcC, rsrcBias;
+  Value lds;
+  LdsTileLayout layoutA, layoutB;
+  RowTileCopy copyA, copyB;
+  ColumnTileCopy copyBColumns;
+  Value scaleRowOffsetA, scaleRowOffsetB;
+};
+
+Value GemmKernelBuilder::allocateLds(gpu::GPUFuncOp func) {
+  auto module = func->getParentOfType<gpu::GPUModuleOp>();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(func);
+  std::string name = (func.getName() + "_lds").str();
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), s.ldsBytes);
+  auto global = LLVM::GlobalOp::create(b, type, /*isConstant=*/false,
+                                       LLVM::Linkage::Internal, name,
+                                       Attribute(), /*alignment=*/16,
+                                       /*addrSpace=*/3);
+  SymbolTable(module).insert(global);
+  b.setInsertionPointToStart(&func.getBody().front());
+  return LLVM::AddressOfOp::create(b, global);
+}
+
+void GemmKernelBuilder::setUp(gpu::GPUFuncOp func) {
+  Block &entry = func.getBody().front();
+  lds = allocateLds(func);
+  b.setInsertionPointAfter(lds.getDefiningOp());
+  Type i32Ty = b.getI32Type(), i64Ty = b.getI64Type();
+  auto args = entry.getArguments();
+  unsigned next = 0;
+  Value argA = args[next++], argAScales = args[next++], argB = args[next++],
+        argBScales = args[next++];
+  Value argBias = spec.biasType ? args[next++] : Value();
+  Value argC = args[next++];
+  m = args[next++];
+
+  tid = arith::IndexCastUIOp::create(
+      b, i32Ty, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+  lane = t.remConst(tid, mi.waveSize);
+  // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
+  Value wave =
+      ROCDL::ReadfirstlaneOp::create(b, i32Ty, t.divConst(tid, mi.waveSize));
+  waveM = t.divConst(wave, c.wavesN);
+  waveN = t.remConst(wave, c.wavesN);
+  Value tileN = arith::IndexCastUIOp::create(
+      b, i32Ty, gpu::BlockIdOp::create(b, gpu::Dimension::x));
+  Value tileM = arith::IndexCastUIOp::create(
+      b, i32Ty, gpu::BlockIdOp::create(b, gpu::Dimension::y));
+  tileM0 = t.mulConst(tileM, c.tileM);
+  tileN0 = t.mulConst(tileN, c.tileN);
+  group = t.divConst(lane, mi.m);
+  laneRow = t.remConst(lane, mi.m);
+
+  int64_t rowBytesA = p.k * hw::getElementBits(p.a) / 8;
+  int64_t rowBytesB = p.k * hw::getElementBits(p.b) / 8;
+  int64_t blocks = p.k / 32;
+  Value m64 = arith::ExtUIOp::create(b, i64Ty, m);
+  auto bytes64 = [&](Value rows, int64_t perRow) -> Value {
+    return arith::MulIOp::create(b, rows,
+                                 arith::ConstantIntOp::create(b, perRow, 64));
+  };
+  Value n64 = arith::ConstantIntOp::create(b, p.n, 64);
+  rsrcA = t.makeResource(argA, bytes64(m64, rowBytesA));
+  rsrcAScales = t.makeResource(argAScales, bytes64(m64, blocks));
+  rsrcB = t.makeResource(argB, bytes64(n64, rowBytesB));
+  rsrcBScales = t.makeResource(argBScales, bytes64(n64, blocks));
+  unsigned cBytes = spec.cType.getIntOrFloatBitWidth() / 8;
+  rsrcC = t.makeResource(argC, bytes64(m64, p.n * cBytes));
+  if (spec.biasType)
+    rsrcBias = t.makeResource(
+        argBias, bytes64(n64, spec.biasType.getIntOrFloatBitWidth() / 8));
+
+  layoutA = LdsTileLayout::get(c.tileM, s.stepBytesA);
+  layoutB = LdsTileLayout::get(c.tileN, s.stepBytesB);
+  copyA = RowTileCopy{rsrcA,         t.mulConst(tileM0, rowBytesA),
+                      rowBytesA,     layoutA,
+                      s.chunkBytesA, threads(),
+                      rowBytesA,     s.kTail};
+  if (p.bTransposed)
+    copyBColumns = ColumnTileCopy{rsrcB, tileN0, p.n, layoutB, threads()};
+  else
+    copyB = RowTileCopy{rsrcB,         t.mulConst(tileN0, rowBytesB),
+                        rowBytesB,     layoutB,
+                        s.chunkBytesB, threads(),
+                        rowBytesB,     s.kTail};
+  scaleRowOffsetA = t.mulConst(tileM0, blocks);
+  scaleRowOffsetB = t.mulConst(tileN0, blocks);
+}
+
+//===----------------------------------------------------------------------===//
+// Global -> LDS
+//===----------------------------------------------------------------------===//
+
+Type GemmKernelBuilder::scalePieceType() const {
+  unsigned bytes = s.scalePieceBytes;
+  if (bytes <= 4)
+    return b.getIntegerType(8 * bytes);
+  return VectorType::get({bytes / 4}, b.getI32Type());
+}
+
+SmallVector<Value> GemmKernelBuilder::loadScaleRows(Value rsrc,
+                                                    Value firstRowOffset,
+                                                    unsigned rows,
+                                                    Value window) {
+  // Consecutive threads take consecutive rows: their LDS words are
+  // consecutive too.
+  int64_t blocks = p.k / 32;
+  int64_t windowBytes = 4 * s.scaleWindowWords();
+  int64_t pieces = int64_t(rows) * scalePiecesPerRow();
+  Value windowByte = t.mulConst(window, windowBytes);
+  bool maskTail = blocks % windowBytes != 0;
+  SmallVector<Value> out;
+  for (int64_t first = 0; first < pieces; first += threads()) {
+    Value index = t.addConst(tid, first);
+    Value row = t.remConst(index, rows);
+    Value byte = t.mulConst(t.divConst(index, rows), s.scalePieceBytes);
+    Value offset = t.add(firstRowOffset, t.add(t.mulConst(row, blocks), byte));
+    Value valid;
+    if (maskTail)
+      valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                    t.add(windowByte, byte), t.i32(blocks));
+    if (first + threads() > pieces) {
+      Value inside = t.lessThan(index, pieces);
+      valid =
+          valid ? arith::AndIOp::create(b, valid, inside).getResult() : inside;
+    }
+    if (valid)
+      offset = t.maskOffset(valid, offset);
+    out.push_back(t.bufferLoad(scalePieceType(), rsrc, offset, windowByte));
+  }
+  return out;
+}
+
+void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
+                                       unsigned firstRowInLds, Value window) {
+  int64_t pieces = int64_t(rows) * scalePiecesPerRow();
+  int64_t words = s.scaleWindowWords();
+  // Window w lives in buffer w % 2 of [2][words][rowsTotal] dwords.
+  Value bufferOffset =
+      t.add(t.i32(scaleRegion()),
+            t.mulConst(t.remConst(window, 2), words * rowsTotal() * 4));
+  for (auto [i, piece] : llvm::enumerate(data)) {
+    int64_t first = int64_t(i) * threads();
+    Value index = t.addConst(tid, first);
+    auto body = [&] {
+      Value row = t.addConst(t.remConst(index, rows), firstRowInLds);
+      Value byte = t.mulConst(t.divConst(index, rows), s.scalePieceBytes);
+      Value word = t.divConst(byte, 4);
+      Value rowWord = t.add(bufferOffset, t.mulConst(row, 4));
+      if (s.scalePieceBytes < 4) {
+        Value at = t.add(rowWord, t.add(t.mulConst(word, rowsTotal() * 4),
+                                        t.remConst(byte, 4)));
+        t.ldsStore(piece, lds, at, s.scalePieceBytes);
+        return;
+      }
+      for (unsigned d = 0; d < s.scalePieceBytes / 4; ++d) {
+        Value dword = s.scalePieceBytes == 4
+                          ? piece
+                          : vector::ExtractOp::create(b, piece, d).getResult();
+        Value at =
+            t.add(rowWord, t.mulConst(t.addConst(word, d), rowsTotal() * 4));
+        t.ldsStore(dword, lds, at, 4);
+      }
+    };
+    if (first + threads() <= pieces) {
+      body();
+      continue;
+    }
+    auto ifOp = scf::IfOp::create(b, t.lessThan(index, pieces), false);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    body();
+  }
+}
+
+StepLoads GemmKernelBuilder::loadStep(Value kt, bool windowStarts) {
+  StepLoads loads;
+  loads.a = copyA.load(t, tid, t.mulConst(kt, s.stepBytesA));
+  loads.b = p.bTransposed ? copyBColumns.load(t, tid, t.mulConst(kt, c.tileK))
+                          : copyB.load(t, tid, t.mulConst(kt, s.stepBytesB));
+  if (windowStarts) {
+    Value window = t.divConst(kt, s.scaleWindowSteps);
+    loads.scalesA =
+        loadScaleRows(rsrcAScales, scaleRowOffsetA, c.tileM, window);
+    loads.scalesB =
+        loadScaleRows(rsrcBScales, scaleRowOffsetB, c.tileN, window);
+  }
+  return loads;
+}
+
+void GemmKernelBuilder::storeStep(const StepLoads &loads, Value kt) {
+  Value stage = t.mulConst(t.remConst(kt, s.stages), stageBytes());
+  copyA.store(t, tid, loads.a, lds, stage);
+  Value tileB = t.addConst(stage, s.ldsBytesA);
+  if (p.bTransposed)
+    copyBColumns.store(t, tid, loads.b, lds, tileB);
+  else
+    copyB.store(t, tid, loads.b, lds, tileB);
+  if (!loads.scalesA.empty()) {
+    Value window = t.divConst(kt, s.scaleWindowSteps);
+    storeScaleRows(loads.scalesA, c.tileM, 0, window);
+    storeScaleRows(loads.scalesB, c.tileN, c.tileM, window);
+  }
+}
+
+Value GemmKernelBuilder::windowStarts(Value kt) {
+  return arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                               t.remConst(kt, s.scaleWindowSteps), t.i32(0));
+}
+
+StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt) {
+  if (s.scaleWindowSteps == 1)
+    return loadStep(kt, true);
+  StepLoads loads = loadStep(kt, false);
+  // The window's loads, issued by the steps that start one (a uniform
+  // branch).
+  unsigned piecesA = unsigned(llvm::divideCeil(
+      int64_t(c.tileM) * scalePiecesPerRow(), int64_t(threads())));
+  unsigned piecesB = unsigned(llvm::divideCeil(
+      int64_t(c.tileN) * scalePiecesPerRow(), int64_t(threads())));
+  SmallVector<Type> types(piecesA + piecesB, scalePieceType());
+  auto ifOp = scf::IfOp::create(b, types, windowStarts(kt), true);
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(ifOp.thenBlock());
+    Value window = t.divConst(kt, s.scaleWindowSteps);
+    SmallVector<Value> all =
+        loadScaleRows(rsrcAScales, scaleRowOffsetA, c.tileM, window);
+    llvm::append_range(
+        all, loadScaleRows(rsrcBScales, scaleRowOffsetB, c.tileN, window));
+    scf::YieldOp::create(b, all);
+    b.setInsertionPointToStart(ifOp.elseBlock());
+    SmallVector<Value> zeros;
+    for (Type type : types)
+      zeros.push_back(arith::ConstantOp::create(b, b.getZeroAttr(type)));
+    scf::YieldOp::create(b, zeros);
+  }
+  ValueRange results = ifOp.getResults();
+  loads.scalesA.assign(results.begin(), results.begin() + piecesA);
+  loads.scalesB.assign(results.begin() + piecesA, results.end());
+  return loads;
+}
+
+void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt) {
+  if (s.scaleWindowSteps == 1)
+    return storeStep(loads, kt);
+  StepLoads operands{loads.a, loads.b, {}, {}};
+  storeStep(operands, kt);
+  auto ifOp = scf::IfOp::create(b, windowStarts(kt), false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Value window = t.divConst(kt, s.scaleWindowSteps);
+  storeScaleRows(loads.scalesA, c.tileM, 0, window);
+  storeScaleRows(loads.scalesB, c.tileN, c.tileM, window);
+}
+
+//===----------------------------------------------------------------------===//
+// LDS -> registers -> MFMA
+//===----------------------------------------------------------------------===//
+
+Value GemmKernelBuilder::readFragment(hw::MatrixElement element,
+                                      const LdsTileLayout &layout,
+                                      Value tileOffset, Value row,
+                                      unsigned kk) {
+  const hw::OperandLayout &ol = mi.layoutFor(element);
+  unsigned bits = hw::getElementBits(element);
+  unsigned runBytes = ol.runLength * bits / 8;
+  // The widest read that divides every run's length and start.
+  unsigned piece = 16;
+  auto fits = [&](unsigned elements) {
+    return (elements * bits / 8) % piece == 0;
+  };
+  while (piece > 4 && !(fits(ol.runLength) && fits(ol.groupStride) &&
+                        fits(ol.runBase[ol.numRuns - 1]) && fits(mi.k)))
+    piece /= 2;
+  Value groupByte = t.mulConst(group, ol.groupStride * bits / 8);
+  SmallVector<Value> runs;
+  for (unsigned run = 0; run < ol.numRuns; ++run) {
+    unsigned first = (kk * mi.k + ol.runBase[run]) * bits / 8;
+    runs.push_back(readLdsRun(t, layout, lds, tileOffset, row,
+                              t.addConst(groupByte, first), runBytes, piece));
+  }
+  auto type = VectorType::get({32}, getElementType(b.getContext(), element));
+  return vector::BitCastOp::create(b, type, t.concat(runs));
+}
+
+Value GemmKernelBuilder::readScaleWord(Value wordBase, Value rowInLds,
+                                       unsigned word) {
+  Value at =
+      t.add(wordBase, t.mulConst(t.addConst(rowInLds, word * rowsTotal()), 4));
+  Value value = t.ldsLoad(b.getI32Type(), lds, at, 4);
+  // Lane group g's scale is block g of its MFMA: shifting the word by g
+  // bytes puts it where the instruction's byte select looks.
+  value = arith::ShRUIOp::create(b, value, t.mulConst(group, 8));
+  Value v = vector::BroadcastOp::create(b, VectorType::get({1}, b.getI32Type()),
+                                        value);
+  return vector::BitCastOp::create(
+      b, VectorType::get({4}, b.getType<Float8E8M0FNUType>()), v);
+}
+
+SmallVector<Value> GemmKernelBuilder::compute(Value kt, ValueRange acc) {
+  SmallVector<Value> out(acc);
+  unsigned repM = c.repM(), repN = c.repN();
+  unsigned waveTileM = c.tileM / c.wavesM, waveTileN = c.tileN / c.wavesN;
+  Value stage = t.mulConst(t.remConst(kt, s.stages), stageBytes());
+  Value tileB = t.addConst(stage, s.ldsBytesA);
+  SmallVector<Value> rowsA, rowsB;
+  for (unsigned i = 0; i < repM; ++i)
+    rowsA.push_back(
+        t.add(t.mulConst(waveM, waveTileM), t.addConst(laneRow, i * mi.m)));
+  for (unsigned j = 0; j < repN; ++j)
+    rowsB.push_back(
+        t.add(t.mulConst(waveN, waveTileN), t.addConst(laneRow, j * mi.m)));
+
+  // Scale words of this step: window (kt / steps) % 2, word (kt % steps) *
+  // step words.
+  Value window = t.divConst(kt, s.scaleWindowSteps);
+  Value wordBase = t.add(
+      t.i32(scaleRegion()),
+      t.mulConst(t.add(t.mulConst(t.remConst(window, 2), s.scaleWindowWords()),
+                       t.mulConst(t.remConst(kt, s.scaleWindowSteps),
+                                  s.scaleStepWords)),
+                 rowsTotal() * 4));
+  SmallVector<Value> scalesA, scalesB; ///< [block * stepWords + word]
+  for (unsigned i = 0; i < repM; ++i)
+    for (unsigned w = 0; w < s.scaleStepWords; ++w)
+      scalesA.push_back(readScaleWord(wordBase, rowsA[i], w));
+  for (unsigned j = 0; j < repN; ++j)
+    for (unsigned w = 0; w < s.scaleStepWords; ++w)
+      scalesB.push_back(
+          readScaleWord(wordBase, t.addConst(rowsB[j], c.tileM), w));
+
+  for (unsigned kk = 0; kk < kSteps(); ++kk) {
+    // Keeps the backend from hoisting every fragment read of the step above
+    // the first MFMAs: one MFMA step's fragments are live at a time.
+    if (kk)
+      ROCDL::SchedBarrier::create(b, b.getI32IntegerAttr(0));
+    SmallVector<Value> fragA, fragB;
+    for (unsigned i = 0; i < repM; ++i)
+      fragA.push_back(readFragment(p.a, layoutA, stage, rowsA[i], kk));
+    for (unsigned j = 0; j < repN; ++j)
+      fragB.push_back(readFragment(p.b, layoutB, tileB, rowsB[j], kk));
+    unsigned first = blocksPerMfma() * kk;
+    unsigned word = first / 4, byte = first % 4;
+    for (unsigned i = 0; i < repM; ++i)
+      for (unsigned j = 0; j < repN; ++j) {
+        // B first: the accumulator holds C transposed (see the top).
+        Value &d = out[i * repN + j];
+        d = mlir::amdgpu::ScaledMFMAOp::create(
+            b, d.getType(), b.getI32IntegerAttr(mi.m),
+            b.getI32IntegerAttr(mi.n), b.getI32IntegerAttr(mi.k), fragB[j],
+            fragA[i], d, scalesB[j * s.scaleStepWords + word],
+            scalesA[i * s.scaleStepWords + word], b.getI32IntegerAttr(byte),
+            b.getI32IntegerAttr(byte));
+      }
+  }
+  return out;
+}
+
+//===----------------------------------------------------------------------===//
+// Epilogue
+//===----------------------------------------------------------------------===//
+
+void GemmKernelBuilder::storeResults(ValueRange acc) {
+  Type f32 = b.getF32Type(), i32Ty = b.getI32Type();
+  const hw::AccumulatorLayout &al = mi.acc;
+  unsigned cBytes = spec.cType.getIntOrFloatBitWidth() / 8;
+  unsigned waveTileM = c.tileM / c.wavesM, waveTileN = c.tileN / c.wavesN;
+  // Transposed accumulators: column = row of C, row = column of C.
+  Value laneM = t.add(t.add(tileM0, t.mulConst(waveM, waveTileM)),
+                      t.remConst(lane, al.columns));
+  Value laneN = t.add(t.add(tileN0, t.mulConst(waveN, waveTileN)),
+                      t.mulConst(t.divConst(lane, al.columns), al.groupStride));
+  // A lane's `run` consecutive registers are consecutive columns of C.
+  unsigned run = al.rowsPerBlock;
+  bool wide = run == 4 && p.n % 4 == 0;
+  unsigned biasBytes =
+      spec.biasType ? spec.biasType.getIntOrFloatBitWidth() / 8 : 0;
+
+  // Loads `count` bias values from column `n` on, as f32.
+  auto loadBias = [&](Value n, Value valid, unsigned count) -> Value {
+    Type storage =
+        biasBytes == 4 ? Type(i32Ty) : Type(b.getIntegerType(8 * biasBytes));
+    Type type =
+        count == 1 ? storage : VectorType::get({count * biasBytes / 4}, i32Ty);
+    Value raw =
+        t.bufferLoad(type, rsrcBias,
+                     t.maskOffset(valid, t.mulConst(n, biasBytes)), t.i32(0));
+    if (count == 1) {
+      Value v = arith::BitcastOp::create(b, spec.biasType, raw);
+      return biasBytes == 4 ? v : arith::ExtFOp::create(b, f32, v).getResult();
+    }
+    Value v = vector::BitCastOp::create(
+        b, VectorType::get({count}, spec.biasType), raw);
+    return biasBytes == 4
+               ? v
+               : arith::ExtFOp::create(b, VectorType::get({count}, f32), v)
+                     .getResult();
+  };
+  // Converts f32 values (scalar or vector) to C's storage.
+  auto toStorage = [&](Value v) -> Value {
+    if (cBytes == 4)
+      return v;
+    auto vt = dyn_cast<VectorType>(v.getType());
+    Type cType =
+        vt ? Type(VectorType::get(vt.getShape(), spec.cType)) : spec.cType;
+    Value narrow = arith::TruncFOp::create(b, cType, v);
+    if (!vt)
+      return arith::BitcastOp::create(b, b.getI16Type(), narrow);
+    return vector::BitCastOp::create(
+        b, VectorType::get({vt.getNumElements() / 2}, i32Ty), narrow);
+  };
+
+  unsigned blocksPerTile = mi.accRegisters / run;
+  for (unsigned j = 0; j < c.repN(); ++j)
+    for (unsigned q = 0; q < blocksPerTile; ++q) {
+      Value n = t.addConst(laneN, j * mi.n + q * al.blockStride);
+      if (wide) {
+        Value valid = t.lessThan(n, p.n);
+        Value bias = biasBytes ? loadBias(n, valid, run) : Value();
+        for (unsigned i = 0; i < c.repM(); ++i) {
+          Value tile = acc[i * c.repN() + j];
+          Value v = vector::ShuffleOp::create(
+              b, tile, tile,
+              llvm::to_vector(llvm::seq<int64_t>(q * run, (q + 1) * run)));
+          if (bias)
+            v = arith::AddFOp::create(b, v, bias);
+          Value row = t.addConst(laneM, i * mi.m);
+          Value offset = t.mulConst(t.add(t.mulConst(row, p.n), n), cBytes);
+          t.bufferStore(toStorage(v), rsrcC, t.maskOffset(valid, offset));
+        }
+        continue;
+      }
+      for (unsigned e = 0; e < run; ++e) {
+        Value column = t.addConst(n, e);
+        Value valid = t.lessThan(column, p.n);
+        Value bias = biasBytes ? loadBias(column, valid, 1) : Value();
+        for (unsigned i = 0; i < c.repM(); ++i) {
+          Value v =
+              vector::ExtractOp::create(b, acc[i * c.repN() + j], q * run + e);
+          if (bias)
+            v = arith::AddFOp::create(b, v, bias);
+          Value row = t.addConst(laneM, i * mi.m);
+          Value offset =
+              t.mulConst(t.add(t.mulConst(row, p.n), column), cBytes);
+          t.bufferStore(toStorage(v), rsrcC, t.maskOffset(valid, offset));
+        }
+      }
+    }
+}
+
+//===----------------------------------------------------------------------===//
+// The kernel
+//===----------------------------------------------------------------------===//
+
+void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
+  setUp(func);
+  auto accType = VectorType::get({int64_t(mi.accRegisters)}, b.getF32Type());
+  Value zero = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(accType, b.getF32FloatAttr(0.0f)));
+  SmallVector<Value> acc(c.repM() * c.repN(), zero);
+  int64_t steps = s.steps;
+
+  if (s.stages == 2) {
+    // Step 0 before the loop; iteration kt computes step kt while step
+    // kt + 1's loads fly, then writes them to the other buffer.
+    storeStep(loadStep(t.i32(0), true), t.i32(0));
+    t.barrier();
+    if (steps > 1) {
+      auto loop =
+          scf::ForOp::create(b, t.i32(0), t.i32(steps - 1), t.i32(1), acc);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value kt = loop.getInductionVar();
+      Value next = t.addConst(kt, 1);
+      StepLoads loads = loadStepWithWindow(next);
+      SmallVector<Value> result = compute(kt, loop.getRegionIterArgs());
+      storeStepWithWindow(loads, next);
+      t.barrier();
+      scf::YieldOp::create(b, result);
+      b.setInsertionPointAfter(loop);
+      acc = SmallVector<Value>(loop.getResults());
+    }
+    acc = compute(t.i32(steps - 1), acc);
+  } else {
+    // One buffer: load, barrier, compute, barrier.
+    auto loop = scf::ForOp::create(b, t.i32(0), t.i32(steps), t.i32(1), acc);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value kt = loop.getInductionVar();
+    storeStepWithWindow(loadStepWithWindow(kt), kt);
+    t.barrier();
+    SmallVector<Value> result = compute(kt, loop.getRegionIterArgs());
+    t.barrier();
+    scf::YieldOp::create(b, result);
+    b.setInsertionPointAfter(loop);
+    acc = SmallVector<Value>(loop.getResults());
+  }
+  storeResults(acc);
+  gpu::ReturnOp::create(b);
+}
+
+} // namespace
+
+void mxc::buildGemmKernel(ImplicitLocOpBuilder &b, gpu::GPUFuncOp func,
+                          const GemmKernelSpec &spec) {
+  GemmKernelBuilder(b, spec).build(func);
+}

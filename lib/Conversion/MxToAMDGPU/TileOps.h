@@ -1,0 +1,143 @@
+//===- TileOps.h - Tile-level building blocks of mx kernels -----*- C++ -*-===//
+//
+// Part of mxc. The pieces every mx kernel is made of, below the op and above
+// amdgpu/rocdl: 32-bit index arithmetic, buffer resources, LDS tiles with a
+// bank-conflict-free swizzle, cooperative global -> LDS copies of row tiles
+// and LDS -> register reads of a lane's run of bytes. They know nothing of
+// matmuls; the scaled-matmul kernel (GemmKernel.cpp) is built from them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_LIB_CONVERSION_MXTOAMDGPU_TILEOPS_H
+#define MXC_LIB_CONVERSION_MXTOAMDGPU_TILEOPS_H
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace mxc::tile {
+
+/// Byte offset past every buffer: buffers are at most 2 GiB, so an access
+/// there reads zero or is dropped by the buffer's range check.
+constexpr int32_t kMaskedOffset = INT32_MIN;
+/// The most bytes a buffer resource addresses (num_records is clamped here).
+constexpr int64_t kMaxBufferBytes = 0x7FFFFFFF;
+
+/// Emits i32 arithmetic and memory operations at one location.
+class TileBuilder {
+public:
+  explicit TileBuilder(mlir::ImplicitLocOpBuilder &b) : b(b) {}
+
+  mlir::Value i32(int64_t value);
+  mlir::Value add(mlir::Value x, mlir::Value y);
+  mlir::Value addConst(mlir::Value x, int64_t y);
+  mlir::Value mulConst(mlir::Value x, int64_t y);
+  mlir::Value divConst(mlir::Value x, int64_t y);
+  mlir::Value remConst(mlir::Value x, int64_t y);
+  mlir::Value lessThan(mlir::Value x, int64_t limit);
+  /// `offset` where `valid`, else kMaskedOffset.
+  mlir::Value maskOffset(mlir::Value valid, mlir::Value offset);
+
+  /// A raw buffer resource over `numRecords` bytes (i64, clamped to
+  /// kMaxBufferBytes) at global pointer `base`.
+  mlir::Value makeResource(mlir::Value base, mlir::Value numRecords);
+  mlir::Value bufferLoad(mlir::Type type, mlir::Value rsrc, mlir::Value voffset,
+                         mlir::Value soffset);
+  void bufferStore(mlir::Value value, mlir::Value rsrc, mlir::Value voffset);
+
+  /// Loads `type` from LDS at `base` + `offset` bytes, `align`-aligned.
+  mlir::Value ldsLoad(mlir::Type type, mlir::Value base, mlir::Value offset,
+                      unsigned align);
+  void ldsStore(mlir::Value value, mlir::Value base, mlir::Value offset,
+                unsigned align);
+  /// A workgroup barrier that also orders the workgroup's LDS accesses.
+  void barrier();
+
+  /// `dwords` i32 of `pieces` (vectors of i32) joined in order.
+  mlir::Value concat(llvm::ArrayRef<mlir::Value> pieces);
+
+  mlir::ImplicitLocOpBuilder &b;
+};
+
+/// A tile of `rows` rows of `rowBytes` bytes in LDS, rows `pitch` bytes
+/// apart: the row's 16-byte slots plus one more when their number is even.
+/// An odd number of slots per row puts the same slot of 16 consecutive rows
+/// (what one 256-byte read phase of a 16-byte access, ds_read_b128, touches)
+/// on 64 distinct banks, and keeps each row contiguous, so 16-byte writes
+/// of consecutive slots of a row (one 128-byte write phase) are
+/// conflict-free too. Offsets are plain sums, so constant parts fold into
+/// the instructions' offset fields.
+struct LdsTileLayout {
+  int64_t rows = 0, rowBytes = 0, pitch = 0;
+
+  static LdsTileLayout get(int64_t rows, int64_t rowBytes);
+  int64_t bytes() const { return rows * pitch; }
+  /// Where byte `byte` of row `row` lives, relative to the tile.
+  int64_t offset(int64_t row, int64_t byte) const { return row * pitch + byte; }
+  mlir::Value offset(TileBuilder &t, mlir::Value row, mlir::Value byte) const;
+};
+
+/// A cooperative copy of one K step of a row-major global operand into an
+/// LDS tile: tile row r is global row `firstRow + r`, `layout.rowBytes`
+/// bytes from byte `kByte` of the row. Each of `threads` threads moves
+/// `chunkBytes` (8 or 16) at a time, consecutive threads consecutive chunks
+/// of a row, so a wave's load touches as few 128-byte lines as its bytes.
+struct RowTileCopy {
+  mlir::Value rsrc;
+  mlir::Value firstRowOffset; ///< Byte offset of tile row 0 (uniform).
+  int64_t rowStride = 0;      ///< Bytes between global rows.
+  LdsTileLayout layout;
+  unsigned chunkBytes = 16;
+  unsigned threads = 0;
+  /// Bytes of a global row that hold data: chunks at or past it read zero.
+  /// Only checked (at run time, per step) when `maskTail`.
+  int64_t validRowBytes = 0;
+  bool maskTail = false;
+
+  int64_t chunksPerRow() const { return layout.rowBytes / chunkBytes; }
+  int64_t chunks() const { return layout.rows * chunksPerRow(); }
+  unsigned chunksPerThread() const {
+    return unsigned((chunks() + threads - 1) / threads);
+  }
+
+  /// Issues the loads of the step whose first byte in each row is `kByte`
+  /// (uniform i32); returns one vector<chunkBytes/4 x i32> per chunk.
+  llvm::SmallVector<mlir::Value> load(TileBuilder &t, mlir::Value tid,
+                                      mlir::Value kByte) const;
+  /// Writes what load() returned into the tile at `ldsBase` + `tileOffset`.
+  void store(TileBuilder &t, mlir::Value tid, llvm::ArrayRef<mlir::Value> data,
+             mlir::Value ldsBase, mlir::Value tileOffset) const;
+};
+
+/// A cooperative copy of one K step of a [K, N] byte operand into an LDS
+/// tile of N rows of K bytes (transposing it): tile row r is column
+/// `firstColumn + r`; global byte (k, n) sits at k * `columns` + n. It
+/// moves one byte per thread and access; columns past `columns` and rows
+/// past the buffer read zero.
+struct ColumnTileCopy {
+  mlir::Value rsrc;
+  mlir::Value firstColumn; ///< Uniform.
+  int64_t columns = 0;
+  LdsTileLayout layout;
+  unsigned threads = 0;
+
+  unsigned bytesPerThread() const {
+    return unsigned((layout.rows * layout.rowBytes + threads - 1) / threads);
+  }
+  llvm::SmallVector<mlir::Value> load(TileBuilder &t, mlir::Value tid,
+                                      mlir::Value kRow) const;
+  void store(TileBuilder &t, mlir::Value tid, llvm::ArrayRef<mlir::Value> data,
+             mlir::Value ldsBase, mlir::Value tileOffset) const;
+};
+
+/// Reads `bytes` bytes of row `row` of an LDS tile from byte `byte` on, in
+/// pieces of `pieceBytes` (a power of two dividing `bytes` and `byte`), as
+/// one vector of i32.
+mlir::Value readLdsRun(TileBuilder &t, const LdsTileLayout &layout,
+                       mlir::Value ldsBase, mlir::Value tileOffset,
+                       mlir::Value row, mlir::Value byte, unsigned bytes,
+                       unsigned pieceBytes);
+
+} // namespace mxc::tile
+
+#endif // MXC_LIB_CONVERSION_MXTOAMDGPU_TILEOPS_H

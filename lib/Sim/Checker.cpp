@@ -1,0 +1,233 @@
+//===- Checker.cpp - Race, barrier and LDS initialisation checks ----------===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Checker.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Instructions.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace llvm;
+using namespace mxc;
+using namespace mxc::sim;
+
+Error CheckOptions::enable(StringRef list) {
+  SmallVector<StringRef, 4> items;
+  list.split(items, ',');
+  for (StringRef item : items) {
+    if (item == "race")
+      race = true;
+    else if (item == "sync")
+      sync = true;
+    else if (item == "init")
+      init = true;
+    else if (item == "all")
+      race = sync = init = true;
+    else
+      return createStringError(inconvertibleErrorCode(),
+                               (item.empty() ? Twine("an empty check")
+                                             : "unknown check '" + item + "'") +
+                                   " in '" + list +
+                                   "'; expected race, sync, init or all");
+  }
+  return Error::success();
+}
+
+Checker::Checker(const Kernel &kernel, const CheckOptions &options,
+                 Memory &memory, uint32_t ldsBytes)
+    : kernel(kernel), options(options), memory(memory), lds(ldsBytes) {
+  atomicInst.reserve(kernel.insts.size());
+  for (const Inst &inst : kernel.insts) {
+    bool atomic = inst.op == Opcode::AtomicRMW;
+    if (auto *load = dyn_cast_or_null<LoadInst>(inst.ir))
+      atomic = load->isAtomic();
+    else if (auto *store = dyn_cast_or_null<StoreInst>(inst.ir))
+      atomic = store->isAtomic();
+    atomicInst.push_back(atomic);
+  }
+}
+
+void Checker::beginWorkgroup(const uint32_t id[3]) {
+  std::copy(id, id + 3, group);
+  workgroupStart = ++interval;
+  global.clear();
+}
+
+void Checker::endInterval() {
+  if (!pendingInit.empty())
+    throw CheckFailure{std::move(pendingInit)};
+}
+
+void Checker::barrierReleased() {
+  endInterval();
+  ++interval;
+  global.clear();
+}
+
+void Checker::endWorkgroup() { endInterval(); }
+
+std::string Checker::describe(const Inst *inst) {
+  if (!inst || !inst->ir)
+    return "<no instruction>";
+  std::string text;
+  raw_string_ostream os(text);
+  if (const DebugLoc &loc = inst->ir->getDebugLoc()) {
+    os << loc->getFilename() << ":" << loc.getLine() << ":" << loc.getCol();
+    return text;
+  }
+  inst->ir->print(os);
+  // One line: the instruction without its indentation or metadata.
+  StringRef line = StringRef(text).trim();
+  line = line.take_until([](char c) { return c == '\n'; });
+  size_t meta = line.find(", !");
+  if (meta != StringRef::npos)
+    line = line.take_front(meta);
+  return "'" + line.str() + "'";
+}
+
+std::string Checker::workgroupPrefix(StringRef check) const {
+  return (check + ": kernel '" + kernel.name + "', workgroup (" +
+          Twine(group[0]) + "," + Twine(group[1]) + "," + Twine(group[2]) + ")")
+      .str();
+}
+
+std::string Checker::describePlace(Place place) const {
+  if (place.lds)
+    return "LDS byte " + std::to_string(place.address);
+  std::string text = "global byte 0x" + utohexstr(place.address);
+  if (const Memory::Buffer *buffer =
+          const_cast<Memory &>(memory).find(place.address, 1))
+    text += " (buffer '" + buffer->name + "' + " +
+            std::to_string(place.address - buffer->base) + ")";
+  return text;
+}
+
+void Checker::hazard(StringRef what, Place place, const Accessor &first,
+                     bool firstWrites, const Accessor &second,
+                     bool secondWrites) {
+  auto side = [&](const Accessor &a, bool writes) {
+    return ("wave " + Twine(unsigned(a.wave)) + " lane " +
+            Twine(unsigned(a.lane)) + " " + (a.atomic ? "atomically " : "") +
+            (writes ? "writes" : "reads") + " at " +
+            describe(&kernel.insts[a.inst]))
+        .str();
+  };
+  throw CheckFailure{
+      workgroupPrefix("racecheck") + ": " + what.str() + " hazard on " +
+      describePlace(place) + ": " + side(first, firstWrites) + ", then " +
+      side(second, secondWrites) + ", with no barrier between them"};
+}
+
+void Checker::access(ByteState &state, Place place, uint8_t kind, unsigned wave,
+                     unsigned lane, const Inst &inst, const uint8_t *value,
+                     const uint8_t *current) {
+  uint32_t index = uint32_t(&inst - kernel.insts.data());
+  bool atomic = (kind & AccessAtomic) || atomicInst[index];
+  Accessor me{index, uint8_t(wave), uint8_t(lane), atomic};
+  bool loads = kind & AccessLoad, stores = kind & AccessStore;
+  // Two accesses of different waves conflict unless both are atomic.
+  auto conflicts = [&](const Accessor &other) {
+    return other.wave != wave && !(atomic && other.atomic);
+  };
+  bool written = state.writeInterval == interval;
+  // Reported at the end of the interval, so that a write of another wave
+  // later in it shows as the race it is (when races are checked).
+  if (options.init && place.lds && loads &&
+      state.writeInterval < workgroupStart && pendingInit.empty())
+    pendingInit = workgroupPrefix("initcheck") + ", wave " +
+                  std::to_string(wave) + ", lane " + std::to_string(lane) +
+                  ": " + (atomic ? "atomic update" : "load") + " of " +
+                  describePlace(place) +
+                  ", which no wave of the workgroup wrote before it (LDS "
+                  "starts undefined), at " +
+                  describe(&inst);
+  if (options.race) {
+    if (loads && written && conflicts(state.writer))
+      hazard(stores ? "write-after-write" : "read-after-write", place,
+             state.writer, true, me, stores);
+    if (stores) {
+      if (written && conflicts(state.writer))
+        hazard("write-after-write", place, state.writer, true, me, true);
+      if (state.readInterval == interval) {
+        for (unsigned r = 0; r < (state.secondReader ? 2u : 1u); ++r)
+          if (conflicts(state.readers[r]))
+            hazard("write-after-read", place, state.readers[r], false, me,
+                   true);
+      }
+      if (written && state.writeSerial == serial && !atomic && value &&
+          current && state.writer.lane != lane && *value != *current)
+        throw CheckFailure{
+            workgroupPrefix("racecheck") +
+            ": intra-instruction write conflict on " + describePlace(place) +
+            ": lanes " + std::to_string(unsigned(state.writer.lane)) + " and " +
+            std::to_string(lane) + " of wave " + std::to_string(wave) +
+            " write different values (0x" + utohexstr(*current) + ", 0x" +
+            utohexstr(*value) + ") at " + describe(&inst)};
+    }
+    if (loads) {
+      if (state.readInterval != interval) {
+        state.readInterval = interval;
+        state.readers[0] = me;
+        state.secondReader = false;
+      } else if (!state.secondReader && state.readers[0].wave != wave) {
+        state.readers[1] = me;
+        state.secondReader = true;
+      }
+    }
+  }
+  if (stores) {
+    state.writeInterval = interval;
+    state.writeSerial = serial;
+    state.writer = me;
+  }
+}
+
+void Checker::ldsAccess(uint8_t kind, uint64_t offset, unsigned bytes,
+                        unsigned wave, unsigned lane, const Inst &inst,
+                        const uint8_t *value, const uint8_t *current) {
+  for (unsigned b = 0; b < bytes; ++b)
+    access(lds[offset + b], {true, offset + b}, kind, wave, lane, inst,
+           value ? value + b : nullptr, current ? current + b : nullptr);
+}
+
+void Checker::globalAccess(uint8_t kind, uint64_t address, unsigned bytes,
+                           unsigned wave, unsigned lane, const Inst &inst,
+                           const uint8_t *value, const uint8_t *current) {
+  if (!options.race)
+    return;
+  for (unsigned b = 0; b < bytes; ++b)
+    access(global[address + b], {false, address + b}, kind, wave, lane, inst,
+           value ? value + b : nullptr, current ? current + b : nullptr);
+}
+
+void Checker::checkBarrier(ArrayRef<BarrierWait> waiting) {
+  if (!options.sync || waiting.empty())
+    return;
+  // Group the waves by the barrier they wait at, in order of first wave.
+  SmallVector<std::pair<const Inst *, SmallVector<unsigned, 4>>, 2> groups;
+  for (const BarrierWait &w : waiting) {
+    auto it =
+        llvm::find_if(groups, [&](auto &g) { return g.first == w.barrier; });
+    if (it == groups.end())
+      groups.push_back({w.barrier, {w.wave}});
+    else
+      it->second.push_back(w.wave);
+  }
+  if (groups.size() == 1)
+    return;
+  std::string text =
+      workgroupPrefix("synccheck") + ": waves wait at different barriers:";
+  for (auto [i, g] : llvm::enumerate(groups)) {
+    text += i ? "; " : " ";
+    text +=
+        (g.second.size() == 1 ? "wave " : "waves ") +
+        join(map_range(g.second, [](unsigned w) { return std::to_string(w); }),
+             ", ") +
+        " at " + describe(g.first);
+  }
+  throw CheckFailure{text};
+}
