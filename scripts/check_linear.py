@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""Runs a compiled mx.scaled_matmul kernel in the simulator and checks it.
+"""Runs a compiled mx.scaled_matmul program in the simulator and checks it.
 
 Usage: check_linear.py --mxc BIN --mxc-run BIN --src FILE.mlir --hsaco FILE --m M
+                       [--expect-kernel NAME]
 
 Reads the operand shapes and formats from the function signature, makes
-random MX inputs, runs the kernel with mxc-run on sim:gfx950 and compares C
-with a NumPy reference written from SPEC.md (Formats, Scaled matmul):
-every bf16 output within 2^-8 |ref| + 2^-20 sum|a b|.
+random MX inputs, runs the program through its launch plan (mxc-run --plan
+M=..., which picks the variant for M) on sim:gfx950 and compares C with a
+NumPy reference written from SPEC.md (Formats, Scaled matmul): every bf16
+output within 2^-8 |ref| + 2^-20 sum|a b|. The kernel named in the report
+is the one `mxc --print-launch M=...` says the plan runs; --expect-kernel
+fails the check when it is another.
 """
 import argparse, os, re, subprocess, sys, tempfile
 import numpy as np
@@ -53,6 +57,7 @@ def main():
     ap = argparse.ArgumentParser()
     for a in ("--mxc", "--mxc-run", "--src", "--hsaco"): ap.add_argument(a, required=True)
     ap.add_argument("--m", type=int, required=True)
+    ap.add_argument("--expect-kernel")
     args = ap.parse_args()
     text = open(args.src).read()
     sig = re.search(r"func\.func @(\w+)\((.*?)\)\s*\{", text, re.S)
@@ -71,21 +76,23 @@ def main():
 
     launch = subprocess.run([args.mxc, args.src, "--print-launch", f"M={M}"],
                             capture_output=True, text=True, check=True).stdout
-    lm = re.match(r"(\w+): grid (\S+) block (\S+) lds (\d+) config (\S+)", launch)
+    lm = re.search(r"^(\w+): grid (\S+) block (\S+) lds (\d+) config (\S+)$", launch, re.M)
     kernel, grid, block, _, config = lm.groups()
+    if args.expect_kernel and kernel != args.expect_kernel:
+        print(f"the plan runs {kernel} for M={M}, expected {args.expect_kernel}: FAIL")
+        return 1
     with tempfile.TemporaryDirectory() as tmp:
         def put(name, data):
             path = os.path.join(tmp, name)
             open(path, "wb").write(data)
             return path
-        run = [args.mxc_run, "--device", "sim:gfx950", args.hsaco, "--kernel", kernel,
-               "--grid", grid, "--block", block,
+        run = [args.mxc_run, "--device", "sim:gfx950", args.hsaco, "--plan", f"M={M}",
                "--arg", "in:" + put("a", pack(a_fmt, ca)), "--arg", "in:" + put("sa", sa.tobytes()),
                "--arg", "in:" + put("b", pack(b_fmt, cb)), "--arg", "in:" + put("sb", sb.tobytes())]
         if has_bias:
             run += ["--arg", "in:" + put("bias", bias.tobytes())]
         out = os.path.join(tmp, "c")
-        run += ["--arg", f"out:{out}:{M * n * 2}", "--arg", f"i32:{M}"]
+        run += ["--arg", f"out:{out}:{M * n * 2}"]
         subprocess.run(run, check=True)
         got = bf16_to_f64(np.frombuffer(open(out, "rb").read(), np.uint16).reshape(M, n))
 

@@ -119,4 +119,6 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
   }];
 }
 
+include "MxLaunchAttrs.td"
+
 #endif // MXC_DIALECT_MX_MXATTRS_TD

@@ -37,6 +37,8 @@ def Mx_Dialect : Dialect {
     with a static innermost dimension that is a multiple of 32.
   }];
   let useDefaultAttributePrinterParser = 1;
+  // `mx.variants` (mx-select-config) and `mx.config` (on kernels).
+  let hasOperationAttrVerify = 1;
 }
 
 #endif // MXC_DIALECT_MX_MXDIALECT_TD

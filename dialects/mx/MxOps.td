@@ -368,4 +368,6 @@ def Mx_MoeOp : Mx_Op<"moe"> {
   }];
 }
 
+include "MxLaunchOps.td"
+
 #endif // MXC_DIALECT_MX_MXOPS_TD

@@ -186,8 +186,10 @@ MXRT_API mxrt_status mxrt_program_param_bytes(mxrt_module module,
                                               const int64_t *sizes,
                                               size_t size_count,
                                               uint64_t *bytes);
-/* Runs every launch of `program` in order: one buffer per parameter (each
- * checked to be large enough) and one value per runtime size. */
+/* Runs `program`: for each of its ops in order, the launches of the first
+ * variant whose size ranges hold the runtime sizes (an error when none
+ * does). One buffer per parameter (each checked to be large enough) and one
+ * value per runtime size. */
 MXRT_API mxrt_status mxrt_program_run(mxrt_module module, const char *program,
                                       const mxrt_buffer *buffers,
                                       size_t buffer_count, const int64_t *sizes,

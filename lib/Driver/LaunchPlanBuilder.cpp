@@ -1,4 +1,4 @@
-//===- LaunchPlanBuilder.cpp - A program's launch plan from its IR --------===//
+//===- LaunchPlanBuilder.cpp - Serialize mx.launch_plan ops ---------------===//
 //
 // Part of mxc.
 //
@@ -10,89 +10,82 @@
 #include "mxc/Dialect/Mx/MxOps.h"
 #include "mxc/Transforms/GemmConfig.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/EquivalenceClasses.h"
+#include "llvm/ADT/StringMap.h"
+#include <map>
 
 using namespace mlir;
 using namespace mxc;
-using namespace mxc::driver;
-
-/// The index of `value` among `func`'s parameters, if it is one.
-static std::optional<unsigned> getParamIndex(func::FuncOp func, Value value) {
-  auto arg = dyn_cast<BlockArgument>(value);
-  if (!arg || arg.getOwner() != &func.getBody().front())
-    return std::nullopt;
-  return arg.getArgNumber();
-}
-
-llvm::StringMap<ProgramSizes>
-mxc::driver::collectProgramSizes(ModuleOp module) {
-  llvm::StringMap<ProgramSizes> result;
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isExternal())
-      continue;
-    ProgramSizes &sizes = result[func.getSymName()];
-    // Extents of parameters `values` that one op requires equal, named `name`.
-    auto relate = [&](ValueRange values, unsigned dim, StringRef name) {
-      std::optional<ParamExtent> first;
-      for (Value v : values) {
-        std::optional<unsigned> param = getParamIndex(func, v);
-        auto type = dyn_cast<MemRefType>(v.getType());
-        if (!param || !type || !type.isDynamicDim(dim))
-          continue;
-        ParamExtent extent(*param, dim);
-        sizes.classes.insert(extent);
-        if (first)
-          sizes.classes.unionSets(*first, extent);
-        else
-          first = extent;
-        sizes.names.emplace(extent, name.str());
-      }
-    };
-    func.walk([&](mx::ScaledMatmulOp op) {
-      relate({op.getA(), op.getAScales(), op.getC()}, 0, "M");
-    });
-  }
-  return result;
-}
 
 namespace {
-/// Builds one function's program.
+/// One extent of a program parameter: (parameter index, dimension).
+using ParamExtent = std::pair<unsigned, unsigned>;
+
+/// Builds one function's program from its mx.launch_plan ops.
 class ProgramBuilder {
 public:
-  ProgramBuilder(func::FuncOp func, const ProgramSizes *sizes)
-      : func(func), sizes(sizes) {}
+  ProgramBuilder(func::FuncOp func, ArrayRef<mx::LaunchPlanOp> ops)
+      : func(func), ops(ops) {}
   FailureOr<amdgpu::PlanProgram> build();
 
 private:
+  /// The parameter `buffer` of `op` is, or an error at the op.
+  FailureOr<unsigned> getParam(mx::LaunchPlanOp op, StringAttr buffer);
+  LogicalResult relateSizes();
   LogicalResult addParams();
-  /// The size index of parameter extent `extent` (creating it).
+  /// The program size of parameter extent `extent` (creating it).
   unsigned getSize(ParamExtent extent);
-  /// Size index of `memref.dim %param, constant`, if `v` is one.
-  std::optional<unsigned> readDim(Value v);
-  FailureOr<amdgpu::PlanDim> readGridDim(Value v);
-  FailureOr<amdgpu::PlanArg> readArg(Value v);
-  FailureOr<amdgpu::PlanLaunch> readLaunch(gpu::LaunchFuncOp launch);
+  FailureOr<amdgpu::PlanDispatch> buildDispatch(mx::LaunchPlanOp op);
 
   func::FuncOp func;
-  const ProgramSizes *sizes;
+  ArrayRef<mx::LaunchPlanOp> ops;
   amdgpu::PlanProgram program;
+  /// Extents the ops say are one size, and the names they give them.
+  llvm::EquivalenceClasses<ParamExtent> classes;
+  std::map<ParamExtent, std::string> names;
   std::map<ParamExtent, unsigned> sizeOfLeader;
 };
 } // namespace
 
+FailureOr<unsigned> ProgramBuilder::getParam(mx::LaunchPlanOp op,
+                                             StringAttr buffer) {
+  Value value = op.lookupBuffer(buffer.getValue());
+  auto arg = dyn_cast_or_null<BlockArgument>(value);
+  if (!arg || arg.getOwner() != &func.getBody().front())
+    return op.emitOpError() << "buffer " << buffer << " is not a parameter of @"
+                            << func.getSymName()
+                            << "; a launch plan passes the program's "
+                               "parameters only";
+  return arg.getArgNumber();
+}
+
+LogicalResult ProgramBuilder::relateSizes() {
+  for (mx::LaunchPlanOp op : ops)
+    for (auto size : op.getSizes().getAsRange<mx::RuntimeSizeAttr>()) {
+      std::optional<ParamExtent> first;
+      for (const mx::BufferExtent &e : size.getExtents()) {
+        FailureOr<unsigned> param = getParam(op, e.buffer);
+        if (failed(param))
+          return failure();
+        ParamExtent extent(*param, e.dim);
+        classes.insert(extent);
+        names.emplace(extent, size.getName().str());
+        if (first)
+          classes.unionSets(*first, extent);
+        else
+          first = extent;
+      }
+    }
+  return success();
+}
+
 unsigned ProgramBuilder::getSize(ParamExtent extent) {
   ParamExtent leader = extent;
   std::string name;
-  if (sizes && sizes->classes.contains(extent)) {
-    leader = sizes->classes.getLeaderValue(extent);
-    auto named = sizes->names.find(extent);
-    if (named != sizes->names.end())
-      name = named->second;
+  if (classes.contains(extent)) {
+    leader = classes.getLeaderValue(extent);
+    name = names.at(extent);
   }
   auto [it, inserted] = sizeOfLeader.emplace(leader, program.sizes.size());
   if (!inserted)
@@ -140,156 +133,105 @@ LogicalResult ProgramBuilder::addParams() {
   return success();
 }
 
-std::optional<unsigned> ProgramBuilder::readDim(Value v) {
-  auto dim = v.getDefiningOp<memref::DimOp>();
-  if (!dim)
-    return std::nullopt;
-  std::optional<unsigned> param = getParamIndex(func, dim.getSource());
-  std::optional<int64_t> index = dim.getConstantIndex();
-  if (!param || !index)
-    return std::nullopt;
-  return getSize({*param, unsigned(*index)});
-}
-
-FailureOr<amdgpu::PlanDim> ProgramBuilder::readGridDim(Value v) {
-  amdgpu::PlanDim dim;
-  // Only what a plan reader accepts: a constant in [1, 2^32), a divisor of
-  // at least 1 (PlanDim::evaluate then cannot overflow).
-  if (auto c = v.getDefiningOp<arith::ConstantIndexOp>()) {
-    if (c.value() < 1 || c.value() > int64_t(UINT32_MAX))
+FailureOr<amdgpu::PlanDispatch>
+ProgramBuilder::buildDispatch(mx::LaunchPlanOp op) {
+  amdgpu::PlanDispatch dispatch;
+  dispatch.op = op.getSourceOp().str();
+  // The op's size names, as program sizes: any extent names the class.
+  llvm::StringMap<unsigned> sizeIndex;
+  for (auto size : op.getSizes().getAsRange<mx::RuntimeSizeAttr>()) {
+    const mx::BufferExtent &e = size.getExtents().front();
+    FailureOr<unsigned> param = getParam(op, e.buffer);
+    if (failed(param))
       return failure();
-    dim.constant = c.value();
-    return dim;
+    sizeIndex[size.getName()] = getSize({*param, e.dim});
   }
-  if (auto div = v.getDefiningOp<arith::CeilDivUIOp>())
-    if (auto c = div.getRhs().getDefiningOp<arith::ConstantIndexOp>();
-        c && c.value() >= 1)
-      if (std::optional<unsigned> size = readDim(div.getLhs())) {
-        dim.divisor = c.value();
-        dim.size = *size;
-        return dim;
-      }
-  return failure();
-}
-
-FailureOr<amdgpu::PlanArg> ProgramBuilder::readArg(Value v) {
-  amdgpu::PlanArg arg;
-  Type type = v.getType();
-  arg.bytes =
-      isa<LLVM::LLVMPointerType>(type)
-          ? 8
-          : (type.isIntOrFloat() ? type.getIntOrFloatBitWidth() / 8 : 0);
-  if (arg.bytes != 4 && arg.bytes != 8)
-    return failure();
-  // A buffer: the aligned pointer of a parameter.
-  if (auto ptr = v.getDefiningOp<LLVM::IntToPtrOp>())
-    if (auto cast = ptr.getArg().getDefiningOp<arith::IndexCastUIOp>())
-      if (auto extract =
-              cast.getIn()
-                  .getDefiningOp<memref::ExtractAlignedPointerAsIndexOp>())
-        if (std::optional<unsigned> param =
-                getParamIndex(func, extract.getSource())) {
-          arg.kind = amdgpu::PlanArg::Kind::Param;
-          arg.index = *param;
-          return arg;
+  for (auto variant : op.getVariants().getAsRange<mx::LaunchVariantAttr>()) {
+    amdgpu::PlanVariant plan;
+    for (const mx::SizeRange &range : variant.getWhen())
+      plan.when.push_back(
+          {sizeIndex.at(range.size.getValue()), range.min, range.max});
+    for (mx::KernelLaunchAttr launch : variant.getLaunches()) {
+      amdgpu::PlanLaunch out;
+      out.kernel = launch.getKernel().getLeafReference().str();
+      for (auto [d, e] : llvm::enumerate(launch.getGrid())) {
+        if (e.isConstant()) {
+          out.grid[d].constant = e.value;
+        } else {
+          out.grid[d].divisor = e.value;
+          out.grid[d].size = sizeIndex.at(e.size.getValue());
         }
-  // A runtime size.
-  Value in = v;
-  if (auto cast = v.getDefiningOp<arith::IndexCastUIOp>())
-    in = cast.getIn();
-  else if (auto cast = v.getDefiningOp<arith::IndexCastOp>())
-    in = cast.getIn();
-  if (std::optional<unsigned> size = readDim(in)) {
-    arg.kind = amdgpu::PlanArg::Kind::Size;
-    arg.index = *size;
-    return arg;
+      }
+      for (auto [d, extent] : llvm::enumerate(launch.getBlock()))
+        out.block[d] = uint32_t(extent);
+      out.dynamicLdsBytes = uint32_t(launch.getLdsBytes());
+      if (auto config =
+              dyn_cast_or_null<mx::GemmConfigAttr>(launch.getConfig()))
+        out.config = printGemmConfig(toGemmConfig(config));
+      for (const mx::KernelArg &arg : launch.getArgs()) {
+        amdgpu::PlanArg planArg;
+        planArg.bytes = arg.bytes;
+        switch (arg.kind) {
+        case mx::KernelArg::Kind::Buffer: {
+          FailureOr<unsigned> param = getParam(op, arg.name);
+          if (failed(param))
+            return failure();
+          planArg.kind = amdgpu::PlanArg::Kind::Param;
+          planArg.index = *param;
+          break;
+        }
+        case mx::KernelArg::Kind::Size:
+          planArg.kind = amdgpu::PlanArg::Kind::Size;
+          planArg.index = sizeIndex.at(arg.name.getValue());
+          break;
+        case mx::KernelArg::Kind::Constant:
+          planArg.kind = amdgpu::PlanArg::Kind::Constant;
+          planArg.value = arg.value;
+          break;
+        }
+        out.args.push_back(planArg);
+      }
+      plan.launches.push_back(std::move(out));
+    }
+    dispatch.variants.push_back(std::move(plan));
   }
-  // A constant.
-  IntegerAttr value;
-  if (matchPattern(v, m_Constant(&value))) {
-    arg.kind = amdgpu::PlanArg::Kind::Constant;
-    arg.value = value.getValue().getSExtValue();
-    return arg;
-  }
-  return failure();
-}
-
-FailureOr<amdgpu::PlanLaunch>
-ProgramBuilder::readLaunch(gpu::LaunchFuncOp launch) {
-  amdgpu::PlanLaunch plan;
-  plan.kernel = launch.getKernelName().str();
-  gpu::KernelDim3 grid = launch.getGridSizeOperandValues();
-  gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
-  Value gridValues[] = {grid.x, grid.y, grid.z};
-  Value blockValues[] = {block.x, block.y, block.z};
-  for (unsigned d = 0; d < 3; ++d) {
-    FailureOr<amdgpu::PlanDim> g = readGridDim(gridValues[d]);
-    auto b = blockValues[d].getDefiningOp<arith::ConstantIndexOp>();
-    if (failed(g) || !b || b.value() < 1 || b.value() > 1024)
-      return launch.emitError("launch dimensions are not ones mxc's launch "
-                              "plan can describe (grid constants from 1 to "
-                              "2^32-1 or ceil(size / tile) with tile >= 1, "
-                              "block constants from 1 to 1024)");
-    plan.grid[d] = *g;
-    plan.block[d] = b.value();
-  }
-  if (Value lds = launch.getDynamicSharedMemorySize()) {
-    auto c = lds.getDefiningOp<arith::ConstantIntOp>();
-    if (!c)
-      return launch.emitError("dynamic LDS size is not a constant");
-    plan.dynamicLdsBytes = c.value();
-  }
-  for (auto [i, operand] : llvm::enumerate(launch.getKernelOperands())) {
-    FailureOr<amdgpu::PlanArg> arg = readArg(operand);
-    if (failed(arg))
-      return launch.emitError() << "kernel argument " << i
-                                << " is neither a parameter's pointer, a "
-                                   "runtime size nor a constant";
-    plan.args.push_back(*arg);
-  }
-  if (auto kernel = SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(
-          launch, launch.getKernel()))
-    if (auto config = kernel->getAttrOfType<mx::GemmConfigAttr>("mx.config"))
-      plan.config = printGemmConfig(toGemmConfig(config));
-  return plan;
+  return dispatch;
 }
 
 FailureOr<amdgpu::PlanProgram> ProgramBuilder::build() {
   program.name = func.getSymName().str();
-  if (failed(addParams()))
+  if (failed(relateSizes()) || failed(addParams()))
     return failure();
-  for (Operation &op : func.getBody().front())
-    if (auto launch = dyn_cast<gpu::LaunchFuncOp>(op)) {
-      FailureOr<amdgpu::PlanLaunch> plan = readLaunch(launch);
-      if (failed(plan))
-        return failure();
-      program.launches.push_back(std::move(*plan));
-    }
+  for (mx::LaunchPlanOp op : ops) {
+    FailureOr<amdgpu::PlanDispatch> dispatch = buildDispatch(op);
+    if (failed(dispatch))
+      return failure();
+    program.dispatches.push_back(std::move(*dispatch));
+  }
   return program;
 }
 
-FailureOr<amdgpu::LaunchPlan>
-mxc::driver::buildLaunchPlan(ModuleOp module,
-                             const llvm::StringMap<ProgramSizes> &sizes) {
+FailureOr<amdgpu::LaunchPlan> mxc::driver::buildLaunchPlan(ModuleOp module) {
   amdgpu::LaunchPlan plan;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isExternal())
       continue;
-    // Launches must sit in the function's entry block to run in order.
-    WalkResult nested = func.walk([&](gpu::LaunchFuncOp launch) {
-      if (launch->getBlock() == &func.getBody().front())
+    // The ops run in order only in the function's entry block.
+    SmallVector<mx::LaunchPlanOp> ops;
+    WalkResult nested = func.walk([&](mx::LaunchPlanOp op) {
+      if (op->getBlock() == &func.getBody().front()) {
+        ops.push_back(op);
         return WalkResult::advance();
-      launch.emitError("launch plans describe launches in a function's entry "
-                       "block only, not under control flow");
+      }
+      op.emitOpError("is under control flow; launch plans describe the ops "
+                     "in a function's entry block only");
       return WalkResult::interrupt();
     });
     if (nested.wasInterrupted())
       return failure();
-    if (func.getOps<gpu::LaunchFuncOp>().empty())
+    if (ops.empty())
       continue;
-    auto it = sizes.find(func.getSymName());
-    FailureOr<amdgpu::PlanProgram> program =
-        ProgramBuilder(func, it == sizes.end() ? nullptr : &it->second).build();
+    FailureOr<amdgpu::PlanProgram> program = ProgramBuilder(func, ops).build();
     if (failed(program))
       return failure();
     plan.programs.push_back(std::move(*program));

@@ -1,10 +1,9 @@
-//===- LaunchPlanBuilder.h - A program's launch plan from its IR -*- C++
-//-*-===//
+//===- LaunchPlanBuilder.h - Serialize mx.launch_plan ops -------*- C++ -*-===//
 //
-// Part of mxc. Before lowering, the mx ops say which dynamic extents of a
-// program's parameters are one runtime size (A, its scales and C share M);
-// after lowering, each gpu.launch_func says how its grid and arguments derive
-// from the parameters. Together they make the launch plan.
+// Part of mxc. The lowering of each mx op leaves an mx.launch_plan: its
+// buffers, named runtime sizes and variants as data. This serializes those
+// into the code object's launch plan: buffers become program parameters,
+// sizes that the ops tie to one parameter extent become one program size.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,30 +13,13 @@
 #include "mxc/Target/AMDGPU/LaunchPlan.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "llvm/ADT/EquivalenceClasses.h"
-#include "llvm/ADT/StringMap.h"
-#include <map>
 
 namespace mxc::driver {
 
-/// One extent of a program parameter: (parameter index, dimension).
-using ParamExtent = std::pair<unsigned, unsigned>;
-
-/// The runtime sizes of one function, as its mx ops relate them.
-struct ProgramSizes {
-  llvm::EquivalenceClasses<ParamExtent> classes;
-  /// Names the ops give classes, keyed by any member.
-  std::map<ParamExtent, std::string> names;
-};
-
-/// Reads the size relations of every function's mx ops (before lowering).
-llvm::StringMap<ProgramSizes> collectProgramSizes(mlir::ModuleOp module);
-
-/// Builds the plan of every function that launches kernels (after lowering).
-/// Emits an error where a launch cannot be described.
-mlir::FailureOr<amdgpu::LaunchPlan>
-buildLaunchPlan(mlir::ModuleOp module,
-                const llvm::StringMap<ProgramSizes> &sizes);
+/// The plan of every function that holds mx.launch_plan ops, one program
+/// each. Emits an error at the op where one cannot be described (a buffer
+/// that is not a parameter of the function, an op under control flow).
+mlir::FailureOr<amdgpu::LaunchPlan> buildLaunchPlan(mlir::ModuleOp module);
 
 } // namespace mxc::driver
 

@@ -8,6 +8,7 @@
 #include "LaunchPlanBuilder.h"
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxDialect.h"
+#include "mxc/Dialect/Mx/MxOps.h"
 #include "mxc/Target/AMDGPU/CodeObject.h"
 #include "mxc/Transforms/GemmConfig.h"
 #include "mxc/Transforms/Passes.h"
@@ -68,6 +69,7 @@ void mxc::driver::buildLowerMxPipeline(OpPassManager &pm,
   select.chip = options.chip->name.str();
   select.tuneM = options.tuneM;
   select.config = options.config;
+  select.mBuckets = options.mBuckets;
   pm.addPass(createMxSelectConfig(select));
   ConvertMxToAMDGPUOptions lower;
   lower.chip = options.chip->name.str();
@@ -231,19 +233,19 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
                                             const CompileOptions &options,
                                             amdgpu::LaunchPlan *planOut) {
   MLIRContext *ctx = module.getContext();
-  llvm::StringMap<ProgramSizes> sizes = collectProgramSizes(module);
   PassManager mxPm(ctx);
   buildLowerMxPipeline(mxPm, options);
   if (failed(mxPm.run(module)))
     return failure();
-  FailureOr<amdgpu::LaunchPlan> plan = buildLaunchPlan(module, sizes);
+  FailureOr<amdgpu::LaunchPlan> plan = buildLaunchPlan(module);
   if (failed(plan))
     return failure();
   if (planOut)
     *planOut = *plan;
-  // Ops the lowering passes above do not handle yet.
+  // Ops the lowering passes above do not handle yet (mx.launch_plan is what
+  // they leave: host-side data, serialized above).
   WalkResult mxOps = module.walk([](Operation *op) {
-    if (!isa<mx::MxDialect>(op->getDialect()))
+    if (!isa<mx::MxDialect>(op->getDialect()) || isa<mx::LaunchPlanOp>(op))
       return WalkResult::advance();
     op->emitOpError("has no lowering to kernels in this build of mxc");
     return WalkResult::interrupt();

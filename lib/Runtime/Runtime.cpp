@@ -672,7 +672,14 @@ mxrt_status mxrt_program_run(mxrt_module module, const char *name,
                       " bytes; it needs " + Twine(needed) + sizeText);
     }
   }
-  for (auto [l, launch] : llvm::enumerate(program->launches)) {
+  // The launches of each op's variant for these sizes.
+  Expected<std::vector<const amdgpu::PlanLaunch *>> launches =
+      amdgpu::selectLaunches(*program, sizeValues);
+  if (!launches)
+    return fail(MXRT_ERROR_INVALID_ARGUMENT,
+                where + ": " + toString(launches.takeError()));
+  for (auto [l, planned] : llvm::enumerate(*launches)) {
+    const amdgpu::PlanLaunch &launch = *planned;
     const amdgpu::KernelInfo *kernel = module->info.lookupKernel(launch.kernel);
     Expected<amdgpu::ResolvedLaunch> resolved =
         amdgpu::resolveLaunch(launch, sizeValues);

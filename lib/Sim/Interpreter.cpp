@@ -1993,7 +1993,7 @@ Expected<const Kernel *> Simulator::checkLaunch(StringRef name,
                              "a workgroup holds at most 1024 lanes, got " +
                                  Twine(launch.block.count()));
   uint64_t lds =
-      uint64_t(program->getStaticLdsBytes()) + launch.dynamicLdsBytes;
+      uint64_t(kernel->staticLdsBytes) + launch.dynamicLdsBytes;
   if (lds > program->getChip().ldsBytesPerWorkgroup)
     return createStringError(
         inconvertibleErrorCode(),
@@ -2008,7 +2008,7 @@ Error Simulator::launch(StringRef name, const LaunchParams &launch,
   Expected<const Kernel *> kernel = checkLaunch(name, launch, args.size());
   if (!kernel)
     return kernel.takeError();
-  uint32_t lds = program->getStaticLdsBytes() + launch.dynamicLdsBytes;
+  uint32_t lds = (*kernel)->staticLdsBytes + launch.dynamicLdsBytes;
   std::optional<Checker> checker;
   if (checks.any())
     checker.emplace(**kernel, checks, memory, lds);
@@ -2035,7 +2035,7 @@ Error Simulator::profile(StringRef name, const LaunchParams &launch,
                                "workgroup " + Twine(id) +
                                    " is outside the grid of " +
                                    Twine(launch.grid.count()));
-  uint32_t lds = program->getStaticLdsBytes() + launch.dynamicLdsBytes;
+  uint32_t lds = (*kernel)->staticLdsBytes + launch.dynamicLdsBytes;
   Profiler profiler(**kernel, launch, *model, lds);
   std::optional<Checker> checker;
   if (checks.any())

@@ -8,6 +8,7 @@
 #include "Program.h"
 
 #include "llvm/ADT/PostOrderIterator.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/IR/CFG.h"
@@ -123,8 +124,8 @@ Expected<uint64_t> Decoder::constantAddress(Constant *constant) {
   if (isa<ConstantPointerNull>(constant) || isa<UndefValue>(constant))
     return 0;
   if (auto *global = dyn_cast<GlobalVariable>(constant)) {
-    auto it = program.ldsOffsets.find(global);
-    if (it == program.ldsOffsets.end())
+    auto it = kernel.ldsOffsets.find(global);
+    if (it == kernel.ldsOffsets.end())
       return unsupported("global variables outside LDS (addrspace 3)", global);
     return it->second;
   }
@@ -863,14 +864,35 @@ Program::create(std::unique_ptr<LLVMContext> context,
   return std::move(program);
 }
 
-Error Program::decode() {
-  const DataLayout &layout = module->getDataLayout();
-  // LDS: static variables first, then the dynamic tail (`[0 x i8]`) that
-  // takes the launch's dynamic size.
+/// Whether `kernel` may use LDS variable `global`: a use in the kernel, or
+/// one in a function that is no kernel (which any kernel may call).
+static bool mayUseLds(const GlobalVariable &global, const Function &kernel) {
+  SmallVector<const User *> work(global.users());
+  SmallPtrSet<const User *, 8> seen;
+  while (!work.empty()) {
+    const User *user = work.pop_back_val();
+    if (!seen.insert(user).second)
+      continue;
+    if (auto *inst = dyn_cast<Instruction>(user)) {
+      const Function *fn = inst->getFunction();
+      if (fn == &kernel || fn->getCallingConv() != CallingConv::AMDGPU_KERNEL)
+        return true;
+      continue;
+    }
+    llvm::append_range(work, user->users());
+  }
+  return false;
+}
+
+/// Lays out the LDS `kernel` uses: static variables first, then the
+/// dynamic tail (`[0 x i8]`) that takes the launch's dynamic size.
+static void layOutLds(const Module &module, const Function &fn,
+                      Kernel &kernel) {
+  const DataLayout &layout = module.getDataLayout();
   uint32_t offset = 0;
-  SmallVector<GlobalVariable *> dynamic;
-  for (GlobalVariable &global : module->globals()) {
-    if (global.getAddressSpace() != 3)
+  SmallVector<const GlobalVariable *> dynamic;
+  for (const GlobalVariable &global : module.globals()) {
+    if (global.getAddressSpace() != 3 || !mayUseLds(global, fn))
       continue;
     uint64_t size = layout.getTypeAllocSize(global.getValueType());
     uint32_t align = global.getAlign().valueOrOne().value();
@@ -879,14 +901,17 @@ Error Program::decode() {
       dynamic.push_back(&global);
       continue;
     }
-    ldsOffsets[&global] = offset;
+    kernel.ldsOffsets[&global] = offset;
     offset += size;
   }
   offset = (offset + 15) & ~15u;
-  for (GlobalVariable *global : dynamic)
-    ldsOffsets[global] = offset;
-  staticLdsBytes = offset;
+  for (const GlobalVariable *global : dynamic)
+    kernel.ldsOffsets[global] = offset;
+  kernel.staticLdsBytes = offset;
+}
 
+Error Program::decode() {
+  const DataLayout &layout = module->getDataLayout();
   for (Function &fn : *module) {
     if (fn.isDeclaration() || fn.getCallingConv() != CallingConv::AMDGPU_KERNEL)
       continue;
@@ -899,6 +924,8 @@ Error Program::decode() {
       kernel->waveSize = 64;
     else if (features.contains("+wavefrontsize32"))
       kernel->waveSize = 32;
+    layOutLds(*module, fn, *kernel);
+    staticLdsBytes = std::max(staticLdsBytes, kernel->staticLdsBytes);
     Decoder decoder(*this, *kernel, layout);
     if (Error e = decoder.run(fn))
       return createStringError(inconvertibleErrorCode(),

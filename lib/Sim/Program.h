@@ -224,6 +224,10 @@ struct Kernel {
   std::vector<uint8_t> constantImage; ///< Register file with constants set.
   uint32_t privateBytes = 0;          ///< Allocas per lane.
   unsigned waveSize = 64;
+  /// Offsets of the LDS variables the kernel uses, laid out for it alone
+  /// (as the AMDGPU backend allocates LDS per kernel).
+  llvm::DenseMap<const llvm::GlobalVariable *, uint32_t> ldsOffsets;
+  uint32_t staticLdsBytes = 0; ///< Its static LDS, dynamic LDS after it.
 };
 
 /// A module decoded for one chip.
@@ -235,6 +239,7 @@ public:
 
   const Kernel *getKernel(llvm::StringRef name) const;
   std::vector<std::string> getKernelNames() const;
+  /// The most static LDS any kernel of the module uses.
   uint32_t getStaticLdsBytes() const { return staticLdsBytes; }
   const amdgpu::ChipInfo &getChip() const { return chip; }
 
@@ -248,7 +253,6 @@ private:
   std::unique_ptr<llvm::Module> module;
   const amdgpu::ChipInfo &chip;
   std::vector<std::unique_ptr<Kernel>> kernels;
-  llvm::DenseMap<const llvm::GlobalVariable *, uint32_t> ldsOffsets;
   uint32_t staticLdsBytes = 0;
   friend class Decoder;
 };

@@ -10,6 +10,7 @@
 #include "mxc/Transforms/Passes.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <limits>
@@ -101,6 +102,36 @@ struct MxSelectConfigPass
     : public mxc::impl::MxSelectConfigBase<MxSelectConfigPass> {
   using MxSelectConfigBase::MxSelectConfigBase;
 
+  /// The m-buckets option: ascending bounds from 1 to 2^31 - 2, or none.
+  template <typename ErrorFn>
+  FailureOr<SmallVector<int64_t>> parseBuckets(ErrorFn optionError) {
+    SmallVector<int64_t> bounds;
+    StringRef text = StringRef(mBuckets).trim();
+    if (text == "none")
+      return bounds;
+    SmallVector<StringRef> items;
+    text.split(items, ',');
+    for (StringRef item : items) {
+      int64_t bound;
+      item = item.trim();
+      if (item.empty() || !llvm::all_of(item, llvm::isDigit) ||
+          item.getAsInteger(10, bound) || bound < 1 ||
+          bound >= mx::kMaxInt32Size) {
+        optionError() << "m-buckets '" << mBuckets << "': '" << item
+                      << "' is not an M from 1 to " << mx::kMaxInt32Size - 1
+                      << " (or give 'none')";
+        return failure();
+      }
+      if (!bounds.empty() && bound <= bounds.back()) {
+        optionError() << "m-buckets '" << mBuckets << "': bounds must ascend; "
+                      << bound << " follows " << bounds.back();
+        return failure();
+      }
+      bounds.push_back(bound);
+    }
+    return bounds;
+  }
+
   void runOnOperation() override {
     // A bad option is the option's error, not the module's: no location
     // and no dump of the module under it.
@@ -131,33 +162,83 @@ struct MxSelectConfigPass
       }
       forced = toGemmConfig(attr);
     }
+    FailureOr<SmallVector<int64_t>> bounds = parseBuckets(optionError);
+    if (failed(bounds))
+      return signalPassFailure();
+    // The bucket bounds that lie below the M the last bucket is tuned for.
+    SmallVector<int64_t> below(llvm::make_filter_range(
+        *bounds, [&](int64_t b) { return b < tuneFor; }));
+    // The cost model's config for `problem`, or an error at `op`.
+    auto choose = [&](mx::ScaledMatmulOp op,
+                      const GemmProblem &problem) -> std::optional<GemmConfig> {
+      std::optional<GemmConfig> chosen = selectGemmConfig(problem, *target);
+      if (chosen)
+        return chosen;
+      if (!getScaledMfma(32, target->name) &&
+          !getScaledMfma(16, target->name)) {
+        op.emitOpError("has no kernel configuration on ")
+            << chip << ": the chip has no scaled matrix instruction";
+        return std::nullopt;
+      }
+      // The smallest workgroup tile: if it cannot run, none can.
+      GemmConfig smallest;
+      smallest.mfmaM = smallest.tileM = smallest.tileN = 16;
+      smallest.tileK = 128;
+      smallest.wavesM = smallest.wavesN = 1;
+      smallest.prefetch = 0;
+      op.emitOpError("has no kernel configuration on ")
+          << chip << "; even " << printGemmConfig(smallest)
+          << " cannot run: " << checkGemmConfig(problem, smallest, *target);
+      return std::nullopt;
+    };
     WalkResult result = getOperation().walk([&](mx::ScaledMatmulOp op) {
       FailureOr<GemmProblem> problem = getGemmProblem(op, tuneM);
       if (failed(problem))
         return WalkResult::interrupt();
+      // Configs by M bucket were chosen before: keep them.
+      if (!forced && op->hasAttr(mx::kVariantsAttrName))
+        return WalkResult::advance();
       std::optional<GemmConfig> chosen = forced;
       if (!chosen && op.getConfig())
         chosen = toGemmConfig(*op.getConfig());
-      if (!chosen)
-        chosen = selectGemmConfig(*problem, *target);
-      if (!chosen) {
-        if (!getScaledMfma(32, target->name) &&
-            !getScaledMfma(16, target->name)) {
-          op.emitOpError("has no kernel configuration on ")
-              << chip << ": the chip has no scaled matrix instruction";
-          return WalkResult::interrupt();
+      bool dynamicM = op.getA().getType().isDynamicDim(0);
+      if (!chosen && dynamicM && !below.empty()) {
+        // One config per M bucket, each for the bucket's largest M.
+        SmallVector<Attribute> variants;
+        int64_t minM = 0;
+        for (unsigned i = 0; i <= below.size(); ++i) {
+          bool last = i == below.size();
+          int64_t maxM = last ? mx::kMaxInt32Size : below[i];
+          GemmProblem bucket = *problem;
+          bucket.m = last ? tuneFor : maxM;
+          std::optional<GemmConfig> config = choose(op, bucket);
+          if (!config)
+            return WalkResult::interrupt();
+          mx::GemmConfigAttr attr = toAttr(op.getContext(), *config);
+          auto previous = variants.empty()
+                              ? mx::GemmVariantAttr()
+                              : cast<mx::GemmVariantAttr>(variants.back());
+          // A bucket with the config of the one before widens that one.
+          if (previous && previous.getConfig() == attr)
+            variants.back() = mx::GemmVariantAttr::get(
+                op.getContext(), previous.getMinM(), maxM, attr);
+          else
+            variants.push_back(
+                mx::GemmVariantAttr::get(op.getContext(), minM, maxM, attr));
+          minM = maxM + 1;
         }
-        // The smallest workgroup tile: if it cannot run, none can.
-        GemmConfig smallest;
-        smallest.mfmaM = smallest.tileM = smallest.tileN = 16;
-        smallest.tileK = 128;
-        smallest.wavesM = smallest.wavesN = 1;
-        smallest.prefetch = 0;
-        op.emitOpError("has no kernel configuration on ")
-            << chip << "; even " << printGemmConfig(smallest)
-            << " cannot run: " << checkGemmConfig(*problem, smallest, *target);
-        return WalkResult::interrupt();
+        if (variants.size() > 1) {
+          op->setAttr(mx::kVariantsAttrName,
+                      ArrayAttr::get(op.getContext(), variants));
+          return WalkResult::advance();
+        }
+        chosen =
+            toGemmConfig(cast<mx::GemmVariantAttr>(variants[0]).getConfig());
       }
+      if (!chosen)
+        chosen = choose(op, *problem);
+      if (!chosen)
+        return WalkResult::interrupt();
       std::string why = checkGemmConfig(*problem, *chosen, *target);
       if (!why.empty()) {
         op.emitOpError("config ") << printGemmConfig(*chosen)

@@ -79,9 +79,15 @@ def main(good_path, out_dir):
     bad["metadata-field-missing"] = replace_once(
         good, b".kernarg_segment_size", b".kernarg_segment_sizX")
     wrong_type = bytearray(good)
-    key = good.find(b"\xab.vgpr_count")  # then a one-byte positive fixint
-    assert key >= 0 and good[key + 12] < 0x80
-    wrong_type[key + 12] = 0xA0  # an empty string instead
+    # The count is a positive fixint (one byte) or a uint8 (0xcc, then the
+    # byte); a string of the same length replaces it.
+    key = good.find(b"\xab.vgpr_count")
+    assert key >= 0
+    if good[key + 12] < 0x80:
+        wrong_type[key + 12] = 0xA0  # an empty string
+    else:
+        assert good[key + 12] == 0xCC
+        wrong_type[key + 12:key + 14] = b"\xa1x"  # the string "x"
     bad["metadata-field-wrong-type"] = bytes(wrong_type)
     bad["target-mismatch"] = replace_once(
         good, b"amdgcn-amd-amdhsa--gfx950", b"amdgcn-amd-amdhsa--gfx942")
@@ -96,7 +102,7 @@ def main(good_path, out_dir):
     bad["plan-unknown-kernel"] = replace_once(
         good, b"gemm_scaled_matmul", b"gemm_scaled_matmuX")
     bad["plan-future-version"] = replace_once(
-        good, b"mxc.version\x92\x01", b"mxc.version\x92\x02")
+        good, b"mxc.version\x92\x02", b"mxc.version\x92\x03")
     bad["plan-not-msgpack"] = (good[:plan + 16] + b"\xc1" +
                                good[plan + 17:])
     for name, data in bad.items():

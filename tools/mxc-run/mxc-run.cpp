@@ -437,7 +437,13 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
                     param.type + ") holds " + Twine(specs[i].bytes) +
                     " bytes; the sizes need " + Twine(needed));
     }
-    for (const amdgpu::PlanLaunch &planned : (*program)->launches) {
+    // The launches of each op's variant for these sizes.
+    Expected<std::vector<const amdgpu::PlanLaunch *>> selected =
+        amdgpu::selectLaunches(**program, *sizes);
+    if (!selected)
+      return fail(toString(selected.takeError()));
+    for (const amdgpu::PlanLaunch *launch : *selected) {
+      const amdgpu::PlanLaunch &planned = *launch;
       Expected<amdgpu::ResolvedLaunch> resolved =
           amdgpu::resolveLaunch(planned, *sizes);
       if (!resolved)

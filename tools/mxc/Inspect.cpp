@@ -40,6 +40,22 @@ static std::string describeArg(const PlanArg &arg, const PlanProgram &program) {
   llvm_unreachable("unknown PlanArg kind");
 }
 
+static void printLaunch(raw_ostream &os, const PlanLaunch &launch,
+                        const PlanProgram &program) {
+  os << "  launch " << launch.kernel << " grid "
+     << describeDim(launch.grid[0], program) << ","
+     << describeDim(launch.grid[1], program) << ","
+     << describeDim(launch.grid[2], program) << " block " << launch.block[0]
+     << "," << launch.block[1] << "," << launch.block[2] << " lds "
+     << launch.dynamicLdsBytes << " args(";
+  for (auto [i, arg] : llvm::enumerate(launch.args))
+    os << (i ? ", " : "") << describeArg(arg, program);
+  os << ")";
+  if (!launch.config.empty())
+    os << " config " << launch.config;
+  os << "\n";
+}
+
 static void printText(raw_ostream &os, StringRef file,
                       const CodeObjectInfo &info,
                       ArrayRef<KernelIsaStats> stats) {
@@ -98,20 +114,15 @@ static void printText(raw_ostream &os, StringRef file,
     for (const PlanSize &size : program.sizes)
       os << "  size " << size.name << " = dim " << size.dim << " of arg"
          << size.param << "\n";
-    for (const PlanLaunch &launch : program.launches) {
-      os << "  launch " << launch.kernel << " grid "
-         << describeDim(launch.grid[0], program) << ","
-         << describeDim(launch.grid[1], program) << ","
-         << describeDim(launch.grid[2], program) << " block " << launch.block[0]
-         << "," << launch.block[1] << "," << launch.block[2] << " lds "
-         << launch.dynamicLdsBytes << " args(";
-      for (auto [i, arg] : llvm::enumerate(launch.args))
-        os << (i ? ", " : "") << describeArg(arg, program);
-      os << ")";
-      if (!launch.config.empty())
-        os << " config " << launch.config;
-      os << "\n";
-    }
+    for (const PlanDispatch &dispatch : program.dispatches)
+      for (auto [v, variant] : llvm::enumerate(dispatch.variants)) {
+        if (dispatch.variants.size() > 1 || !variant.when.empty())
+          os << "  " << (dispatch.op.empty() ? "op" : dispatch.op)
+             << " variant " << v << ": " << describeWhen(program, variant)
+             << "\n";
+        for (const PlanLaunch &launch : variant.launches)
+          printLaunch(os, launch, program);
+      }
   }
 }
 

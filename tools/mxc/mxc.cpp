@@ -106,11 +106,19 @@ static cl::opt<std::string>
                    "(default 8192; every M still runs)"),
           cl::value_desc("M"), cl::init("8192"), cl::cat(mxcCategory),
           cl::sub(allCommands));
+static cl::opt<std::string>
+    mBuckets("m-buckets",
+             cl::desc("Where M is dynamic: the largest M of each M bucket "
+                      "below --tune-m, ascending (default 16,256: a kernel "
+                      "for M <= 16, one for 17 to 256, one tuned for "
+                      "--tune-m above), or 'none' for one kernel"),
+             cl::value_desc("M,...|none"), cl::init("16,256"),
+             cl::cat(mxcCategory), cl::sub(allCommands));
 static cl::opt<std::string> printLaunch(
     "print-launch",
-    cl::desc("Print each kernel's grid, block and dynamic LDS bytes for the "
-             "runtime sizes given, e.g. M=77 (the code object is written "
-             "only with -o FILE)"),
+    cl::desc("Print each op's variants, the one chosen for the runtime sizes "
+             "given (e.g. M=77) and its kernels' grids, blocks and dynamic "
+             "LDS bytes (the code object is written only with -o FILE)"),
     cl::value_desc("SIZE=VALUE[,...]"), cl::cat(mxcCategory),
     cl::sub(allCommands));
 
@@ -279,6 +287,23 @@ int main(int argc, char **argv) {
     if (!tuneFor)
       return 1;
   }
+  // --m-buckets: ascending Ms below 2^31 - 1, or none.
+  if (StringRef(mBuckets) != "none") {
+    SmallVector<StringRef> bounds;
+    StringRef(mBuckets).split(bounds, ',');
+    int64_t previous = 0;
+    for (StringRef bound : bounds) {
+      std::optional<int64_t> v =
+          parseWholeNumber(bound, 1, kMaxInt32 - 1, numberError);
+      if (!v)
+        return fail("--m-buckets " + mBuckets + ": " + numberError +
+                    " (or 'none')");
+      if (*v <= previous)
+        return fail("--m-buckets " + mBuckets + ": bounds must ascend; " +
+                    Twine(*v) + " follows " + Twine(previous));
+      previous = *v;
+    }
+  }
   // --print-launch NAME=VALUE,...: runtime sizes by name.
   StringMap<int64_t> launchSizes;
   SmallVector<StringRef> items;
@@ -372,6 +397,7 @@ int main(int argc, char **argv) {
   options.deviceLibsPath = deviceLibs;
   options.config = config;
   options.tuneM = *tuneFor;
+  options.mBuckets = mBuckets;
   amdgpu::LaunchPlan plan;
   mlir::FailureOr<std::string> result =
       driver::compile(*module, options, &plan);
@@ -387,30 +413,53 @@ int main(int argc, char **argv) {
                       "' needs runtime size " + size.name + "=VALUE");
         sizes.push_back(it->second);
       }
-      for (const amdgpu::PlanLaunch &launch : program.launches) {
-        int64_t grid[3];
-        for (unsigned d = 0; d < 3; ++d) {
-          grid[d] = launch.grid[d].evaluate(sizes);
-          if (grid[d] > int64_t(UINT32_MAX))
-            return fail("--print-launch " + printLaunch + ": " + launch.kernel +
-                        " needs " + Twine(grid[d]) +
-                        " workgroups in grid dimension " + Twine(d) +
-                        "; at most 4294967295 exist");
+      for (const amdgpu::PlanDispatch &dispatch : program.dispatches) {
+        // The variants, the one these sizes choose marked with '*'.
+        Expected<unsigned> chosen =
+            amdgpu::selectVariant(program, dispatch, sizes);
+        if (!chosen)
+          return fail("--print-launch " + printLaunch + ": " +
+                      toString(chosen.takeError()));
+        outs() << program.name << ": " << dispatch.op << ", "
+               << dispatch.variants.size()
+               << (dispatch.variants.size() == 1 ? " variant" : " variants")
+               << "; " << printLaunch << " runs variant " << *chosen << "\n";
+        for (auto [v, variant] : llvm::enumerate(dispatch.variants)) {
+          outs() << (v == *chosen ? "* " : "  ") << "variant " << v << ": "
+                 << amdgpu::describeWhen(program, variant) << ":";
+          for (const amdgpu::PlanLaunch &launch : variant.launches)
+            outs() << " " << launch.kernel;
+          if (variant.launches.empty())
+            outs() << " no launch";
+          outs() << "\n";
         }
-        // A size passed in 4 bytes must fit them.
-        for (const amdgpu::PlanArg &arg : launch.args)
-          if (arg.kind == amdgpu::PlanArg::Kind::Size && arg.bytes == 4 &&
-              sizes[arg.index] > kMaxInt32)
-            return fail("--print-launch " + printLaunch + ": " + launch.kernel +
-                        " takes " + program.sizes[arg.index].name +
-                        " as a 32-bit argument; at most " + Twine(kMaxInt32));
-        outs() << launch.kernel << ": grid " << grid[0] << "," << grid[1] << ","
-               << grid[2] << " block " << launch.block[0] << ","
-               << launch.block[1] << "," << launch.block[2] << " lds "
-               << launch.dynamicLdsBytes;
-        if (!launch.config.empty())
-          outs() << " config " << launch.config;
-        outs() << "\n";
+        for (const amdgpu::PlanLaunch &launch :
+             dispatch.variants[*chosen].launches) {
+          int64_t grid[3];
+          for (unsigned d = 0; d < 3; ++d) {
+            grid[d] = launch.grid[d].evaluate(sizes);
+            if (grid[d] > int64_t(UINT32_MAX))
+              return fail("--print-launch " + printLaunch + ": " +
+                          launch.kernel + " needs " + Twine(grid[d]) +
+                          " workgroups in grid dimension " + Twine(d) +
+                          "; at most 4294967295 exist");
+          }
+          // A size passed in 4 bytes must fit them.
+          for (const amdgpu::PlanArg &arg : launch.args)
+            if (arg.kind == amdgpu::PlanArg::Kind::Size && arg.bytes == 4 &&
+                sizes[arg.index] > kMaxInt32)
+              return fail("--print-launch " + printLaunch + ": " +
+                          launch.kernel + " takes " +
+                          program.sizes[arg.index].name +
+                          " as a 32-bit argument; at most " + Twine(kMaxInt32));
+          outs() << launch.kernel << ": grid " << grid[0] << "," << grid[1]
+                 << "," << grid[2] << " block " << launch.block[0] << ","
+                 << launch.block[1] << "," << launch.block[2] << " lds "
+                 << launch.dynamicLdsBytes;
+          if (!launch.config.empty())
+            outs() << " config " << launch.config;
+          outs() << "\n";
+        }
       }
     }
     if (!writeOutput)

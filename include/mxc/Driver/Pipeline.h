@@ -38,8 +38,12 @@ struct CompileOptions {
   /// Directory of the ROCm device libraries (ocml.bc, ockl.bc, oclc_*.bc)
   /// that kernels calling them link; "" for the one found at configure time.
   std::string deviceLibsPath;
-  /// M that kernel configs are tuned for when M is dynamic.
+  /// M that kernel configs are tuned for when M is dynamic (the largest M
+  /// bucket's).
   int64_t tuneM = 8192;
+  /// Largest M of each smaller M bucket, ascending ("16,256"), or "none":
+  /// mx-select-config's m-buckets.
+  std::string mBuckets = "16,256";
   /// A config forced on every scaled matmul ("" lets the cost model choose).
   std::string config;
 };
@@ -62,9 +66,10 @@ void buildLowerToLLVMPipeline(mlir::OpPassManager &pm,
 /// Errors are reported as diagnostics on the module's context. A module that
 /// calls into the ROCm device libraries (math functions, gpu.block_dim) links
 /// what it needs of them before the -O pipeline; any symbol still undefined
-/// then is an error at the op that uses it. Each func.func
-/// that launches kernels becomes a program of the launch plan, which an HSACO
-/// carries as a note; `plan`, when given, receives it too.
+/// then is an error at the op that uses it. Each func.func whose mx ops
+/// became kernels becomes a program of the launch plan (serialized from the
+/// mx.launch_plan ops the lowering leaves), which an HSACO carries as a
+/// note; `plan`, when given, receives it too.
 mlir::FailureOr<std::string> compile(mlir::ModuleOp module,
                                      const CompileOptions &options,
                                      amdgpu::LaunchPlan *plan = nullptr);

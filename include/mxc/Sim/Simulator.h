@@ -132,7 +132,8 @@ public:
   const CheckOptions &getCheckOptions() const { return checks; }
   llvm::Expected<std::vector<ParamInfo>>
   getParams(llvm::StringRef kernel) const;
-  /// Static LDS the kernel's module declares.
+  /// The most static LDS one kernel of the module uses (each kernel's LDS
+  /// variables are laid out for it alone).
   uint32_t getStaticLdsBytes() const;
 
   /// Runs `kernel` to completion. Errors name the kernel, workgroup, wave,

@@ -1,8 +1,9 @@
 //===- ScaledMatmulToAMDGPU.cpp - mx.scaled_matmul to scaled-MFMA kernels -===//
 //
 // Part of mxc. Each configured mx.scaled_matmul becomes one gpu.func kernel
-// (docs/gemm.md states its ABI) and a gpu.launch_func whose grid follows the
-// runtime M.
+// per config variant (docs/gemm.md states its ABI) and an mx.launch_plan
+// that says, as data, which kernel runs for which M, with what grid and
+// arguments (the Driver serializes it into the code object).
 //
 // The kernel body is GemmKernel.cpp's, built from the tile pieces of
 // TileOps.h; this file checks the op, creates the kernel function and the
@@ -42,14 +43,6 @@ using hw::MatrixElement;
 
 namespace {
 
-/// Extracts a buffer's aligned base pointer as a global pointer.
-Value getBasePointer(ImplicitLocOpBuilder &b, Value memref) {
-  Value index = memref::ExtractAlignedPointerAsIndexOp::create(b, memref);
-  Value i64 = arith::IndexCastUIOp::create(b, b.getI64Type(), index);
-  return LLVM::IntToPtrOp::create(
-      b, LLVM::LLVMPointerType::get(b.getContext(), 1), i64);
-}
-
 LogicalResult checkContiguous(Operation *op, Value memref, StringRef role) {
   auto type = cast<MemRefType>(memref.getType());
   if (type.getLayout().isIdentity())
@@ -71,21 +64,25 @@ struct ConvertMxToAMDGPUPass
 LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
                                            gpu::GPUModuleOp kernels,
                                            const hw::ChipInfo &target) {
-  if (!op.getConfig())
+  // The configs and the M ranges they serve: one per M bucket
+  // (mx-select-config's mx.variants), or the one config for every M.
+  struct ConfigVariant {
+    int64_t minM, maxM;
+    mx::GemmConfigAttr config;
+  };
+  SmallVector<ConfigVariant> variants;
+  if (auto list = op->getAttrOfType<ArrayAttr>(mx::kVariantsAttrName)) {
+    for (auto variant : list.getAsRange<mx::GemmVariantAttr>())
+      variants.push_back(
+          {variant.getMinM(), variant.getMaxM(), variant.getConfig()});
+  } else if (op.getConfig()) {
+    variants.push_back({0, mx::kMaxInt32Size, *op.getConfig()});
+  } else {
     return op.emitOpError("has no config; run mx-select-config first");
+  }
   FailureOr<GemmProblem> problem = getGemmProblem(op, 0);
   if (failed(problem))
     return failure();
-  GemmKernelSpec spec{*problem, toGemmConfig(*op.getConfig()), nullptr,
-                      op.getC().getType().getElementType(),
-                      op.getBias() ? op.getBias().getType().getElementType()
-                                   : Type()};
-  std::string why = checkGemmConfig(spec.problem, spec.config, target);
-  if (!why.empty())
-    return op.emitOpError("config ")
-           << printGemmConfig(spec.config) << " cannot run on " << chip << ": "
-           << why;
-  spec.mfma = getScaledMfma(spec.config.mfmaM, target.name);
   Value buffers[] = {op.getA(), op.getAScales(), op.getB(), op.getBScales(),
                      op.getC()};
   StringRef roles[] = {"A", "A scales", "B", "B scales", "C"};
@@ -95,44 +92,100 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
   if (op.getBias() && failed(checkContiguous(op, op.getBias(), "bias")))
     return failure();
 
-  // The kernel.
   MLIRContext *ctx = op.getContext();
-  auto ptr1 = LLVM::LLVMPointerType::get(ctx, 1);
-  SmallVector<Type> argTypes(4, ptr1);
-  if (spec.biasType)
-    argTypes.push_back(ptr1);
-  argTypes.push_back(ptr1);
-  argTypes.push_back(IntegerType::get(ctx, 32));
-  std::string name = "scaled_matmul";
-  if (auto func = op->getParentOfType<FunctionOpInterface>())
-    name = (func.getName() + "_" + name).str();
-  ImplicitLocOpBuilder b(op.getLoc(), ctx);
-  b.setInsertionPointToEnd(&kernels.getBodyRegion().front());
-  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}));
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  int32_t threads = int32_t(spec.config.waves() * target.waveSize);
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
-  func->setAttr("mx.config", *op.getConfig());
-  SymbolTable(kernels).insert(func);
-  buildGemmKernel(b, func, spec);
+  Builder attrs(ctx);
+  // The plan names the op's buffers by operand name, in kernel order.
+  SmallVector<Value> planBuffers = {op.getA(), op.getAScales(), op.getB(),
+                                    op.getBScales()};
+  SmallVector<StringRef> names = {"a", "a_scales", "b", "b_scales"};
+  if (op.getBias()) {
+    planBuffers.push_back(op.getBias());
+    names.push_back("bias");
+  }
+  planBuffers.push_back(op.getC());
+  names.push_back("c");
+  // The runtime size M: whichever of A's, its scales' and C's rows are
+  // dynamic (the op's verifier makes them equal).
+  StringAttr mName = attrs.getStringAttr("M");
+  SmallVector<mx::BufferExtent> mExtents;
+  for (auto [value, name] : llvm::zip(planBuffers, names))
+    if ((name == "a" || name == "a_scales" || name == "c") &&
+        cast<MemRefType>(value.getType()).isDynamicDim(0))
+      mExtents.push_back({attrs.getStringAttr(name), 0});
+  int64_t staticM = op.getA().getType().getDimSize(0);
+  bool dynamicM = ShapedType::isDynamic(staticM);
 
-  // The launch: one workgroup per C tile, grid y following the runtime M.
-  b.setInsertionPoint(op);
-  SmallVector<Value> operands;
-  for (Value memref : {op.getA(), op.getAScales(), op.getB(), op.getBScales()})
-    operands.push_back(getBasePointer(b, memref));
-  if (op.getBias())
-    operands.push_back(getBasePointer(b, op.getBias()));
-  operands.push_back(getBasePointer(b, op.getC()));
-  Value mIndex = memref::DimOp::create(b, op.getA(), 0);
-  operands.push_back(arith::IndexCastUIOp::create(b, b.getI32Type(), mIndex));
-  auto index = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  Value gridY = arith::CeilDivUIOp::create(b, mIndex, index(spec.config.tileM));
-  int64_t gridX = (spec.problem.n + spec.config.tileN - 1) / spec.config.tileN;
-  gpu::LaunchFuncOp::create(b, func,
-                            gpu::KernelDim3{index(gridX), gridY, index(1)},
-                            gpu::KernelDim3{index(threads), index(1), index(1)},
-                            /*dynamicSharedMemorySize=*/Value(), operands);
+  std::string baseName = "scaled_matmul";
+  if (auto func = op->getParentOfType<FunctionOpInterface>())
+    baseName = (func.getName() + "_" + baseName).str();
+  auto ptr1 = LLVM::LLVMPointerType::get(ctx, 1);
+  SmallVector<Type> argTypes(planBuffers.size(), ptr1);
+  argTypes.push_back(IntegerType::get(ctx, 32));
+  SmallVector<Attribute> planVariants;
+  for (auto [v, variant] : llvm::enumerate(variants)) {
+    GemmKernelSpec spec{*problem, toGemmConfig(variant.config), nullptr,
+                        op.getC().getType().getElementType(),
+                        op.getBias() ? op.getBias().getType().getElementType()
+                                     : Type()};
+    std::string why = checkGemmConfig(spec.problem, spec.config, target);
+    if (!why.empty())
+      return op.emitOpError("config ")
+             << printGemmConfig(spec.config) << " cannot run on " << chip
+             << ": " << why;
+    spec.mfma = getScaledMfma(spec.config.mfmaM, target.name);
+    SmallVector<mx::SizeRange> when;
+    if (dynamicM)
+      when.push_back({mName, variant.minM, variant.maxM});
+    // A static M of 0 leaves nothing to compute: no kernel, no launch.
+    if (staticM == 0) {
+      planVariants.push_back(mx::LaunchVariantAttr::get(ctx, when, {}));
+      continue;
+    }
+
+    // The kernel: the largest M range's keeps the plain name, the others
+    // say the largest M they serve.
+    std::string name = baseName;
+    if (v + 1 != variants.size())
+      name += "_m" + std::to_string(variant.maxM);
+    ImplicitLocOpBuilder b(op.getLoc(), ctx);
+    b.setInsertionPointToEnd(&kernels.getBodyRegion().front());
+    auto func =
+        gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}));
+    func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+    int32_t threads = int32_t(spec.config.waves() * target.waveSize);
+    func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({threads, 1, 1}));
+    func->setAttr(mx::kConfigAttrName, variant.config);
+    SymbolTable(kernels).insert(func);
+    buildGemmKernel(b, func, spec);
+
+    // Its launch: one workgroup per C tile, grid y following M.
+    int64_t gridX = llvm::divideCeil(spec.problem.n, spec.config.tileN);
+    mx::GridExtent gridY =
+        dynamicM ? mx::GridExtent::ceilDiv(mName, spec.config.tileM)
+                 : mx::GridExtent::constant(
+                       llvm::divideCeil(staticM, spec.config.tileM));
+    SmallVector<mx::KernelArg> args;
+    for (StringRef buffer : names)
+      args.push_back(mx::KernelArg::buffer(attrs.getStringAttr(buffer)));
+    args.push_back(dynamicM ? mx::KernelArg::size(mName, 4)
+                            : mx::KernelArg::constant(staticM, 4));
+    auto kernel = SymbolRefAttr::get(
+        kernels.getNameAttr(), {FlatSymbolRefAttr::get(func.getNameAttr())});
+    auto launch = mx::KernelLaunchAttr::get(
+        ctx, kernel,
+        {mx::GridExtent::constant(gridX), gridY, mx::GridExtent::constant(1)},
+        {threads, 1, 1}, /*ldsBytes=*/0, args, variant.config);
+    planVariants.push_back(mx::LaunchVariantAttr::get(ctx, when, {launch}));
+  }
+
+  SmallVector<Attribute> sizes;
+  if (!mExtents.empty())
+    sizes.push_back(mx::RuntimeSizeAttr::get(ctx, mName, mExtents));
+  OpBuilder b(op);
+  mx::LaunchPlanOp::create(b, op.getLoc(), "scaled_matmul", planBuffers,
+                           attrs.getStrArrayAttr(names),
+                           attrs.getArrayAttr(sizes),
+                           attrs.getArrayAttr(planVariants));
   op.erase();
   return success();
 }

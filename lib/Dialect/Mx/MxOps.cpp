@@ -403,5 +403,15 @@ LogicalResult MoeOp::verify() {
   return verifySwigluLimit(*this, getLimit());
 }
 
+namespace mxc::mx {
+// mx.launch_plan's `(name = %buffer, ...)` (MxLaunch.cpp).
+ParseResult
+parseNamedBuffers(OpAsmParser &parser,
+                  SmallVectorImpl<OpAsmParser::UnresolvedOperand> &buffers,
+                  ArrayAttr &names);
+void printNamedBuffers(OpAsmPrinter &printer, Operation *op,
+                       OperandRange buffers, ArrayAttr names);
+} // namespace mxc::mx
+
 #define GET_OP_CLASSES
 #include "mxc/Dialect/Mx/MxOps.cpp.inc"

@@ -98,6 +98,8 @@ private:
   Error checkKernelSymbols(const object::ELF64LEObjectFile &object,
                            const CodeObjectInfo &info);
   Error checkPlan(const CodeObjectInfo &info);
+  Error checkPlanLaunch(const CodeObjectInfo &info, const PlanProgram &program,
+                        const PlanLaunch &launch);
 
   MemoryBufferRef file;
   std::optional<StringRef> metadataNote;
@@ -346,31 +348,40 @@ Error Reader::checkKernelSymbols(const object::ELF64LEObjectFile &object,
   return Error::success();
 }
 
+Error Reader::checkPlanLaunch(const CodeObjectInfo &info,
+                              const PlanProgram &program,
+                              const PlanLaunch &launch) {
+  auto planError = [&](const Twine &why) {
+    return fail("launch plan of '" + program.name + "', kernel '" +
+                launch.kernel + "': " + why);
+  };
+  const KernelInfo *kernel = info.lookupKernel(launch.kernel);
+  if (!kernel)
+    return planError("no such kernel in the code object");
+  if (launch.args.size() != kernel->getExplicitArgCount())
+    return planError("passes " + Twine(launch.args.size()) +
+                     " arguments; the kernel takes " +
+                     Twine(kernel->getExplicitArgCount()));
+  unsigned i = 0;
+  for (const KernelArgInfo &arg : kernel->args) {
+    if (arg.isHidden())
+      continue;
+    if (launch.args[i].bytes != arg.size)
+      return planError("argument " + Twine(i) + " has " +
+                       Twine(launch.args[i].bytes) +
+                       " bytes; the kernel's has " + Twine(arg.size));
+    ++i;
+  }
+  return Error::success();
+}
+
 Error Reader::checkPlan(const CodeObjectInfo &info) {
   for (const PlanProgram &program : info.plan->programs)
-    for (const PlanLaunch &launch : program.launches) {
-      auto planError = [&](const Twine &why) {
-        return fail("launch plan of '" + program.name + "', kernel '" +
-                    launch.kernel + "': " + why);
-      };
-      const KernelInfo *kernel = info.lookupKernel(launch.kernel);
-      if (!kernel)
-        return planError("no such kernel in the code object");
-      if (launch.args.size() != kernel->getExplicitArgCount())
-        return planError("passes " + Twine(launch.args.size()) +
-                         " arguments; the kernel takes " +
-                         Twine(kernel->getExplicitArgCount()));
-      unsigned i = 0;
-      for (const KernelArgInfo &arg : kernel->args) {
-        if (arg.isHidden())
-          continue;
-        if (launch.args[i].bytes != arg.size)
-          return planError("argument " + Twine(i) + " has " +
-                           Twine(launch.args[i].bytes) +
-                           " bytes; the kernel's has " + Twine(arg.size));
-        ++i;
-      }
-    }
+    for (const PlanDispatch &dispatch : program.dispatches)
+      for (const PlanVariant &variant : dispatch.variants)
+        for (const PlanLaunch &launch : variant.launches)
+          if (Error e = checkPlanLaunch(info, program, launch))
+            return e;
   return Error::success();
 }
 

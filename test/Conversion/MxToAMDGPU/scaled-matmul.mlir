@@ -1,13 +1,16 @@
 // RUN: mxc-opt %s -split-input-file -convert-mx-to-amdgpu | FileCheck %s
 
-// MXFP8 x MXFP4, dynamic M, bias: a gpu.func over raw pointers and M, a
-// launch whose grid y is ceil(M / tile_m).
+// MXFP8 x MXFP4, dynamic M, bias: a gpu.func over raw pointers and M, and
+// the launch plan as data: the buffers by operand name, M as the rows of A,
+// its scales and C, one variant for every M the i32 argument holds, grid y
+// ceildiv(M, tile_m), grid x ceil(200 / 64) = 4, 2x2 waves of 64 lanes.
 // CHECK: module attributes {gpu.container_module}
 // CHECK-LABEL: func.func @linear
-// CHECK: %[[M:.+]] = memref.dim %{{.+}}, %c0 : memref<?x512xf8E4M3FN>
-// CHECK: %[[GY:.+]] = arith.ceildivui %[[M]], %c64
-// CHECK: gpu.launch_func @mx_kernels::@linear_scaled_matmul blocks in (%c4, %[[GY]], %c1{{.*}}) threads in (%c256,
-// CHECK-SAME: args({{.*}} : !llvm.ptr<1>, {{.*}} : !llvm.ptr<1>, {{.*}} : !llvm.ptr<1>, {{.*}} : !llvm.ptr<1>, {{.*}} : !llvm.ptr<1>, {{.*}} : !llvm.ptr<1>, {{.*}} : i32)
+// CHECK-SAME: (%[[A:.+]]: memref<?x512xf8E4M3FN>, %[[SA:.+]]: memref<?x16xf8E8M0FNU>, %[[B:.+]]: memref<200x512xf4E2M1FN>, %[[SB:.+]]: memref<200x16xf8E8M0FNU>, %[[BIAS:.+]]: memref<200xf32>, %[[C:.+]]: memref<?x200xbf16>)
+// CHECK-NEXT: mx.launch_plan "scaled_matmul" (a = %[[A]], a_scales = %[[SA]], b = %[[B]], b_scales = %[[SB]], bias = %[[BIAS]], c = %[[C]])
+// CHECK-SAME: sizes [#mx.runtime_size<M = a[0], a_scales[0], c[0]>]
+// CHECK-SAME: variants [#mx.launch_variant<when [M in [0, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@linear_scaled_matmul, grid [4, ceildiv(M, 64), 1], block [256, 1, 1], lds 0, args [a, a_scales, b, b_scales, bias, c, M : i32], config #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>>]>]
+// CHECK-NEXT: return
 // CHECK-NOT: mx.scaled_matmul
 // CHECK: gpu.module @mx_kernels
 // LDS: two stages of 64 A rows (128 bytes + a pad slot) and 64 B rows (64 +

@@ -130,11 +130,15 @@ TEST_P(ScaledMatmulTest, MatchesReference) {
   std::string ir = test::compileMlir(text, options, &plan);
   ASSERT_FALSE(ir.empty()) << text;
   ASSERT_EQ(plan.programs.size(), 1u);
-  ASSERT_EQ(plan.programs[0].launches.size(), 1u);
+  ASSERT_EQ(plan.programs[0].dispatches.size(), 1u);
   ASSERT_EQ(plan.programs[0].sizes.size(), 1u);
   EXPECT_EQ(plan.programs[0].sizes[0].name, "M");
-  const amdgpu::PlanLaunch &launch = plan.programs[0].launches.front();
+  // The kernel the plan picks for this M (one per M bucket by default).
   const int64_t sizes[] = {c.m};
+  auto selected = amdgpu::selectLaunches(plan.programs[0], sizes);
+  ASSERT_TRUE(bool(selected)) << llvm::toString(selected.takeError());
+  ASSERT_EQ(selected->size(), 1u);
+  const amdgpu::PlanLaunch &launch = *selected->front();
 
   // Inputs.
   std::mt19937 rng(unsigned(c.m * 131 + c.n * 7 + c.k + c.a * 5 + c.b));

@@ -131,6 +131,54 @@ TEST(SimulatorRun, ChecksArgumentCountAndLds) {
       std::string::npos);
 }
 
+TEST(SimulatorRun, LaysOutLdsPerKernel) {
+  // Two kernels of 96 KiB of LDS each: together more than gfx950's 160 KiB
+  // per workgroup, but a workgroup runs one kernel, whose LDS starts at 0
+  // (as the AMDGPU backend allocates it). The shared variable goes to both.
+  auto s = load(R"(
+@shared = internal addrspace(3) global [4 x i32] poison, align 4
+@lds_a = internal addrspace(3) global [24576 x i32] poison, align 4
+@lds_b = internal addrspace(3) global [24576 x i32] poison, align 4
+define internal void @touch_shared() {
+  store i32 1, ptr addrspace(3) @shared
+  ret void
+}
+define amdgpu_kernel void @a(ptr addrspace(1) %out) {
+  %p = getelementptr i32, ptr addrspace(3) @lds_a, i32 24575
+  store i32 7, ptr addrspace(3) %p
+  %v = load i32, ptr addrspace(3) %p
+  store i32 %v, ptr addrspace(1) %out
+  ret void
+}
+define amdgpu_kernel void @b(ptr addrspace(1) %out) {
+  %p = getelementptr i32, ptr addrspace(3) @lds_b, i32 24575
+  store i32 9, ptr addrspace(3) %p
+  %v = load i32, ptr addrspace(3) %p
+  store i32 %v, ptr addrspace(1) %out
+  ret void
+}
+)");
+  ASSERT_TRUE(bool(s)) << errorOf(s.takeError());
+  // The shared variable (16 bytes) and one kernel's 96 KiB.
+  EXPECT_EQ(s->getStaticLdsBytes(), 16u + 96u * 1024);
+  sim::Memory memory;
+  uint64_t out = memory.allocate(4, "out");
+  sim::LaunchParams launch;
+  launch.block.x = 1;
+  for (auto [kernel, expected] : {std::pair{"a", 7}, std::pair{"b", 9}}) {
+    llvm::Error e = s->launch(kernel, launch, {{Kind::Pointer, out}}, memory);
+    ASSERT_FALSE(bool(e)) << kernel << ": " << errorOf(std::move(e));
+    int32_t v;
+    std::memcpy(&v, memory.getBuffer(out)->data.data(), 4);
+    EXPECT_EQ(v, expected) << kernel;
+  }
+  // Each kernel's own LDS and the dynamic tail still must fit.
+  launch.dynamicLdsBytes = 64 * 1024;
+  EXPECT_NE(errorOf(s->launch("a", launch, {{Kind::Pointer, out}}, memory))
+                .find("the launch needs 163856 bytes of LDS"),
+            std::string::npos);
+}
+
 TEST(SimulatorRun, DivergentLoopsAndLdsExchange) {
   // Lane l sums 0..l-1 in a loop whose trip count diverges, writes it to
   // LDS, and after a barrier reads its mirror lane's value.

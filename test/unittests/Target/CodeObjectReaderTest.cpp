@@ -88,8 +88,17 @@ TEST(CodeObjectReaderTest, ReadsLaunchPlan) {
   EXPECT_EQ(program->params[0].getBytes(m), 77u * 256);
   EXPECT_EQ(program->params[2].getBytes(m), 96u * 256 / 2);
   EXPECT_EQ(program->params[5].getBytes(m), 77u * 96 * 4);
-  ASSERT_EQ(program->launches.size(), 1u);
-  const PlanLaunch &launch = program->launches[0];
+  // A forced config: one variant, for every M the kernel takes.
+  ASSERT_EQ(program->dispatches.size(), 1u);
+  EXPECT_EQ(program->dispatches[0].op, "scaled_matmul");
+  ASSERT_EQ(program->dispatches[0].variants.size(), 1u);
+  const PlanVariant &variant = program->dispatches[0].variants[0];
+  ASSERT_EQ(variant.when.size(), 1u);
+  EXPECT_EQ(variant.when[0].size, 0u);
+  EXPECT_EQ(variant.when[0].min, 0);
+  EXPECT_EQ(variant.when[0].max, 2147483647);
+  ASSERT_EQ(variant.launches.size(), 1u);
+  const PlanLaunch &launch = variant.launches[0];
   EXPECT_EQ(launch.kernel, "linear_scaled_matmul");
   EXPECT_EQ(launch.config, "mfma=32x32x64,tile=32x32x128,waves=1x1,prefetch=1");
   EXPECT_EQ(launch.grid[0].evaluate(m), 3); // ceil(96 / 32)
@@ -118,23 +127,27 @@ TEST(CodeObjectReaderTest, PlanRoundTripsAndChecksIndices) {
   launch.args = {{PlanArg::Kind::Param, 0, 0, 8},
                  {PlanArg::Kind::Size, 0, 0, 4},
                  {PlanArg::Kind::Constant, 0, -5, 8}};
-  program.launches.push_back(launch);
+  program.dispatches.push_back({"op", {{{{0, 1, 64}}, {launch}}}});
   plan.programs.push_back(program);
 
   auto back = readLaunchPlan(writeLaunchPlan(plan));
   ASSERT_TRUE(bool(back)) << llvm::toString(back.takeError());
   const PlanProgram &p = back->programs.at(0);
   EXPECT_EQ(p.params[0].shape, (std::vector<int64_t>{-1, 4}));
-  EXPECT_EQ(p.launches[0].grid[1].evaluate(int64_t(33)), 3);
-  EXPECT_EQ(p.launches[0].args[2].value, -5);
-  EXPECT_EQ(p.launches[0].args[1].kind, PlanArg::Kind::Size);
+  const PlanVariant &v = p.dispatches.at(0).variants.at(0);
+  EXPECT_EQ(p.dispatches[0].op, "op");
+  EXPECT_EQ(v.when.at(0).min, 1);
+  EXPECT_EQ(v.when.at(0).max, 64);
+  EXPECT_EQ(v.launches[0].grid[1].evaluate(int64_t(33)), 3);
+  EXPECT_EQ(v.launches[0].args[2].value, -5);
+  EXPECT_EQ(v.launches[0].args[1].kind, PlanArg::Kind::Size);
 
-  plan.programs[0].launches[0].args[0].index = 3;
+  plan.programs[0].dispatches[0].variants[0].launches[0].args[0].index = 3;
   auto bad = readLaunchPlan(writeLaunchPlan(plan));
   ASSERT_FALSE(bool(bad));
   EXPECT_EQ(llvm::toString(bad.takeError()),
-            "launch plan.mxc.programs[0].launches[0].args[0]: index 3 is out "
-            "of range: no such parameter");
+            "launch plan.mxc.programs[0].dispatches[0].variants[0].launches[0]."
+            "args[0]: index 3 is out of range: no such parameter");
 }
 
 TEST(CodeObjectReaderTest, FindsHotLoopOrNone) {

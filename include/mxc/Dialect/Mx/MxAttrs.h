@@ -9,6 +9,9 @@
 
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/SymbolTable.h"
+
+#include "mxc/Dialect/Mx/MxLaunch.h"
 
 #include "mxc/Dialect/Mx/MxEnums.h.inc"
 

@@ -2,10 +2,11 @@
 //
 // Part of mxc. A code object mxc compiles from a program (a func.func whose
 // mx ops became kernels) carries a launch plan: the program's parameters, the
-// runtime sizes (such as M) read from them, and the kernels to launch in
-// order with each grid dimension and argument said in terms of those. The
-// plan travels as an ELF note (owner "mxc") holding MessagePack, beside the
-// AMDGPU metadata note; libmxrt reads it to run a program with one call.
+// runtime sizes (such as M) read from them, and per mx op (a dispatch) its
+// variants: each the kernels to launch in order, with each grid dimension and
+// argument said in terms of the sizes, for the sizes in its ranges. The plan
+// travels as an ELF note (owner "mxc") holding MessagePack, beside the AMDGPU
+// metadata note; libmxrt reads it to run a program with one call.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,8 +25,9 @@ namespace mxc::amdgpu {
 /// ELF note owner and type of the launch plan.
 constexpr llvm::StringLiteral kLaunchPlanNoteOwner = "mxc";
 constexpr uint32_t kLaunchPlanNoteType = 1;
-/// Plan format version; a reader refuses another major version.
-constexpr unsigned kLaunchPlanVersionMajor = 1;
+/// Plan format version; a reader refuses a major version other than this
+/// one and 1 (whose launches read as one dispatch of one variant).
+constexpr unsigned kLaunchPlanVersionMajor = 2;
 constexpr unsigned kLaunchPlanVersionMinor = 0;
 
 /// A program parameter: a buffer (memref) the caller passes.
@@ -75,12 +77,35 @@ struct PlanLaunch {
   std::vector<PlanArg> args;
 };
 
+/// Size `size` in [min, max], inclusive.
+struct PlanRange {
+  unsigned size = 0;
+  int64_t min = 0, max = 0;
+};
+
+/// The launches, in order, that carry out one op when every size of `when`
+/// lies in its range (an empty `when` holds for all sizes).
+struct PlanVariant {
+  std::vector<PlanRange> when;
+  std::vector<PlanLaunch> launches;
+
+  bool matches(llvm::ArrayRef<int64_t> sizes) const;
+};
+
+/// One mx op of the program: its variants, of which the first that matches
+/// the runtime sizes runs.
+struct PlanDispatch {
+  std::string op; ///< The mx op ("scaled_matmul"), for messages.
+  std::vector<PlanVariant> variants;
+};
+
 /// One program: the func.func the host calls.
 struct PlanProgram {
   std::string name;
   std::vector<PlanParam> params;
   std::vector<PlanSize> sizes;
-  std::vector<PlanLaunch> launches;
+  /// In program order.
+  std::vector<PlanDispatch> dispatches;
 
   /// Index of the size called `name`, or -1.
   int lookupSize(llvm::StringRef name) const;
@@ -105,6 +130,23 @@ struct ResolvedLaunch {
   std::vector<Arg> args;
 };
 
+/// The index of the variant of `dispatch` (of `program`) that runs for
+/// `sizes` (one per PlanProgram::sizes): the first that matches. An error
+/// naming the sizes and the ranges when none does (a size outside every
+/// range: negative, or over what the kernels take).
+llvm::Expected<unsigned> selectVariant(const PlanProgram &program,
+                                       const PlanDispatch &dispatch,
+                                       llvm::ArrayRef<int64_t> sizes);
+
+/// `variant`'s ranges as text: "M in [0, 16]", or "any sizes".
+std::string describeWhen(const PlanProgram &program,
+                         const PlanVariant &variant);
+
+/// Every launch that runs `program` for `sizes`, in order: per dispatch, the
+/// launches of the variant selectVariant picks.
+llvm::Expected<std::vector<const PlanLaunch *>>
+selectLaunches(const PlanProgram &program, llvm::ArrayRef<int64_t> sizes);
+
 /// `launch` with `sizes` (one per PlanProgram::sizes) filled in; an error
 /// when the grid does not fit 32 bits or a size does not fit the 32-bit
 /// argument that carries it.
@@ -116,7 +158,9 @@ std::string writeLaunchPlan(const LaunchPlan &plan);
 /// The plan as a whole ELF note (header, owner, padded descriptor), ready to
 /// be placed in a SHT_NOTE section.
 std::string encodeLaunchPlanNote(const LaunchPlan &plan);
-/// Parses and checks a plan: every index in range, every dimension positive.
+/// Parses and checks a plan: every index in range, every dimension positive,
+/// every dispatch with a variant, every range with 0 <= min <= max. Reads
+/// versions 1 and 2.
 llvm::Expected<LaunchPlan> readLaunchPlan(llvm::StringRef msgpack);
 
 } // namespace mxc::amdgpu
