@@ -581,12 +581,16 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
           &inst);
   SmallVector<LaneAccess, 64> globalLanes, ldsLanes;
   uint8_t data[16];
+  if (checker)
+    checker->beginInstruction();
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     std::memset(data, 0, sizeof(data));
     auto loaded = [&](uint64_t address, unsigned at, unsigned bytes) {
-      std::memcpy(data + at,
-                  resolve(wave, lane, address, 1, bytes, false, inst), bytes);
+      const uint8_t *mem = resolve(wave, lane, address, 1, bytes, false, inst);
+      if (checker)
+        checkAccess(wave, lane, AccessLoad, address, mem, bytes, inst, nullptr);
+      std::memcpy(data + at, mem, bytes);
       if (!profiler)
         return;
       // Consecutive in-range parts of a lane are one access.
@@ -613,8 +617,12 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
       loaded(address, 0, size);
     }
     uint64_t ldsAddress = uint64_t(ldsStart) + lane * stride;
-    std::memcpy(resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst), data,
-                laneBytes);
+    uint8_t *ldsMem = resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst);
+    // The LDS side is a store of what was read (zero where out of range).
+    if (checker)
+      checkAccess(wave, lane, AccessStore, ldsAddress, ldsMem, laneBytes, inst,
+                  data);
+    std::memcpy(ldsMem, data, laneBytes);
     if (profiler)
       ldsLanes.push_back({lane, ldsAddress, laneBytes});
   }

@@ -54,6 +54,11 @@ int64_t mxc::getLdsPitch(int64_t rowBytes) {
   return 16 * (slots | 1);
 }
 
+bool mxc::canSwizzleLdsRows(int64_t rowBytes) {
+  return rowBytes >= 16 && rowBytes % 16 == 0 &&
+         llvm::isPowerOf2_64(uint64_t(rowBytes / 16));
+}
+
 /// The largest power of two up to `cap` that divides `value`.
 static unsigned largestPowerOf2Dividing(int64_t value, unsigned cap) {
   unsigned p = cap;
@@ -62,7 +67,8 @@ static unsigned largestPowerOf2Dividing(int64_t value, unsigned cap) {
   return p;
 }
 
-GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c) {
+GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c,
+                                const amdgpu::ChipInfo &chip) {
   GemmStaging s;
   unsigned bitsA = amdgpu::getElementBits(p.a),
            bitsB = amdgpu::getElementBits(p.b);
@@ -82,8 +88,18 @@ GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c) {
   s.stepBytesB = tileK * bitsB / 8;
   s.chunkBytesA = chunk(bitsA);
   s.chunkBytesB = p.bTransposed ? 1 : chunk(bitsB);
-  s.ldsBytesA = int64_t(c.tileM) * getLdsPitch(s.stepBytesA);
-  s.ldsBytesB = int64_t(c.tileN) * getLdsPitch(s.stepBytesB);
+  // Loads straight into LDS write 16 bytes a lane, consecutive lanes
+  // consecutive slots: whole 16-byte chunks into unpadded, swizzled rows.
+  auto direct = [&](unsigned chunkBytes, int64_t stepBytes) {
+    return chip.maxLoadToLdsBytes >= 16 && chunkBytes == 16 &&
+           canSwizzleLdsRows(stepBytes);
+  };
+  s.directA = direct(s.chunkBytesA, s.stepBytesA);
+  s.directB = !p.bTransposed && direct(s.chunkBytesB, s.stepBytesB);
+  s.ldsBytesA = int64_t(c.tileM) *
+                (s.directA ? s.stepBytesA : getLdsPitch(s.stepBytesA));
+  s.ldsBytesB = int64_t(c.tileN) *
+                (s.directB ? s.stepBytesB : getLdsPitch(s.stepBytesB));
   // A window holds at least four steps' worth of 4-byte scale words per row
   // (16 bytes, one load), so scale lines are fetched once per window.
   s.scaleStepWords = std::max(1u, c.tileK / 128);
@@ -141,7 +157,11 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
   unsigned budget = chip.vgprsPerLane / perSimd;
   // The estimate is within about 32 registers of the backend's count
   // (docs/gemm.md); the margin keeps every config it admits spill-free.
+  // With one wave a SIMD, MFMA operands may live in AGPRs too (gfx90a+),
+  // so only what is not a fragment or an accumulator must fit the VGPRs.
   unsigned archRegs = cost.operandRegisters + overheadRegisters(c);
+  if (perSimd == 1)
+    archRegs -= cost.fragmentRegisters;
   if (archRegs > 256 - kRegisterMargin || cost.vgprs > budget - kRegisterMargin)
     return ("operands, accumulators and addresses need about " +
             llvm::Twine(cost.vgprs) + " registers (" + llvm::Twine(archRegs) +
@@ -152,7 +172,7 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
             llvm::Twine(kRegisterMargin) +
             " (fewer row blocks, a smaller tile_k or prefetch=0)")
         .str();
-  GemmStaging staging = getGemmStaging(p, c);
+  GemmStaging staging = getGemmStaging(p, c, chip);
   if (staging.ldsBytes > int64_t(chip.ldsBytesPerWorkgroup))
     return ("tiles and scale windows need " + llvm::Twine(staging.ldsBytes) +
             " bytes of LDS; a workgroup has " +
@@ -180,7 +200,7 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   const amdgpu::TimingModel *model = amdgpu::lookupTimingModel(chip.name);
   if (!mi || !model || !checkParameters(c).empty())
     return cost;
-  GemmStaging s = getGemmStaging(p, c);
+  GemmStaging s = getGemmStaging(p, c, chip);
   unsigned kSteps = c.tileK / mi->k, repM = c.repM(), repN = c.repN();
   unsigned bitsA = amdgpu::getElementBits(p.a),
            bitsB = amdgpu::getElementBits(p.b);
@@ -188,17 +208,28 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   cost.accRegisters = repM * repN * mi->accRegisters;
   // A fragment is 32 elements a lane: `bits` dwords. A scheduling barrier
   // between MFMA steps keeps one step's fragments live (and the next one's
-  // being read) while the backend aims at two or more waves a SIMD; at one
-  // wave (accumulators in AGPRs) it reads the whole K step ahead. With
-  // prefetch the next K step's global loads are live across them.
-  bool oneWavePerSimd = c.waves() <= 4 && cost.accRegisters > 128;
-  unsigned fragments = (oneWavePerSimd ? kSteps : std::min(kSteps, 2u)) *
-                       (repM * bitsA + repN * bitsB);
+  // being read) while a workgroup needs two or more waves a SIMD; with at
+  // most four waves the backend reads the whole loop body ahead. With
+  // prefetch the next K step's register-staged loads are live across them.
+  // (With prefetch the loop body holds two K steps, which it then reads
+  // ahead across.)
+  bool oneWavePerSimd = c.waves() <= 4;
+  unsigned stepsAhead = oneWavePerSimd ? (1 + c.prefetch) * kSteps
+                                       : std::min(kSteps, 2u);
+  unsigned fragments = stepsAhead * (repM * bitsA + repN * bitsB);
   int64_t stepBytes = c.tileM * s.stepBytesA + c.tileN * s.stepBytesB;
+  int64_t viaRegisters = (s.directA ? 0 : c.tileM * s.stepBytesA) +
+                         (s.directB ? 0 : c.tileN * s.stepBytesB);
   unsigned staged =
-      c.prefetch ? unsigned(llvm::divideCeil(stepBytes, 4 * threads)) : 0;
+      c.prefetch ? unsigned(llvm::divideCeil(viaRegisters, 4 * threads)) : 0;
+  // A vector offset per global load of a step (rounds of one copy share
+  // theirs only partly).
+  unsigned loadOffsets = unsigned(
+      llvm::divideCeil(c.tileM * s.stepBytesA, int64_t(s.chunkBytesA) * threads) +
+      llvm::divideCeil(c.tileN * s.stepBytesB, int64_t(s.chunkBytesB) * threads));
   unsigned scales = (repM + repN) * s.scaleStepWords;
-  cost.operandRegisters = fragments + staged + scales;
+  cost.fragmentRegisters = fragments;
+  cost.operandRegisters = fragments + staged + scales + loadOffsets;
   cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
   cost.wavesPerSimd = chip.getWavesPerSimd(cost.vgprs);
 

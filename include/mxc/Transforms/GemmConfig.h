@@ -53,9 +53,13 @@ struct GemmConfig {
   unsigned repN() const { return tileN / wavesN / mfmaM; }
 };
 
-/// Bytes between rows of an LDS tile whose rows hold `rowBytes`: an odd
-/// number of 16-byte slots, so 16 rows' same slot spans every bank.
+/// Bytes between rows of a padded LDS tile whose rows hold `rowBytes`: an
+/// odd number of 16-byte slots, so 16 rows' same slot spans every bank.
 int64_t getLdsPitch(int64_t rowBytes);
+/// Whether rows of `rowBytes` can be stored unpadded with their 16-byte
+/// slots XOR-swizzled (a power of two of slots), as loads straight into LDS
+/// need: they write a wave's 64 x 16 bytes contiguously.
+bool canSwizzleLdsRows(int64_t rowBytes);
 
 /// How a config stages one K step through LDS (docs/gemm.md, "Kernel").
 /// The lowering builds exactly this and the cost model counts it.
@@ -63,6 +67,10 @@ struct GemmStaging {
   unsigned stages = 1;              ///< Operand LDS buffers: 2 with prefetch.
   int64_t stepBytesA = 0, stepBytesB = 0; ///< A/B row bytes per K step.
   unsigned chunkBytesA = 16, chunkBytesB = 16; ///< Bytes per global load.
+  /// Whether A / B go from global memory straight into LDS (gfx950's
+  /// `buffer_load_dwordx4 ... lds`) into swizzled rows, rather than through
+  /// registers and `ds_write_b128` into padded rows.
+  bool directA = false, directB = false;
   int64_t ldsBytesA = 0, ldsBytesB = 0; ///< One stage of each tile.
   /// Scales move a window of `scaleWindowSteps` K steps at a time:
   /// `scaleStepWords` dwords per row per step, read `scalePieceBytes` at
@@ -78,15 +86,17 @@ struct GemmStaging {
   }
 };
 
-/// The staging of `config` for `problem` (config checked by the attribute's
-/// rules; bTransposed means one byte per element and access for B).
-GemmStaging getGemmStaging(const GemmProblem &problem,
-                           const GemmConfig &config);
+/// The staging of `config` for `problem` on `chip` (config checked by the
+/// attribute's rules; bTransposed means one byte per element and access for
+/// B).
+GemmStaging getGemmStaging(const GemmProblem &problem, const GemmConfig &config,
+                           const amdgpu::ChipInfo &chip);
 
 /// What the cost model predicts for a config.
 struct GemmCost {
   unsigned accRegisters = 0;     ///< Accumulators (AGPRs).
   unsigned operandRegisters = 0; ///< A, B and scale registers, all stages.
+  unsigned fragmentRegisters = 0; ///< The A and B fragments among them.
   unsigned vgprs = 0;            ///< Estimated unified register use.
   unsigned wavesPerSimd = 0;
   unsigned matrixPerIteration = 0;

@@ -50,7 +50,7 @@ class GemmKernelBuilder {
 public:
   GemmKernelBuilder(ImplicitLocOpBuilder &b, const GemmKernelSpec &spec)
       : b(b), t(b), spec(spec), p(spec.problem), c(spec.config), mi(*spec.mfma),
-        s(getGemmStaging(p, c)) {}
+        s(getGemmStaging(p, c, *spec.chip)) {}
 
   void build(gpu::GPUFuncOp func);
 
@@ -75,17 +75,18 @@ private:
   void storeScaleRows(ArrayRef<Value> pieces, unsigned rows,
                       unsigned firstRowInLds, Value window);
 
-  StepLoads loadStep(Value kt, bool windowStarts);
-  void storeStep(const StepLoads &loads, Value kt);
+  /// Step `kt`'s loads, into (or for) operand buffer `stage`.
+  StepLoads loadStep(Value kt, unsigned stage, bool windowStarts);
+  void storeStep(const StepLoads &loads, Value kt, unsigned stage);
   /// Loads and stores a scale window only when step `kt` starts one.
-  StepLoads loadStepWithWindow(Value kt);
-  void storeStepWithWindow(const StepLoads &loads, Value kt);
+  StepLoads loadStepWithWindow(Value kt, unsigned stage);
+  void storeStepWithWindow(const StepLoads &loads, Value kt, unsigned stage);
   Value windowStarts(Value kt);
 
   Value readFragment(hw::MatrixElement element, const LdsTileLayout &layout,
                      Value tileOffset, Value row, unsigned kk);
   Value readScaleWord(Value wordBase, Value rowInLds, unsigned word);
-  SmallVector<Value> compute(Value kt, ValueRange acc);
+  SmallVector<Value> compute(Value kt, unsigned stage, ValueRange acc);
   void storeResults(ValueRange acc);
 
   ImplicitLocOpBuilder &b;
@@ -97,7 +98,7 @@ private:
   GemmStaging s;
 
   // Kernel-wide values.
-  Value m, tid, lane, group, laneRow, waveM, waveN, tileM0, tileN0;
+  Value m, tid, lane, wave, group, laneRow, waveM, waveN, tileM0, tileN0;
   Value rsrcA, rsrcAScales, rsrcB, rsrcBScales, rsrcC, rsrcBias;
   Value lds;
   LdsTileLayout layoutA, layoutB;
@@ -138,8 +139,7 @@ void GemmKernelBuilder::setUp(gpu::GPUFuncOp func) {
       b, i32Ty, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
   lane = t.remConst(tid, mi.waveSize);
   // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
-  Value wave =
-      ROCDL::ReadfirstlaneOp::create(b, i32Ty, t.divConst(tid, mi.waveSize));
+  wave = ROCDL::ReadfirstlaneOp::create(b, i32Ty, t.divConst(tid, mi.waveSize));
   waveM = t.divConst(wave, c.wavesN);
   waveN = t.remConst(wave, c.wavesN);
   Value tileN = arith::IndexCastUIOp::create(
@@ -170,8 +170,10 @@ void GemmKernelBuilder::setUp(gpu::GPUFuncOp func) {
     rsrcBias = t.makeResource(
         argBias, bytes64(n64, spec.biasType.getIntOrFloatBitWidth() / 8));
 
-  layoutA = LdsTileLayout::get(c.tileM, s.stepBytesA);
-  layoutB = LdsTileLayout::get(c.tileN, s.stepBytesB);
+  layoutA = s.directA ? LdsTileLayout::swizzle(c.tileM, s.stepBytesA)
+                      : LdsTileLayout::padded(c.tileM, s.stepBytesA);
+  layoutB = s.directB ? LdsTileLayout::swizzle(c.tileN, s.stepBytesB)
+                      : LdsTileLayout::padded(c.tileN, s.stepBytesB);
   copyA = RowTileCopy{rsrcA,         t.mulConst(tileM0, rowBytesA),
                       rowBytesA,     layoutA,
                       s.chunkBytesA, threads(),
@@ -273,11 +275,23 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
   }
 }
 
-StepLoads GemmKernelBuilder::loadStep(Value kt, bool windowStarts) {
+StepLoads GemmKernelBuilder::loadStep(Value kt, unsigned stageIndex,
+                                      bool windowStarts) {
   StepLoads loads;
-  loads.a = copyA.load(t, tid, t.mulConst(kt, s.stepBytesA));
-  loads.b = p.bTransposed ? copyBColumns.load(t, tid, t.mulConst(kt, c.tileK))
-                          : copyB.load(t, tid, t.mulConst(kt, s.stepBytesB));
+  // Operands loaded straight into LDS go now, into step kt's stage; the
+  // others come back in registers for storeStep.
+  Value stage = t.i32(stageIndex * stageBytes());
+  if (s.directA)
+    copyA.loadToLds(t, tid, wave, t.mulConst(kt, s.stepBytesA), lds, stage);
+  else
+    loads.a = copyA.load(t, tid, t.mulConst(kt, s.stepBytesA));
+  if (s.directB)
+    copyB.loadToLds(t, tid, wave, t.mulConst(kt, s.stepBytesB), lds,
+                    t.addConst(stage, s.ldsBytesA));
+  else
+    loads.b = p.bTransposed
+                  ? copyBColumns.load(t, tid, t.mulConst(kt, c.tileK))
+                  : copyB.load(t, tid, t.mulConst(kt, s.stepBytesB));
   if (windowStarts) {
     Value window = t.divConst(kt, s.scaleWindowSteps);
     loads.scalesA =
@@ -288,13 +302,15 @@ StepLoads GemmKernelBuilder::loadStep(Value kt, bool windowStarts) {
   return loads;
 }
 
-void GemmKernelBuilder::storeStep(const StepLoads &loads, Value kt) {
-  Value stage = t.mulConst(t.remConst(kt, s.stages), stageBytes());
-  copyA.store(t, tid, loads.a, lds, stage);
+void GemmKernelBuilder::storeStep(const StepLoads &loads, Value kt,
+                                  unsigned stageIndex) {
+  Value stage = t.i32(stageIndex * stageBytes());
+  if (!s.directA)
+    copyA.store(t, tid, loads.a, lds, stage);
   Value tileB = t.addConst(stage, s.ldsBytesA);
   if (p.bTransposed)
     copyBColumns.store(t, tid, loads.b, lds, tileB);
-  else
+  else if (!s.directB)
     copyB.store(t, tid, loads.b, lds, tileB);
   if (!loads.scalesA.empty()) {
     Value window = t.divConst(kt, s.scaleWindowSteps);
@@ -308,10 +324,10 @@ Value GemmKernelBuilder::windowStarts(Value kt) {
                                t.remConst(kt, s.scaleWindowSteps), t.i32(0));
 }
 
-StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt) {
+StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt, unsigned stage) {
   if (s.scaleWindowSteps == 1)
-    return loadStep(kt, true);
-  StepLoads loads = loadStep(kt, false);
+    return loadStep(kt, stage, true);
+  StepLoads loads = loadStep(kt, stage, false);
   // The window's loads, issued by the steps that start one (a uniform
   // branch).
   unsigned piecesA = unsigned(llvm::divideCeil(
@@ -341,11 +357,12 @@ StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt) {
   return loads;
 }
 
-void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt) {
+void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt,
+                                            unsigned stage) {
   if (s.scaleWindowSteps == 1)
-    return storeStep(loads, kt);
+    return storeStep(loads, kt, stage);
   StepLoads operands{loads.a, loads.b, {}, {}};
-  storeStep(operands, kt);
+  storeStep(operands, kt, stage);
   auto ifOp = scf::IfOp::create(b, windowStarts(kt), false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(ifOp.thenBlock());
@@ -398,11 +415,12 @@ Value GemmKernelBuilder::readScaleWord(Value wordBase, Value rowInLds,
       b, VectorType::get({4}, b.getType<Float8E8M0FNUType>()), v);
 }
 
-SmallVector<Value> GemmKernelBuilder::compute(Value kt, ValueRange acc) {
+SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
+                                              ValueRange acc) {
   SmallVector<Value> out(acc);
   unsigned repM = c.repM(), repN = c.repN();
   unsigned waveTileM = c.tileM / c.wavesM, waveTileN = c.tileN / c.wavesN;
-  Value stage = t.mulConst(t.remConst(kt, s.stages), stageBytes());
+  Value stage = t.i32(stageIndex * stageBytes());
   Value tileB = t.addConst(stage, s.ldsBytesA);
   SmallVector<Value> rowsA, rowsB;
   for (unsigned i = 0; i < repM; ++i)
@@ -562,35 +580,45 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   int64_t steps = s.steps;
 
   if (s.stages == 2) {
-    // Step 0 before the loop; iteration kt computes step kt while step
-    // kt + 1's loads fly, then writes them to the other buffer.
-    storeStep(loadStep(t.i32(0), true), t.i32(0));
+    // Step 0 before the loop; the step kt iteration computes step kt from
+    // buffer kt % 2 while step kt + 1's loads fly, then writes them to the
+    // other buffer. The loop takes two steps an iteration, so which buffer
+    // a step uses is a constant (LDS offsets fold into the instructions).
+    storeStep(loadStep(t.i32(0), 0, true), t.i32(0), 0);
     t.barrier();
-    if (steps > 1) {
+    auto stepOnce = [&](Value kt, unsigned stage, ValueRange in) {
+      Value next = t.addConst(kt, 1);
+      StepLoads loads = loadStepWithWindow(next, 1 - stage);
+      SmallVector<Value> result = compute(kt, stage, in);
+      storeStepWithWindow(loads, next, 1 - stage);
+      t.barrier();
+      return result;
+    };
+    int64_t pairs = (steps - 1) / 2;
+    if (pairs > 0) {
       auto loop =
-          scf::ForOp::create(b, t.i32(0), t.i32(steps - 1), t.i32(1), acc);
+          scf::ForOp::create(b, t.i32(0), t.i32(2 * pairs), t.i32(2), acc);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value kt = loop.getInductionVar();
-      Value next = t.addConst(kt, 1);
-      StepLoads loads = loadStepWithWindow(next);
-      SmallVector<Value> result = compute(kt, loop.getRegionIterArgs());
-      storeStepWithWindow(loads, next);
-      t.barrier();
+      SmallVector<Value> result = stepOnce(kt, 0, loop.getRegionIterArgs());
+      result = stepOnce(t.addConst(kt, 1), 1, result);
       scf::YieldOp::create(b, result);
       b.setInsertionPointAfter(loop);
       acc = SmallVector<Value>(loop.getResults());
     }
-    acc = compute(t.i32(steps - 1), acc);
+    if ((steps - 1) % 2)
+      acc = stepOnce(t.i32(steps - 2), 0, acc);
+    acc = compute(t.i32(steps - 1), unsigned((steps - 1) % 2), acc);
   } else {
     // One buffer: load, barrier, compute, barrier.
     auto loop = scf::ForOp::create(b, t.i32(0), t.i32(steps), t.i32(1), acc);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(loop.getBody());
     Value kt = loop.getInductionVar();
-    storeStepWithWindow(loadStepWithWindow(kt), kt);
+    storeStepWithWindow(loadStepWithWindow(kt, 0), kt, 0);
     t.barrier();
-    SmallVector<Value> result = compute(kt, loop.getRegionIterArgs());
+    SmallVector<Value> result = compute(kt, 0, loop.getRegionIterArgs());
     t.barrier();
     scf::YieldOp::create(b, result);
     b.setInsertionPointAfter(loop);

@@ -7,6 +7,7 @@
 #ifndef MXC_LIB_CONVERSION_MXTOAMDGPU_GEMMKERNEL_H
 #define MXC_LIB_CONVERSION_MXTOAMDGPU_GEMMKERNEL_H
 
+#include "mxc/Target/AMDGPU/Chips.h"
 #include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
 #include "mxc/Transforms/GemmConfig.h"
 
@@ -20,6 +21,7 @@ struct GemmKernelSpec {
   GemmProblem problem;
   GemmConfig config;
   const amdgpu::MatrixIntrinsic *mfma = nullptr;
+  const amdgpu::ChipInfo *chip = nullptr;
   mlir::Type cType;    ///< bf16, f16 or f32.
   mlir::Type biasType; ///< Null without bias.
 };

@@ -123,7 +123,7 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
   argTypes.push_back(IntegerType::get(ctx, 32));
   SmallVector<Attribute> planVariants;
   for (auto [v, variant] : llvm::enumerate(variants)) {
-    GemmKernelSpec spec{*problem, toGemmConfig(variant.config), nullptr,
+    GemmKernelSpec spec{*problem, toGemmConfig(variant.config), nullptr, &target,
                         op.getC().getType().getElementType(),
                         op.getBias() ? op.getBias().getType().getElementType()
                                      : Type()};

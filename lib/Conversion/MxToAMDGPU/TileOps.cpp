@@ -104,12 +104,60 @@ Value TileBuilder::concat(ArrayRef<Value> pieces) {
 // LDS tiles
 //===----------------------------------------------------------------------===//
 
-LdsTileLayout LdsTileLayout::get(int64_t rows, int64_t rowBytes) {
-  return LdsTileLayout{rows, rowBytes, getLdsPitch(rowBytes)};
+LdsTileLayout LdsTileLayout::padded(int64_t rows, int64_t rowBytes) {
+  LdsTileLayout l;
+  l.rows = rows;
+  l.rowBytes = rowBytes;
+  l.pitch = getLdsPitch(rowBytes);
+  return l;
+}
+
+LdsTileLayout LdsTileLayout::swizzle(int64_t rows, int64_t rowBytes) {
+  assert(canSwizzleLdsRows(rowBytes) && "rows of a power of two of slots");
+  LdsTileLayout l;
+  l.rows = rows;
+  l.rowBytes = rowBytes;
+  l.pitch = rowBytes;
+  l.swizzled = true;
+  int64_t slots = rowBytes / 16;
+  // A 256-byte bank window holds 16 slots: 16 / slots rows share one, so
+  // the key changes every 16 / slots rows; wider rows take the row's low 4
+  // bits.
+  l.keyShift = slots >= 16 ? 0 : llvm::Log2_64(uint64_t(16 / slots));
+  l.keyMask = unsigned(std::min<int64_t>(slots, 16) - 1);
+  return l;
+}
+
+int64_t LdsTileLayout::offset(int64_t row, int64_t byte) const {
+  if (!swizzled)
+    return row * pitch + byte;
+  int64_t key = (row >> keyShift) & keyMask;
+  return row * pitch + (byte ^ (key << 4));
 }
 
 Value LdsTileLayout::offset(TileBuilder &t, Value row, Value byte) const {
-  return t.add(t.mulConst(row, pitch), byte);
+  return offset(t, row, 0, byte);
+}
+
+Value LdsTileLayout::offset(TileBuilder &t, Value row, int64_t rowConst,
+                            Value byte) const {
+  ImplicitLocOpBuilder &b = t.b;
+  if (!swizzled || keyMask == 0)
+    return t.addConst(t.add(t.mulConst(row, pitch), byte), rowConst * pitch);
+  Value keyRow = row;
+  if (rowConst % keyPeriod() != 0) {
+    keyRow = t.addConst(row, rowConst);
+    rowConst = 0;
+  }
+  Value key = keyRow;
+  if (keyShift)
+    key = arith::ShRUIOp::create(b, key, t.i32(keyShift));
+  key = arith::AndIOp::create(b, key, t.i32(keyMask));
+  // XOR of the slot index is XOR of the byte offset's bits 4 and up.
+  Value swizzled =
+      arith::XOrIOp::create(b, byte, arith::ShLIOp::create(b, key, t.i32(4)));
+  return t.addConst(t.add(t.mulConst(keyRow, pitch), swizzled),
+                    rowConst * pitch);
 }
 
 //===----------------------------------------------------------------------===//
@@ -160,6 +208,68 @@ static std::pair<Value, Value> chunkPlace(TileBuilder &t, const RowTileCopy &c,
   return {row, t.mulConst(t.remConst(index, perRow), c.chunkBytes)};
 }
 
+namespace {
+/// Where round `i`'s chunk of a thread comes from and goes to.
+struct ChunkAddress {
+  Value row, slotByte; ///< In the LDS tile (linear order for loadToLds).
+  Value globalByte;    ///< Byte of the global row (the swizzle undone).
+  Value voffset, soffset;
+};
+} // namespace
+
+/// Rounds that cover whole rows differ by a row step; the part of it that
+/// is a multiple of the swizzle's key period leaves the key unchanged, so
+/// it goes to the (scalar) soffset and rounds share their vector offsets.
+static ChunkAddress chunkAddress(TileBuilder &t, const RowTileCopy &c,
+                                 Value tid, unsigned i, Value kByte) {
+  ImplicitLocOpBuilder &b = t.b;
+  ChunkAddress a;
+  std::tie(a.row, a.slotByte) = chunkPlace(t, c, tid, i);
+  int64_t perRow = c.chunksPerRow();
+  Value baseRow = a.row;
+  int64_t scalarRows = 0;
+  if (c.threads % perRow == 0) {
+    int64_t rowStep = int64_t(i) * (c.threads / perRow);
+    int64_t period = c.layout.swizzled ? c.layout.keyPeriod() : 1;
+    scalarRows = rowStep - rowStep % period;
+    baseRow = t.addConst(t.divConst(tid, perRow), rowStep % period);
+  }
+  a.globalByte = a.slotByte;
+  if (c.layout.swizzled && c.layout.keyMask) {
+    Value key = baseRow;
+    if (c.layout.keyShift)
+      key = arith::ShRUIOp::create(b, key, t.i32(c.layout.keyShift));
+    key = arith::AndIOp::create(b, key, t.i32(c.layout.keyMask));
+    a.globalByte = arith::XOrIOp::create(
+        b, a.slotByte, arith::ShLIOp::create(b, key, t.i32(4)));
+  }
+  a.voffset = t.add(t.add(c.firstRowOffset, t.mulConst(baseRow, c.rowStride)),
+                    a.globalByte);
+  a.soffset = t.addConst(kByte, scalarRows * c.rowStride);
+  return a;
+}
+
+/// `a.voffset`, or past every buffer where the chunk lies past K or outside
+/// the tile.
+static Value maskedOffset(TileBuilder &t, const RowTileCopy &c,
+                          const ChunkAddress &a, const ChunkIndex &index,
+                          Value kByte) {
+  ImplicitLocOpBuilder &b = t.b;
+  Value valid;
+  if (c.maskTail) {
+    // Chunks past K read zero; the step start is uniform, the chunk's
+    // place in the step is not.
+    valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                  t.add(kByte, a.globalByte),
+                                  t.i32(c.validRowBytes));
+  }
+  if (index.mayBeOutside) {
+    Value inside = t.lessThan(index.index, c.chunks());
+    valid = valid ? arith::AndIOp::create(b, valid, inside).getResult() : inside;
+  }
+  return valid ? t.maskOffset(valid, a.voffset) : a.voffset;
+}
+
 SmallVector<Value> RowTileCopy::load(TileBuilder &t, Value tid,
                                      Value kByte) const {
   ImplicitLocOpBuilder &b = t.b;
@@ -167,24 +277,9 @@ SmallVector<Value> RowTileCopy::load(TileBuilder &t, Value tid,
   SmallVector<Value> data;
   for (unsigned i = 0; i < chunksPerThread(); ++i) {
     ChunkIndex c = chunkIndex(t, tid, i, threads, chunks());
-    auto [row, byte] = chunkPlace(t, *this, tid, i);
-    Value offset =
-        t.add(t.add(firstRowOffset, t.mulConst(row, rowStride)), byte);
-    Value valid;
-    if (maskTail) {
-      // Chunks past K read zero; the step start is uniform, the chunk's
-      // place in the step is not.
-      valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                    t.add(kByte, byte), t.i32(validRowBytes));
-    }
-    if (c.mayBeOutside) {
-      Value inside = t.lessThan(c.index, chunks());
-      valid =
-          valid ? arith::AndIOp::create(b, valid, inside).getResult() : inside;
-    }
-    if (valid)
-      offset = t.maskOffset(valid, offset);
-    data.push_back(t.bufferLoad(type, rsrc, offset, kByte));
+    ChunkAddress a = chunkAddress(t, *this, tid, i, kByte);
+    data.push_back(t.bufferLoad(type, rsrc, maskedOffset(t, *this, a, c, kByte),
+                                a.soffset));
   }
   return data;
 }
@@ -198,6 +293,33 @@ void RowTileCopy::store(TileBuilder &t, Value tid, ArrayRef<Value> data,
       Value at = t.add(tileOffset, layout.offset(t, row, byte));
       t.ldsStore(data[i], ldsBase, at, chunkBytes);
     });
+  }
+}
+
+void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
+                            Value ldsBase, Value tileOffset) const {
+  ImplicitLocOpBuilder &b = t.b;
+  assert(layout.swizzled && chunkBytes == 16 && layout.pitch == layout.rowBytes);
+  const int64_t waveLanes = 64;
+  for (unsigned i = 0; i < chunksPerThread(); ++i) {
+    ChunkIndex c = chunkIndex(t, tid, i, threads, chunks());
+    auto body = [&] {
+      // This lane writes the tile's linear chunk c (row c / perRow, slot
+      // c % perRow), which holds the row's chunk slot ^ key(row).
+      ChunkAddress a = chunkAddress(t, *this, tid, i, kByte);
+      Value voffset = maskedOffset(t, *this, a, c, kByte);
+      // The wave's 64 lanes write 1 KiB from here on (uniform).
+      Value first = t.addConst(
+          t.add(tileOffset, t.mulConst(wave, waveLanes * chunkBytes)),
+          int64_t(i) * threads * chunkBytes);
+      Value lds = LLVM::GEPOp::create(b, ldsBase.getType(), b.getI8Type(),
+                                      ldsBase, ArrayRef<LLVM::GEPArg>{first},
+                                      LLVM::GEPNoWrapFlags::inbounds);
+      ROCDL::RawPtrBufferLoadLdsOp::create(b, rsrc, lds, t.i32(chunkBytes),
+                                           voffset, a.soffset, t.i32(0),
+                                           t.i32(0), nullptr, nullptr, nullptr);
+    };
+    guarded(t, c, chunks(), body);
   }
 }
 

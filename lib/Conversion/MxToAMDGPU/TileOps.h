@@ -59,22 +59,36 @@ public:
   mlir::ImplicitLocOpBuilder &b;
 };
 
-/// A tile of `rows` rows of `rowBytes` bytes in LDS, rows `pitch` bytes
-/// apart: the row's 16-byte slots plus one more when their number is even.
-/// An odd number of slots per row puts the same slot of 16 consecutive rows
-/// (what one 256-byte read phase of a 16-byte access, ds_read_b128, touches)
-/// on 64 distinct banks, and keeps each row contiguous, so 16-byte writes
-/// of consecutive slots of a row (one 128-byte write phase) are
-/// conflict-free too. Offsets are plain sums, so constant parts fold into
-/// the instructions' offset fields.
+/// A tile of `rows` rows of `rowBytes` bytes in LDS, in one of two layouts
+/// that keep 16-byte accesses free of bank conflicts:
+/// - padded: rows `pitch` bytes apart, the row's 16-byte slots plus one
+///   when their number is even. An odd number of slots puts the same slot of
+///   16 consecutive rows (one 256-byte read phase of ds_read_b128) on all
+///   64 banks, and keeps each row contiguous, so 16-byte writes of
+///   consecutive slots of a row (a 128-byte write phase) are conflict-free.
+///   Offsets are plain sums, so constant parts fold into offset fields.
+/// - swizzled: rows unpadded (a power of two of slots), slot s of row r
+///   stored at slot s ^ key(r), key(r) = (r >> keyShift) & keyMask: the 16
+///   rows of a read phase land on distinct banks, and a wave's 64 x 16
+///   contiguous bytes, as a load straight into LDS writes them, are whole
+///   rows.
 struct LdsTileLayout {
   int64_t rows = 0, rowBytes = 0, pitch = 0;
+  bool swizzled = false;
+  unsigned keyShift = 0, keyMask = 0;
 
-  static LdsTileLayout get(int64_t rows, int64_t rowBytes);
+  static LdsTileLayout padded(int64_t rows, int64_t rowBytes);
+  static LdsTileLayout swizzle(int64_t rows, int64_t rowBytes);
   int64_t bytes() const { return rows * pitch; }
+  /// Rows whose distance is a multiple of this have the same key.
+  int64_t keyPeriod() const { return int64_t(keyMask + 1) << keyShift; }
   /// Where byte `byte` of row `row` lives, relative to the tile.
-  int64_t offset(int64_t row, int64_t byte) const { return row * pitch + byte; }
+  int64_t offset(int64_t row, int64_t byte) const;
   mlir::Value offset(TileBuilder &t, mlir::Value row, mlir::Value byte) const;
+  /// The same for row `row + rowConst`, with the constant kept out of the
+  /// key where it does not change it (so it folds into an offset field).
+  mlir::Value offset(TileBuilder &t, mlir::Value row, int64_t rowConst,
+                     mlir::Value byte) const;
 };
 
 /// A cooperative copy of one K step of a row-major global operand into an
@@ -107,6 +121,13 @@ struct RowTileCopy {
   /// Writes what load() returned into the tile at `ldsBase` + `tileOffset`.
   void store(TileBuilder &t, mlir::Value tid, llvm::ArrayRef<mlir::Value> data,
              mlir::Value ldsBase, mlir::Value tileOffset) const;
+  /// Loads the step straight into the (swizzled, 16-byte chunk) tile at
+  /// `ldsBase` + `tileOffset` (uniform): chunk c of the tile's linear order
+  /// is lane c % 64 of wave c / 64's load, which fetches the global chunk
+  /// the swizzle stores there. `wave` is the uniform wave index.
+  void loadToLds(TileBuilder &t, mlir::Value tid, mlir::Value wave,
+                 mlir::Value kByte, mlir::Value ldsBase,
+                 mlir::Value tileOffset) const;
 };
 
 /// A cooperative copy of one K step of a [K, N] byte operand into an LDS

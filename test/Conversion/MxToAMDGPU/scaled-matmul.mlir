@@ -13,21 +13,27 @@
 // CHECK-NEXT: return
 // CHECK-NOT: mx.scaled_matmul
 // CHECK: gpu.module @mx_kernels
-// LDS: two stages of 64 A rows (128 bytes + a pad slot) and 64 B rows (64 +
-// 16), then two 4-word scale windows of 128 rows: 2 * (9216 + 5120) + 4096.
-// CHECK: llvm.mlir.global internal @linear_scaled_matmul_lds() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<32768 x i8>
+// LDS: two stages of 64 A rows of 128 bytes and 64 B rows of 64 (loaded
+// straight into LDS: unpadded, swizzled), then two 4-word scale windows of
+// 128 rows: 2 * (8192 + 4096) + 4096.
+// CHECK: llvm.mlir.global internal @linear_scaled_matmul_lds() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<28672 x i8>
 // CHECK: gpu.func @linear_scaled_matmul(%{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: i32) kernel
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK: llvm.mlir.addressof @linear_scaled_matmul_lds : !llvm.ptr<3>
 // CHECK: rocdl.readfirstlane
 // CHECK-COUNT-6: rocdl.make.buffer.rsrc
-// Step 0 goes to LDS before the loop: 16-byte loads and stores.
+// Step 0 goes to LDS before the loop: each lane fetches the global chunk
+// the swizzle (slot XOR key of the row) stores at its place, 16 bytes
+// straight into LDS; scale windows through registers.
+// CHECK: arith.xori
+// CHECK: rocdl.raw.ptr.buffer.load.lds {{.*}}, %c16_i32
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
-// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
 // CHECK: gpu.barrier
-// Iteration k loads step k + 1 (its scale window only when one starts)...
-// CHECK: scf.for {{.*}} iter_args
-// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
+// The loop takes two steps an iteration (buffers 0 and 1). Each loads step
+// k + 1 into the other buffer (its scale window only when one starts)...
+// CHECK: scf.for {{.*}} step %c2_i32{{.*}} iter_args
+// CHECK: rocdl.raw.ptr.buffer.load.lds
 // CHECK: scf.if {{.*}} -> (vector<4xi32>, vector<4xi32>)
 // ... computes step k from LDS: scale words, 16-byte fragment reads, B
 // (FP4) as the MFMA's first operand...
@@ -39,12 +45,21 @@
 // CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[0] * {{.*}}) * ({{.*}}[0] * {{.*}}) + {{.*}} : vector<4xf8E8M0FNU>, vector<32xf4E2M1FN>, vector<4xf8E8M0FNU>, vector<32xf8E4M3FN>, vector<16xf32>
 // CHECK: rocdl.sched.barrier 0
 // CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[2] * {{.*}}) * ({{.*}}[2] * {{.*}})
-// ... and writes step k + 1 to the other stage.
-// CHECK: llvm.store {{.*}} {alignment = 16 : i64} : vector<4xi32>, !llvm.ptr<3>
+// ... writes a starting scale window, and meets the barrier.
+// CHECK: scf.if
+// CHECK: llvm.store {{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// CHECK: gpu.barrier
+// CHECK: rocdl.raw.ptr.buffer.load.lds
+// CHECK-COUNT-2: amdgpu.scaled_mfma
 // CHECK: gpu.barrier
 // CHECK: scf.yield
-// The last step after the loop.
-// CHECK: amdgpu.scaled_mfma 32x32x64
+// K / tile_k = 4 steps: the loop's two, one more step, and the last one
+// without loads.
+// CHECK: rocdl.raw.ptr.buffer.load.lds
+// CHECK-COUNT-2: amdgpu.scaled_mfma
+// CHECK: gpu.barrier
+// CHECK-NOT: rocdl.raw.ptr.buffer.load.lds
+// CHECK-COUNT-2: amdgpu.scaled_mfma
 // Epilogue: four consecutive columns a lane, bias added in f32, one 8-byte
 // bf16 store, masked on N.
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
