@@ -83,9 +83,13 @@ private:
   void storeStepWithWindow(const StepLoads &loads, Value kt, unsigned stage);
   Value windowStarts(Value kt);
 
+  /// The `kk`th MFMA operand of the lane's row `row + rowConst` of a tile.
   Value readFragment(hw::MatrixElement element, const LdsTileLayout &layout,
-                     Value tileOffset, Value row, unsigned kk);
-  Value readScaleWord(Value wordBase, Value rowInLds, unsigned word);
+                     Value tileOffset, Value row, int64_t rowConst,
+                     unsigned kk);
+  /// Step word `word` of the lane's scale row `row + rowConst`.
+  Value readScaleWord(Value wordBase, Value row, int64_t rowConst,
+                      unsigned word);
   SmallVector<Value> compute(Value kt, unsigned stage, ValueRange acc);
   void storeResults(ValueRange acc);
 
@@ -378,7 +382,7 @@ void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt,
 Value GemmKernelBuilder::readFragment(hw::MatrixElement element,
                                       const LdsTileLayout &layout,
                                       Value tileOffset, Value row,
-                                      unsigned kk) {
+                                      int64_t rowConst, unsigned kk) {
   const hw::OperandLayout &ol = mi.layoutFor(element);
   unsigned bits = hw::getElementBits(element);
   unsigned runBytes = ol.runLength * bits / 8;
@@ -394,17 +398,18 @@ Value GemmKernelBuilder::readFragment(hw::MatrixElement element,
   SmallVector<Value> runs;
   for (unsigned run = 0; run < ol.numRuns; ++run) {
     unsigned first = (kk * mi.k + ol.runBase[run]) * bits / 8;
-    runs.push_back(readLdsRun(t, layout, lds, tileOffset, row,
+    runs.push_back(readLdsRun(t, layout, lds, tileOffset, row, rowConst,
                               t.addConst(groupByte, first), runBytes, piece));
   }
   auto type = VectorType::get({32}, getElementType(b.getContext(), element));
   return vector::BitCastOp::create(b, type, t.concat(runs));
 }
 
-Value GemmKernelBuilder::readScaleWord(Value wordBase, Value rowInLds,
-                                       unsigned word) {
-  Value at =
-      t.add(wordBase, t.mulConst(t.addConst(rowInLds, word * rowsTotal()), 4));
+Value GemmKernelBuilder::readScaleWord(Value wordBase, Value row,
+                                       int64_t rowConst, unsigned word) {
+  // (window base + lane part) + constant, shared by every row block.
+  Value at = t.addConst(t.add(wordBase, t.mulConst(row, 4)),
+                        4 * (rowConst + int64_t(word) * rowsTotal()));
   Value value = t.ldsLoad(b.getI32Type(), lds, at, 4);
   // Lane group g's scale is block g of its MFMA: shifting the word by g
   // bytes puts it where the instruction's byte select looks.
@@ -422,13 +427,9 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
   unsigned waveTileM = c.tileM / c.wavesM, waveTileN = c.tileN / c.wavesN;
   Value stage = t.i32(stageIndex * stageBytes());
   Value tileB = t.addConst(stage, s.ldsBytesA);
-  SmallVector<Value> rowsA, rowsB;
-  for (unsigned i = 0; i < repM; ++i)
-    rowsA.push_back(
-        t.add(t.mulConst(waveM, waveTileM), t.addConst(laneRow, i * mi.m)));
-  for (unsigned j = 0; j < repN; ++j)
-    rowsB.push_back(
-        t.add(t.mulConst(waveN, waveTileN), t.addConst(laneRow, j * mi.m)));
+  // The lane's row in each tile; row block i adds i * m (a constant).
+  Value rowA = t.add(t.mulConst(waveM, waveTileM), laneRow);
+  Value rowB = t.add(t.mulConst(waveN, waveTileN), laneRow);
 
   // Scale words of this step: window (kt / steps) % 2, word (kt % steps) *
   // step words.
@@ -442,11 +443,11 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
   SmallVector<Value> scalesA, scalesB; ///< [block * stepWords + word]
   for (unsigned i = 0; i < repM; ++i)
     for (unsigned w = 0; w < s.scaleStepWords; ++w)
-      scalesA.push_back(readScaleWord(wordBase, rowsA[i], w));
+      scalesA.push_back(readScaleWord(wordBase, rowA, i * mi.m, w));
   for (unsigned j = 0; j < repN; ++j)
     for (unsigned w = 0; w < s.scaleStepWords; ++w)
       scalesB.push_back(
-          readScaleWord(wordBase, t.addConst(rowsB[j], c.tileM), w));
+          readScaleWord(wordBase, rowB, c.tileM + j * mi.m, w));
 
   for (unsigned kk = 0; kk < kSteps(); ++kk) {
     // Keeps the backend from hoisting every fragment read of the step above
@@ -455,9 +456,9 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
       ROCDL::SchedBarrier::create(b, b.getI32IntegerAttr(0));
     SmallVector<Value> fragA, fragB;
     for (unsigned i = 0; i < repM; ++i)
-      fragA.push_back(readFragment(p.a, layoutA, stage, rowsA[i], kk));
+      fragA.push_back(readFragment(p.a, layoutA, stage, rowA, i * mi.m, kk));
     for (unsigned j = 0; j < repN; ++j)
-      fragB.push_back(readFragment(p.b, layoutB, tileB, rowsB[j], kk));
+      fragB.push_back(readFragment(p.b, layoutB, tileB, rowB, j * mi.m, kk));
     unsigned first = blocksPerMfma() * kk;
     unsigned word = first / 4, byte = first % 4;
     for (unsigned i = 0; i < repM; ++i)

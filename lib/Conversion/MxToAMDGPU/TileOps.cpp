@@ -360,14 +360,23 @@ void ColumnTileCopy::store(TileBuilder &t, Value tid, ArrayRef<Value> data,
 
 Value mxc::tile::readLdsRun(TileBuilder &t, const LdsTileLayout &layout,
                             Value ldsBase, Value tileOffset, Value row,
-                            Value byte, unsigned bytes, unsigned pieceBytes) {
+                            int64_t rowConst, Value byte, unsigned bytes,
+                            unsigned pieceBytes) {
   Type i32Ty = t.b.getI32Type();
   SmallVector<Value> pieces;
+  // (tile + lane part) + constant: the lane part is shared by the reads of
+  // every row block, the constant folds into the instruction.
+  int64_t constRows = rowConst;
+  if (layout.swizzled && layout.keyMask && rowConst % layout.keyPeriod() != 0) {
+    row = t.addConst(row, rowConst);
+    constRows = 0;
+  }
   for (unsigned at = 0; at < bytes; at += pieceBytes) {
     Value offset = layout.offset(t, row, t.addConst(byte, at));
     Type type = VectorType::get({pieceBytes / 4}, i32Ty);
-    pieces.push_back(
-        t.ldsLoad(type, ldsBase, t.add(tileOffset, offset), pieceBytes));
+    Value address =
+        t.addConst(t.add(tileOffset, offset), constRows * layout.pitch);
+    pieces.push_back(t.ldsLoad(type, ldsBase, address, pieceBytes));
   }
   return t.concat(pieces);
 }

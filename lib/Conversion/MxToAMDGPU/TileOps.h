@@ -151,13 +151,14 @@ struct ColumnTileCopy {
              mlir::Value ldsBase, mlir::Value tileOffset) const;
 };
 
-/// Reads `bytes` bytes of row `row` of an LDS tile from byte `byte` on, in
-/// pieces of `pieceBytes` (a power of two dividing `bytes` and `byte`), as
-/// one vector of i32.
+/// Reads `bytes` bytes of row `row + rowConst` of an LDS tile from byte
+/// `byte` on, in pieces of `pieceBytes` (a power of two dividing `bytes` and
+/// `byte`), as one vector of i32. Reads whose rows differ by constants share
+/// their address arithmetic where the layout allows.
 mlir::Value readLdsRun(TileBuilder &t, const LdsTileLayout &layout,
                        mlir::Value ldsBase, mlir::Value tileOffset,
-                       mlir::Value row, mlir::Value byte, unsigned bytes,
-                       unsigned pieceBytes);
+                       mlir::Value row, int64_t rowConst, mlir::Value byte,
+                       unsigned bytes, unsigned pieceBytes);
 
 } // namespace mxc::tile
 
