@@ -54,6 +54,16 @@ int64_t mxc::getLdsPitch(int64_t rowBytes) {
   return 16 * (slots | 1);
 }
 
+int64_t GemmProblem::maxRows() const {
+  int64_t perRow[] = {std::max<int64_t>(k, 1) * amdgpu::getElementBits(a) / 8,
+                      std::max<int64_t>(k / 32, 1),
+                      std::max<int64_t>(n, 1) * cBytes};
+  int64_t rows = kMaxGemmBufferBytes;
+  for (int64_t bytes : perRow)
+    rows = std::min(rows, kMaxGemmBufferBytes / std::max<int64_t>(bytes, 1));
+  return rows;
+}
+
 bool mxc::canSwizzleLdsRows(int64_t rowBytes) {
   return rowBytes >= 16 && rowBytes % 16 == 0 &&
          llvm::isPowerOf2_64(uint64_t(rowBytes / 16));

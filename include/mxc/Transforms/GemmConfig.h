@@ -36,6 +36,9 @@ struct GemmProblem {
   int64_t n = 0, k = 0;
   bool bTransposed = false; ///< B given as [K, N].
   unsigned cBytes = 2;      ///< Bytes of one element of C.
+  /// The largest M whose A, A scales and C each fit the kMaxGemmBufferBytes
+  /// a kernel addresses (rows past it would read zero or be dropped).
+  int64_t maxRows() const;
 };
 
 /// The numbers of a `#mx.gemm_config`, for arithmetic. The attribute is the

@@ -114,6 +114,15 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
       mExtents.push_back({attrs.getStringAttr(name), 0});
   int64_t staticM = op.getA().getType().getDimSize(0);
   bool dynamicM = ShapedType::isDynamic(staticM);
+  // A dynamic M runs only as far as the buffers stay addressable: the plan
+  // refuses a larger M at launch (libmxrt, mxc-run) instead of the kernel
+  // reading zeros past 2 GiB.
+  if (dynamicM) {
+    int64_t maxRows = problem->maxRows();
+    while (variants.size() > 1 && variants.back().minM > maxRows)
+      variants.pop_back();
+    variants.back().maxM = std::min(variants.back().maxM, maxRows);
+  }
 
   std::string baseName = "scaled_matmul";
   if (auto func = op->getParentOfType<FunctionOpInterface>())

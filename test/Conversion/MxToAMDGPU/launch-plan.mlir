@@ -3,12 +3,14 @@
 // One kernel per M bucket of mx.variants: the largest bucket's keeps the
 // plain name, the others say the largest M they serve; the plan's variants
 // say which runs for which M, each with its own grid (tile_m 16, 32, 256).
+// The last ends where A and C (rows of 128 bytes) outgrow the 2^31 - 1 bytes a
+// kernel addresses.
 // CHECK-LABEL: func.func @buckets
 // CHECK-NEXT: mx.launch_plan "scaled_matmul"
 // CHECK-SAME: sizes [#mx.runtime_size<M = a[0], a_scales[0], c[0]>]
 // CHECK-SAME: variants [#mx.launch_variant<when [M in [0, 16]], launches [#mx.kernel_launch<@mx_kernels::@buckets_scaled_matmul_m16, grid [4, ceildiv(M, 16), 1], block [64, 1, 1], lds 0, args [a, a_scales, b, b_scales, c, M : i32], config #mx.gemm_config<mfma_m = 16, tile_m = 16, tile_n = 16
 // CHECK-SAME: #mx.launch_variant<when [M in [17, 256]], launches [#mx.kernel_launch<@mx_kernels::@buckets_scaled_matmul_m256, grid [2, ceildiv(M, 32), 1], block [64, 1, 1]
-// CHECK-SAME: #mx.launch_variant<when [M in [257, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@buckets_scaled_matmul, grid [1, ceildiv(M, 256), 1], block [256, 1, 1]
+// CHECK-SAME: #mx.launch_variant<when [M in [257, 16777215]], launches [#mx.kernel_launch<@mx_kernels::@buckets_scaled_matmul, grid [1, ceildiv(M, 256), 1], block [256, 1, 1]
 // CHECK: gpu.module @mx_kernels
 // CHECK: gpu.func @buckets_scaled_matmul_m16(
 // CHECK-SAME: known_block_size = array<i32: 64, 1, 1>

@@ -9,7 +9,7 @@
 // CHECK-SAME: (%[[A:.+]]: memref<?x512xf8E4M3FN>, %[[SA:.+]]: memref<?x16xf8E8M0FNU>, %[[B:.+]]: memref<200x512xf4E2M1FN>, %[[SB:.+]]: memref<200x16xf8E8M0FNU>, %[[BIAS:.+]]: memref<200xf32>, %[[C:.+]]: memref<?x200xbf16>)
 // CHECK-NEXT: mx.launch_plan "scaled_matmul" (a = %[[A]], a_scales = %[[SA]], b = %[[B]], b_scales = %[[SB]], bias = %[[BIAS]], c = %[[C]])
 // CHECK-SAME: sizes [#mx.runtime_size<M = a[0], a_scales[0], c[0]>]
-// CHECK-SAME: variants [#mx.launch_variant<when [M in [0, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@linear_scaled_matmul, grid [4, ceildiv(M, 64), 1], block [256, 1, 1], lds 0, args [a, a_scales, b, b_scales, bias, c, M : i32], config #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>>]>]
+// CHECK-SAME: variants [#mx.launch_variant<when [M in [0, 4194303]], launches [#mx.kernel_launch<@mx_kernels::@linear_scaled_matmul, grid [4, ceildiv(M, 64), 1], block [256, 1, 1], lds 0, args [a, a_scales, b, b_scales, bias, c, M : i32], config #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>>]>]
 // CHECK-NEXT: return
 // CHECK-NOT: mx.scaled_matmul
 // CHECK: gpu.module @mx_kernels

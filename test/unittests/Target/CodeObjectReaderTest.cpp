@@ -88,7 +88,8 @@ TEST(CodeObjectReaderTest, ReadsLaunchPlan) {
   EXPECT_EQ(program->params[0].getBytes(m), 77u * 256);
   EXPECT_EQ(program->params[2].getBytes(m), 96u * 256 / 2);
   EXPECT_EQ(program->params[5].getBytes(m), 77u * 96 * 4);
-  // A forced config: one variant, for every M the kernel takes.
+  // A forced config: one variant, for every M whose buffers a kernel
+  // addresses (2^31 - 1 bytes; C's rows of 96 f32 are the widest).
   ASSERT_EQ(program->dispatches.size(), 1u);
   EXPECT_EQ(program->dispatches[0].op, "scaled_matmul");
   ASSERT_EQ(program->dispatches[0].variants.size(), 1u);
@@ -96,7 +97,7 @@ TEST(CodeObjectReaderTest, ReadsLaunchPlan) {
   ASSERT_EQ(variant.when.size(), 1u);
   EXPECT_EQ(variant.when[0].size, 0u);
   EXPECT_EQ(variant.when[0].min, 0);
-  EXPECT_EQ(variant.when[0].max, 2147483647);
+  EXPECT_EQ(variant.when[0].max, 2147483647 / (96 * 4));
   ASSERT_EQ(variant.launches.size(), 1u);
   const PlanLaunch &launch = variant.launches[0];
   EXPECT_EQ(launch.kernel, "linear_scaled_matmul");
