@@ -116,7 +116,12 @@ GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c,
   s.scaleWindowSteps = s.scaleStepWords >= 4 ? 1 : 4 / s.scaleStepWords;
   s.scalePieceBytes = largestPowerOf2Dividing(
       std::gcd(k / 32, int64_t(4 * s.scaleWindowWords())), 16);
-  s.scaleBytes = 2 * int64_t(s.scaleWindowWords()) * (c.tileM + c.tileN) * 4;
+  // Dwords between a window's words: at least one per row, and 8 more than a
+  // multiple of 16 so that the lanes of one write that cover the rows of
+  // different words (tiles of 16 or 32 rows) land on disjoint banks.
+  int64_t rows = int64_t(c.tileM) + c.tileN;
+  s.scaleWordStride = rows + (8 - rows % 16 + 16) % 16;
+  s.scaleBytes = 2 * int64_t(s.scaleWindowWords()) * s.scaleWordStride * 4;
   s.ldsBytes = s.stages * (s.ldsBytesA + s.ldsBytesB) + s.scaleBytes;
   return s;
 }

@@ -77,9 +77,11 @@ struct GemmStaging {
   int64_t ldsBytesA = 0, ldsBytesB = 0; ///< One stage of each tile.
   /// Scales move a window of `scaleWindowSteps` K steps at a time:
   /// `scaleStepWords` dwords per row per step, read `scalePieceBytes` at
-  /// a time from global memory, kept in LDS as [window][word][row] dwords.
+  /// a time from global memory, kept in LDS as [window][word][row] dwords
+  /// (`scaleWordStride` dwords a word, rows A's then B's).
   unsigned scaleStepWords = 1, scaleWindowSteps = 1, scalePieceBytes = 16;
-  int64_t scaleBytes = 0; ///< Both windows of A and B scales.
+  int64_t scaleWordStride = 0; ///< Dwords between words of a window.
+  int64_t scaleBytes = 0;      ///< Both windows of A and B scales.
   int64_t steps = 0;      ///< K steps, the last one partial when K % tile_k.
   bool kTail = false;
   int64_t ldsBytes = 0; ///< All LDS the kernel allocates.

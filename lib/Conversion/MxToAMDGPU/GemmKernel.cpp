@@ -58,7 +58,6 @@ private:
   unsigned threads() const { return c.waves() * mi.waveSize; }
   unsigned kSteps() const { return c.tileK / mi.k; }
   unsigned blocksPerMfma() const { return mi.k / 32; }
-  unsigned rowsTotal() const { return c.tileM + c.tileN; }
   int64_t stageBytes() const { return s.ldsBytesA + s.ldsBytesB; }
   int64_t scaleRegion() const { return s.stages * stageBytes(); }
 
@@ -244,7 +243,7 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
   // Window w lives in buffer w % 2 of [2][words][rowsTotal] dwords.
   Value bufferOffset =
       t.add(t.i32(scaleRegion()),
-            t.mulConst(t.remConst(window, 2), words * rowsTotal() * 4));
+            t.mulConst(t.remConst(window, 2), words * s.scaleWordStride * 4));
   for (auto [i, piece] : llvm::enumerate(data)) {
     int64_t first = int64_t(i) * threads();
     Value index = t.addConst(tid, first);
@@ -254,7 +253,7 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
       Value word = t.divConst(byte, 4);
       Value rowWord = t.add(bufferOffset, t.mulConst(row, 4));
       if (s.scalePieceBytes < 4) {
-        Value at = t.add(rowWord, t.add(t.mulConst(word, rowsTotal() * 4),
+        Value at = t.add(rowWord, t.add(t.mulConst(word, s.scaleWordStride * 4),
                                         t.remConst(byte, 4)));
         t.ldsStore(piece, lds, at, s.scalePieceBytes);
         return;
@@ -264,7 +263,7 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
                           ? piece
                           : vector::ExtractOp::create(b, piece, d).getResult();
         Value at =
-            t.add(rowWord, t.mulConst(t.addConst(word, d), rowsTotal() * 4));
+            t.add(rowWord, t.mulConst(t.addConst(word, d), s.scaleWordStride * 4));
         t.ldsStore(dword, lds, at, 4);
       }
     };
@@ -409,7 +408,7 @@ Value GemmKernelBuilder::readScaleWord(Value wordBase, Value row,
                                        int64_t rowConst, unsigned word) {
   // (window base + lane part) + constant, shared by every row block.
   Value at = t.addConst(t.add(wordBase, t.mulConst(row, 4)),
-                        4 * (rowConst + int64_t(word) * rowsTotal()));
+                        4 * (rowConst + int64_t(word) * s.scaleWordStride));
   Value value = t.ldsLoad(b.getI32Type(), lds, at, 4);
   // Lane group g's scale is block g of its MFMA: shifting the word by g
   // bytes puts it where the instruction's byte select looks.
@@ -439,7 +438,7 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
       t.mulConst(t.add(t.mulConst(t.remConst(window, 2), s.scaleWindowWords()),
                        t.mulConst(t.remConst(kt, s.scaleWindowSteps),
                                   s.scaleStepWords)),
-                 rowsTotal() * 4));
+                 s.scaleWordStride * 4));
   SmallVector<Value> scalesA, scalesB; ///< [block * stepWords + word]
   for (unsigned i = 0; i < repM; ++i)
     for (unsigned w = 0; w < s.scaleStepWords; ++w)

@@ -15,8 +15,8 @@
 // CHECK: gpu.module @mx_kernels
 // LDS: two stages of 64 A rows of 128 bytes and 64 B rows of 64 (loaded
 // straight into LDS: unpadded, swizzled), then two 4-word scale windows of
-// 128 rows: 2 * (8192 + 4096) + 4096.
-// CHECK: llvm.mlir.global internal @linear_scaled_matmul_lds() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<28672 x i8>
+// 128 rows, words 136 dwords apart: 2 * (8192 + 4096) + 2 * 4 * 136 * 4.
+// CHECK: llvm.mlir.global internal @linear_scaled_matmul_lds() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<28928 x i8>
 // CHECK: gpu.func @linear_scaled_matmul(%{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: !llvm.ptr<1>, %{{.+}}: i32) kernel
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>
 // CHECK: llvm.mlir.addressof @linear_scaled_matmul_lds : !llvm.ptr<3>
