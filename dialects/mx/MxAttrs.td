@@ -68,6 +68,25 @@ def Mx_GatherAttr : EnumAttr<Mx_Dialect, Mx_Gather, "gather"> {
 // Kernel configurations
 //===----------------------------------------------------------------------===//
 
+// Numbered as mxc::amdgpu::MatrixInstruction, whose table rows give each
+// one's shape, chips and lane layouts.
+def Mx_MfmaScale32x32x64 : I32EnumAttrCase<"mfma_scale_f32_32x32x64_f8f6f4", 0>;
+def Mx_MfmaScale16x16x128 : I32EnumAttrCase<"mfma_scale_f32_16x16x128_f8f6f4", 1>;
+def Mx_Mfma32x32x16Bf16 : I32EnumAttrCase<"mfma_f32_32x32x16_bf16", 2>;
+def Mx_Mfma16x16x32Bf16 : I32EnumAttrCase<"mfma_f32_16x16x32_bf16", 3>;
+def Mx_Mfma32x32x8Bf16 : I32EnumAttrCase<"mfma_f32_32x32x8_bf16_1k", 4>;
+def Mx_Mfma16x16x16Bf16 : I32EnumAttrCase<"mfma_f32_16x16x16_bf16_1k", 5>;
+def Mx_WmmaR3Bf16 : I32EnumAttrCase<"wmma_r3_f32_16x16x16_bf16", 6>;
+def Mx_WmmaR4Bf16 : I32EnumAttrCase<"wmma_r4_f32_16x16x16_bf16", 7>;
+def Mx_MatrixInstruction : I32EnumAttr<"MatrixInstruction",
+    "an AMDGPU matrix instruction",
+    [Mx_MfmaScale32x32x64, Mx_MfmaScale16x16x128, Mx_Mfma32x32x16Bf16,
+     Mx_Mfma16x16x32Bf16, Mx_Mfma32x32x8Bf16, Mx_Mfma16x16x16Bf16,
+     Mx_WmmaR3Bf16, Mx_WmmaR4Bf16]> {
+  let cppNamespace = "::mxc::mx";
+  let genSpecializedAttr = 0;
+}
+
 def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
   let mnemonic = "gemm_config";
   let summary = "How a scaled matmul is tiled onto workgroups, waves and "
@@ -76,33 +95,36 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
     Chosen by `mx-select-config` (or forced with its `config` option) and
     read by the target lowering. Each workgroup computes a `tile_m x tile_n`
     block of C with `waves_m x waves_n` waves; each wave a
-    `(tile_m / waves_m) x (tile_n / waves_n)` block made of `mfma_m x mfma_m`
-    matrix-instruction tiles (gfx950: 32 -> `v_mfma_scale_f32_32x32x64`,
-    16 -> `v_mfma_scale_f32_16x16x128`). The K loop advances `tile_k` per
+    `(tile_m / waves_m) x (tile_n / waves_n)` block made of the M x N tiles of
+    matrix instruction `instruction` (gfx950: `mfma_scale_f32_32x32x64_f8f6f4`
+    or `mfma_scale_f32_16x16x128_f8f6f4`, `v_mfma_scale_f32_*`). The K loop advances `tile_k` per
     iteration, staged through LDS; `prefetch = 1` double-buffers the LDS tiles
     so iteration k+1's global loads are in flight while iteration k's matrix
     instructions run.
 
     ```mlir
-    #mx.gemm_config<mfma_m = 32, tile_m = 256, tile_n = 256, tile_k = 128,
+    #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4,
+                    tile_m = 256, tile_n = 256, tile_k = 128,
                     waves_m = 2, waves_n = 2, prefetch = 1>
     ```
 
     The verifier holds every config to what a kernel can be, whatever the
     chip (the chip's own limits are checked where a config meets a matmul):
-    - `mfma_m` is 32 or 16;
+    - `instruction` is a scaled MFMA (the instructions a scaled-matmul
+      kernel multiplies with);
     - `waves_m x waves_n` is 1 to 16 waves (a workgroup holds at most 1024
       lanes, 64 per wave);
-    - `tile_m` is a positive multiple of `waves_m x mfma_m`, `tile_n` of
-      `waves_n x mfma_m`;
+    - `tile_m` is a positive multiple of `waves_m x M`, `tile_n` of
+      `waves_n x N` (the instruction's M x N);
     - a wave's C tile, `(tile_m / waves_m) x (tile_n / waves_n)`, fits the
       256 accumulator registers of its 64 lanes (at most 16384 elements);
     - `tile_k` is a positive multiple of 128 (four scale blocks, one scale
-      dword) and at most 32 matrix instructions deep (2048 for `mfma_m = 32`,
-      4096 for 16): deeper steps' operands alone outgrow 256 registers;
+      dword) and at most 32 matrix instructions deep (2048 for 32x32x64,
+      4096 for 16x16x128): deeper steps' operands alone outgrow 256 registers;
     - `prefetch` is 0 or 1.
   }];
-  let parameters = (ins "unsigned":$mfma_m, "unsigned":$tile_m,
+  let parameters = (ins EnumParameter<Mx_MatrixInstruction>:$instruction,
+                        "unsigned":$tile_m,
                         "unsigned":$tile_n, "unsigned":$tile_k,
                         "unsigned":$waves_m, "unsigned":$waves_n,
                         "unsigned":$prefetch);
@@ -112,7 +134,8 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
     /// Why these parameters describe no kernel, or "" when they do: the
     /// rules verify() enforces, for callers that hold plain numbers (the cost
     /// model's candidates).
-    static std::string checkParameters(unsigned mfmaM, unsigned tileM,
+    static std::string checkParameters(MatrixInstruction instruction,
+                                       unsigned tileM,
                                        unsigned tileN, unsigned tileK,
                                        unsigned wavesM, unsigned wavesN,
                                        unsigned prefetch);

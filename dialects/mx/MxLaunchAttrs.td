@@ -81,7 +81,7 @@ def Mx_GemmVariantAttr : AttrDef<Mx_Dialect, "GemmVariant"> {
     (see `mx-select-config`); the lowering builds one kernel per entry.
 
     ```mlir
-    #mx.gemm_variant<m = [0, 16] : #mx.gemm_config<mfma_m = 16, ...>>
+    #mx.gemm_variant<m = [0, 16] : #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, ...>>
     ```
   }];
   let parameters = (ins "int64_t":$min_m, "int64_t":$max_m,

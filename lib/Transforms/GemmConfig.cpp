@@ -24,12 +24,25 @@
 using namespace mxc;
 using amdgpu::MatrixElement;
 
-const amdgpu::MatrixIntrinsic *mxc::getScaledMfma(unsigned mfmaM,
+const amdgpu::MatrixIntrinsic *mxc::getScaledMfma(const GemmConfig &config,
                                                   llvm::StringRef chip) {
+  const amdgpu::MatrixIntrinsic &mi = config.intrinsic();
+  return mi.scaled && mi.isOnChip(chip) ? &mi : nullptr;
+}
+
+/// The scaled MFMAs, in the order the cost model tries them.
+static llvm::SmallVector<amdgpu::MatrixInstruction> getScaledInstructions() {
+  llvm::SmallVector<amdgpu::MatrixInstruction> out;
   for (const amdgpu::MatrixIntrinsic &mi : amdgpu::getMatrixIntrinsics())
-    if (mi.scaled && mi.m == mfmaM && mi.isOnChip(chip))
-      return &mi;
-  return nullptr;
+    if (mi.scaled)
+      out.push_back(mi.instruction);
+  return out;
+}
+
+/// The instruction's `MxNxK`, as the short config form writes it.
+static std::string shapeText(const amdgpu::MatrixIntrinsic &mi) {
+  return std::to_string(mi.m) + "x" + std::to_string(mi.n) + "x" +
+         std::to_string(mi.k);
 }
 
 // mx::Format and the scaled MFMA's cbsz/blgp codes number the MX formats
@@ -145,7 +158,8 @@ unsigned wavesPerSimdNeeded(const GemmConfig &c, unsigned simds) {
 
 /// The attribute's rules for a plain GemmConfig.
 static std::string checkParameters(const GemmConfig &c) {
-  return mx::GemmConfigAttr::checkParameters(c.mfmaM, c.tileM, c.tileN, c.tileK,
+  return mx::GemmConfigAttr::checkParameters(
+      mx::MatrixInstruction(unsigned(c.instruction)), c.tileM, c.tileN, c.tileK,
                                              c.wavesM, c.wavesN, c.prefetch);
 }
 
@@ -155,11 +169,9 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
   // accumulators per wave, 32 matrix instructions per step.
   if (std::string why = checkParameters(c); !why.empty())
     return why;
-  const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
+  const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c, chip.name);
   if (!mi)
-    return ("mfma_m = " + llvm::Twine(c.mfmaM) + " names no scaled MFMA on " +
-            chip.name + " (32: 32x32x64, 16: 16x16x128)")
-        .str();
+    return (c.intrinsic().isaName + " does not exist on " + chip.name).str();
   if (c.waves() * chip.waveSize > 1024)
     return ("waves " + llvm::Twine(c.wavesM) + "x" + llvm::Twine(c.wavesN) +
             " is not 1 to " + llvm::Twine(1024 / chip.waveSize) +
@@ -211,7 +223,7 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
 GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
                                const amdgpu::ChipInfo &chip) {
   GemmCost cost;
-  const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c.mfmaM, chip.name);
+  const amdgpu::MatrixIntrinsic *mi = getScaledMfma(c, chip.name);
   const amdgpu::TimingModel *model = amdgpu::lookupTimingModel(chip.name);
   if (!mi || !model || !checkParameters(c).empty())
     return cost;
@@ -326,8 +338,8 @@ std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
                                                 const amdgpu::ChipInfo &chip) {
   std::optional<GemmConfig> best;
   GemmCost bestCost;
-  for (unsigned mfmaM : {32u, 16u}) {
-    if (!getScaledMfma(mfmaM, chip.name))
+  for (amdgpu::MatrixInstruction instruction : getScaledInstructions()) {
+    if (!amdgpu::getMatrixIntrinsic(instruction).isOnChip(chip.name))
       continue;
     for (unsigned tileM : {16u, 32u, 64u, 128u, 256u})
       for (unsigned tileN : {32u, 64u, 128u, 256u})
@@ -335,8 +347,8 @@ std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
           for (unsigned wavesM : {1u, 2u, 4u})
             for (unsigned wavesN : {1u, 2u, 4u})
               for (unsigned prefetch : {1u, 0u}) {
-                GemmConfig c{mfmaM,  tileM,  tileN,   tileK,
-                             wavesM, wavesN, prefetch};
+                GemmConfig c{instruction, tileM,  tileN,   tileK,
+                             wavesM,      wavesN, prefetch};
                 if (!checkGemmConfig(p, c, chip).empty())
                   continue;
                 GemmCost cost = estimateGemmCost(p, c, chip);
@@ -354,9 +366,7 @@ std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
 }
 
 std::string mxc::printGemmConfig(const GemmConfig &c) {
-  std::string k = c.mfmaM == 32 ? "64" : "128";
-  return "mfma=" + std::to_string(c.mfmaM) + "x" + std::to_string(c.mfmaM) +
-         "x" + k + ",tile=" + std::to_string(c.tileM) + "x" +
+  return "mfma=" + shapeText(c.intrinsic()) + ",tile=" + std::to_string(c.tileM) + "x" +
          std::to_string(c.tileN) + "x" + std::to_string(c.tileK) +
          ",waves=" + std::to_string(c.wavesM) + "x" + std::to_string(c.wavesN) +
          ",prefetch=" + std::to_string(c.prefetch);
@@ -405,13 +415,23 @@ static std::optional<GemmConfig> parseShortForm(llvm::StringRef text,
       return std::nullopt;
     }
     if (key == "mfma") {
-      unsigned mfmaN = 0, mfmaK = 0;
-      if (!dims(value, key, {&c.mfmaM, &mfmaN, &mfmaK}))
+      unsigned shape[3] = {0, 0, 0};
+      if (!dims(value, key, {&shape[0], &shape[1], &shape[2]}))
         return std::nullopt;
-      bool known = (c.mfmaM == 32 && mfmaN == 32 && mfmaK == 64) ||
-                   (c.mfmaM == 16 && mfmaN == 16 && mfmaK == 128);
-      if (!known) {
-        error = ("mfma '" + value + "' is not 32x32x64 or 16x16x128").str();
+      // The short form names a scaled MFMA by its shape.
+      std::string known;
+      bool found = false;
+      for (amdgpu::MatrixInstruction instruction : getScaledInstructions()) {
+        const amdgpu::MatrixIntrinsic &mi =
+            amdgpu::getMatrixIntrinsic(instruction);
+        known += (known.empty() ? "" : " or ") + shapeText(mi);
+        if (mi.m == shape[0] && mi.n == shape[1] && mi.k == shape[2]) {
+          c.instruction = instruction;
+          found = true;
+        }
+      }
+      if (!found) {
+        error = ("mfma '" + value + "' is not " + known).str();
         return std::nullopt;
       }
     } else if (key == "tile") {
@@ -453,7 +473,7 @@ mx::GemmConfigAttr mxc::parseGemmConfig(mlir::MLIRContext *context,
     if (!attr) {
       if (error.empty())
         error = "'" + text.str() + "' is not an attribute";
-      error += " (expected #mx.gemm_config<mfma_m = M, tile_m = M, tile_n = "
+      error += " (expected #mx.gemm_config<instruction = I, tile_m = M, tile_n = "
                "N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)";
       return {};
     }
@@ -473,18 +493,23 @@ mx::GemmConfigAttr mxc::parseGemmConfig(mlir::MLIRContext *context,
     return {};
   return mx::GemmConfigAttr::getChecked(
       [&] { return mlir::emitError(mlir::UnknownLoc::get(context)); }, context,
-      c->mfmaM, c->tileM, c->tileN, c->tileK, c->wavesM, c->wavesN,
-      c->prefetch);
+      mx::MatrixInstruction(unsigned(c->instruction)), c->tileM, c->tileN,
+      c->tileK, c->wavesM, c->wavesN, c->prefetch);
 }
 
 GemmConfig mxc::toGemmConfig(mx::GemmConfigAttr attr) {
-  return GemmConfig{attr.getMfmaM(),   attr.getTileM(),  attr.getTileN(),
-                    attr.getTileK(),   attr.getWavesM(), attr.getWavesN(),
+  return GemmConfig{amdgpu::MatrixInstruction(unsigned(attr.getInstruction())),
+                    attr.getTileM(),
+                    attr.getTileN(),
+                    attr.getTileK(),
+                    attr.getWavesM(),
+                    attr.getWavesN(),
                     attr.getPrefetch()};
 }
 
 mx::GemmConfigAttr mxc::toAttr(mlir::MLIRContext *context,
                                const GemmConfig &c) {
-  return mx::GemmConfigAttr::get(context, c.mfmaM, c.tileM, c.tileN, c.tileK,
-                                 c.wavesM, c.wavesN, c.prefetch);
+  return mx::GemmConfigAttr::get(
+      context, mx::MatrixInstruction(unsigned(c.instruction)), c.tileM, c.tileN,
+      c.tileK, c.wavesM, c.wavesN, c.prefetch);
 }

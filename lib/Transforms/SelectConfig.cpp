@@ -174,15 +174,19 @@ struct MxSelectConfigPass
       std::optional<GemmConfig> chosen = selectGemmConfig(problem, *target);
       if (chosen)
         return chosen;
-      if (!getScaledMfma(32, target->name) &&
-          !getScaledMfma(16, target->name)) {
+      if (llvm::none_of(amdgpu::getMatrixIntrinsics(),
+                        [&](const amdgpu::MatrixIntrinsic &mi) {
+                          return mi.scaled && mi.isOnChip(target->name);
+                        })) {
         op.emitOpError("has no kernel configuration on ")
             << chip << ": the chip has no scaled matrix instruction";
         return std::nullopt;
       }
       // The smallest workgroup tile: if it cannot run, none can.
       GemmConfig smallest;
-      smallest.mfmaM = smallest.tileM = smallest.tileN = 16;
+      smallest.instruction =
+          amdgpu::MatrixInstruction::MfmaScaleF32_16x16x128_F8F6F4;
+      smallest.tileM = smallest.tileN = 16;
       smallest.tileK = 128;
       smallest.wavesM = smallest.wavesN = 1;
       smallest.prefetch = 0;

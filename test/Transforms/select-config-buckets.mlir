@@ -15,9 +15,9 @@
 // CHECK-LABEL: func.func @dynamic
 // CHECK: mx.scaled_matmul
 // CHECK-NOT: config =
-// CHECK-SAME: mx.variants = [#mx.gemm_variant<m = [0, 16] : #mx.gemm_config<mfma_m = 16, tile_m = 16,
+// CHECK-SAME: mx.variants = [#mx.gemm_variant<m = [0, 16] : #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 16,
 // CHECK-SAME: #mx.gemm_variant<m = [17, 256] : #mx.gemm_config<
-// CHECK-SAME: #mx.gemm_variant<m = [257, 2147483647] : #mx.gemm_config<mfma_m = 32, tile_m = {{64|128|256}},
+// CHECK-SAME: #mx.gemm_variant<m = [257, 2147483647] : #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = {{64|128|256}},
 // NONE-LABEL: func.func @dynamic
 // NONE-NOT: mx.variants
 // NONE: config = #mx.gemm_config<
@@ -25,7 +25,7 @@
 // ONE: mx.variants = [#mx.gemm_variant<m = [0, 64] : #mx.gemm_config<{{.*}}>>, #mx.gemm_variant<m = [65, 2147483647] : #mx.gemm_config<{{.*}}>>]
 // FORCED-LABEL: func.func @dynamic
 // FORCED-NOT: mx.variants
-// FORCED: config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64
+// FORCED: config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64
 // ORDER: mx-select-config: m-buckets '256,16': bounds must ascend; 16 follows 256
 // BIG: mx-select-config: m-buckets '2147483647': '2147483647' is not an M from 1 to 2147483646 (or give 'none')
 // EMPTY: mx-select-config: m-buckets '16,,256': '' is not an M from 1 to 2147483646 (or give 'none')

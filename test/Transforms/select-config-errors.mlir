@@ -7,19 +7,19 @@
 // RUN: not mxc-opt %s -mx-select-config="chip=gfx9999" 2>&1 | FileCheck %s --check-prefix=CHIP --implicit-check-not=note:
 // RUN: not mxc-opt %s -mx-select-config="config=tile=128x128x4294967296" 2>&1 | FileCheck %s --check-prefix=NUMBER
 // RUN: not mxc-opt %s -mx-select-config="config=waves=1x1,waves=2x2" 2>&1 | FileCheck %s --check-prefix=TWICE
-// RUN: not mxc-opt %s -mx-select-config="config={<mfma_m = 32, tile_m = 64>}" 2>&1 | FileCheck %s --check-prefix=ATTRPARSE
-// RUN: not mxc-opt %s -mx-select-config="config={<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1> x}" 2>&1 | FileCheck %s --check-prefix=TRAILING
+// RUN: not mxc-opt %s -mx-select-config="config={<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64>}" 2>&1 | FileCheck %s --check-prefix=ATTRPARSE
+// RUN: not mxc-opt %s -mx-select-config="config={<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1> x}" 2>&1 | FileCheck %s --check-prefix=TRAILING
 // RUN: not mxc-opt %s -mx-select-config="tune-m=0" 2>&1 | FileCheck %s --check-prefix=TUNEM
 // RUN: not mxc-opt %s -mx-select-config="tune-m=2147483648" 2>&1 | FileCheck %s --check-prefix=TUNEM-BIG
 
 // BADTEXT: bad config 'tile=128': 'tile' wants 3 sizes joined by 'x', got '128'
 // TOOBIG: bad config 'mfma=32x32x64,tile=256x256x256,waves=1x1,prefetch=1': the wave tile needs 1024 accumulator registers; at most 256 exist
-// NOMFMA: config mfma=32x32x64,tile=256x64x128,waves=2x2,prefetch=0 cannot run on gfx942: mfma_m = 32 names no scaled MFMA on gfx942
+// NOMFMA: config mfma=32x32x64,tile=256x64x128,waves=2x2,prefetch=0 cannot run on gfx942: v_mfma_scale_f32_32x32x64_f8f6f4 does not exist on gfx942
 // CHIP: error: mx-select-config: unknown chip 'gfx9999'; known: gfx950,
 // WAVES: error: mx-select-config: bad config 'mfma=32x32x64,tile=128x128x128,waves=2147483648x1': waves 2147483648x1 is 2147483648 waves; expected 1 to 16
 // NUMBER: bad config 'tile=128x128x4294967296': 'tile': '4294967296' is not a whole number from 0 to 4294967295
 // TWICE: bad config 'waves=1x1,waves=2x2': 'waves' is given twice
-// ATTRPARSE: bad config '<mfma_m = 32, tile_m = 64>': expected ',' (expected #mx.gemm_config<mfma_m = M, tile_m = M, tile_n = N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)
+// ATTRPARSE: bad config '<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64>': expected ',' (expected #mx.gemm_config<instruction = I, tile_m = M, tile_n = N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)
 // TRAILING: bad config '<{{.*}}> x': unexpected 'x' after the config
 // TUNEM: tune-m is 0; expected an M from 1 to 2147483647
 // TUNEM-BIG: tune-m is 2147483648; expected an M from 1 to 2147483647
@@ -43,7 +43,7 @@ func.func @c_tile_rows(%a: memref<?x32xf8E4M3FN>, %sa: memref<?x1xf8E8M0FNU>,
   // M could wrap back into C.
   // expected-error @+1 {{config mfma=32x32x64,tile=256x64x128,waves=2x2,prefetch=0 cannot run on gfx950: tile_m 256 rows of C are 2147483648 bytes; the kernel's 32-bit offsets need at most 2147483647 (a smaller tile_m)}}
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
-      {config = #mx.gemm_config<mfma_m = 32, tile_m = 256, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 0>}
+      {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 256, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 0>}
       : memref<?x32xf8E4M3FN>[memref<?x1xf8E8M0FNU>]
         * memref<2097152x32xf4E2M1FN>[memref<2097152x1xf8E8M0FNU>] -> memref<?x2097152xf32>
   return

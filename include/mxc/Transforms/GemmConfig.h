@@ -46,14 +46,18 @@ struct GemmProblem {
 /// through parseGemmConfig, and checkGemmConfig holds a GemmConfig to the
 /// attribute's verifier before anything else.
 struct GemmConfig {
-  unsigned mfmaM = 32; ///< 32: 32x32x64 scaled MFMA, 16: 16x16x128.
+  amdgpu::MatrixInstruction instruction =
+      amdgpu::MatrixInstruction::MfmaScaleF32_32x32x64_F8F6F4;
   unsigned tileM = 128, tileN = 128, tileK = 128;
   unsigned wavesM = 2, wavesN = 2;
   unsigned prefetch = 1;
 
   unsigned waves() const { return wavesM * wavesN; }
-  unsigned repM() const { return tileM / wavesM / mfmaM; }
-  unsigned repN() const { return tileN / wavesN / mfmaM; }
+  const amdgpu::MatrixIntrinsic &intrinsic() const {
+    return amdgpu::getMatrixIntrinsic(instruction);
+  }
+  unsigned repM() const { return tileM / wavesM / intrinsic().m; }
+  unsigned repN() const { return tileN / wavesN / intrinsic().n; }
 };
 
 /// Bytes between rows of a padded LDS tile whose rows hold `rowBytes`: an
@@ -110,8 +114,8 @@ struct GemmCost {
   double cycles = 0; ///< Estimated kernel time in matrix-pipe cycles.
 };
 
-/// The scaled MFMA a config names on `chip`, or null.
-const amdgpu::MatrixIntrinsic *getScaledMfma(unsigned mfmaM,
+/// The scaled MFMA a config names, if `chip` has it, or null.
+const amdgpu::MatrixIntrinsic *getScaledMfma(const GemmConfig &config,
                                              llvm::StringRef chip);
 /// MX element encoding of an MLIR element type, if it is one.
 std::optional<amdgpu::MatrixElement> getMatrixElement(mlir::Type type);
@@ -136,7 +140,8 @@ std::optional<GemmConfig> selectGemmConfig(const GemmProblem &problem,
 /// "mfma=32x32x64,tile=128x128x128,waves=2x2,prefetch=1".
 std::string printGemmConfig(const GemmConfig &config);
 /// A config given as text, as a verified attribute: the attribute itself
-/// (`#mx.gemm_config<mfma_m = 32, ...>`), its body (`<mfma_m = 32, ...>`), or
+/// (`#mx.gemm_config<instruction = ..., ...>`), its body (`<instruction = ...,
+/// ...>`), or
 /// printGemmConfig's short form, whose keys may come in any order and default
 /// to mfma=32x32x64, tile=128x128x128, waves=2x2, prefetch=1. On failure
 /// returns null and sets `error` to one line saying why.

@@ -141,7 +141,7 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
       return op.emitOpError("config ")
              << printGemmConfig(spec.config) << " cannot run on " << chip
              << ": " << why;
-    spec.mfma = getScaledMfma(spec.config.mfmaM, target.name);
+    spec.mfma = getScaledMfma(spec.config, target.name);
     SmallVector<mx::SizeRange> when;
     if (dynamicM)
       when.push_back({mName, variant.minM, variant.maxM});

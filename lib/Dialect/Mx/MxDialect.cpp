@@ -7,6 +7,7 @@
 #include "mxc/Dialect/Mx/MxDialect.h"
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxOps.h"
+#include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -26,7 +27,19 @@ using namespace mxc::mx;
 // GemmConfigAttr
 //===----------------------------------------------------------------------===//
 
-std::string GemmConfigAttr::checkParameters(unsigned mfmaM, unsigned tileM,
+static_assert(unsigned(MatrixInstruction::mfma_scale_f32_32x32x64_f8f6f4) ==
+                      unsigned(mxc::amdgpu::MatrixInstruction::
+                                   MfmaScaleF32_32x32x64_F8F6F4) &&
+                  unsigned(MatrixInstruction::wmma_r4_f32_16x16x16_bf16) ==
+                      unsigned(mxc::amdgpu::MatrixInstruction::
+                                   WmmaR4F32_16x16x16_Bf16) &&
+                  unsigned(MatrixInstruction::wmma_r4_f32_16x16x16_bf16) + 1 ==
+                      unsigned(mxc::amdgpu::MatrixInstruction::Count),
+              "matrix instruction numbering differs between dialect and "
+              "target");
+
+std::string GemmConfigAttr::checkParameters(MatrixInstruction instruction,
+                                            unsigned tileM,
                                             unsigned tileN, unsigned tileK,
                                             unsigned wavesM, unsigned wavesN,
                                             unsigned prefetch) {
@@ -35,9 +48,12 @@ std::string GemmConfigAttr::checkParameters(unsigned mfmaM, unsigned tileM,
   constexpr uint64_t kWaveSize = 64, kMaxLanes = 1024, kAccRegisters = 256;
   constexpr uint64_t kMaxStepInstructions = 32;
   using llvm::Twine;
-  if (mfmaM != 32 && mfmaM != 16)
-    return ("mfma_m is " + Twine(mfmaM) +
-            "; expected 32 (32x32x64 scaled MFMA) or 16 (16x16x128)")
+  const mxc::amdgpu::MatrixIntrinsic &mi =
+      mxc::amdgpu::getMatrixIntrinsic(mxc::amdgpu::MatrixInstruction(instruction));
+  if (!mi.scaled)
+    return ("instruction " + stringifyMatrixInstruction(instruction) +
+            " is not a scaled MFMA (mfma_scale_f32_32x32x64_f8f6f4 or "
+            "mfma_scale_f32_16x16x128_f8f6f4)")
         .str();
   uint64_t waves = uint64_t(wavesM) * wavesN;
   if (waves < 1 || waves > kMaxLanes / kWaveSize)
@@ -48,13 +64,14 @@ std::string GemmConfigAttr::checkParameters(unsigned mfmaM, unsigned tileM,
         .str();
   auto checkTile = [&](const char *name, unsigned tile, const char *wavesName,
                        unsigned tileWaves) -> std::string {
-    uint64_t unit = uint64_t(tileWaves) * mfmaM;
+    uint64_t unit = uint64_t(tileWaves) * mi.m;
     if (tile != 0 && tile % unit == 0)
       return "";
     return (Twine(name) + " " + Twine(tile) +
             " is not a positive multiple of " + wavesName +
-            " x mfma_m = " + Twine(unit) + " (each wave holds whole " +
-            Twine(mfmaM) + "x" + Twine(mfmaM) + " matrix tiles)")
+            " x " + Twine(mi.m) + " = " + Twine(unit) +
+            " (each wave holds whole " + Twine(mi.m) + "x" + Twine(mi.n) +
+            " matrix tiles)")
         .str();
   };
   if (std::string why = checkTile("tile_m", tileM, "waves_m", wavesM);
@@ -74,7 +91,7 @@ std::string GemmConfigAttr::checkParameters(unsigned mfmaM, unsigned tileM,
             " is not a positive multiple of 128 (four scale blocks, one scale "
             "dword)")
         .str();
-  unsigned mfmaK = mfmaM == 32 ? 64 : 128;
+  unsigned mfmaK = mi.k;
   if (tileK / mfmaK > kMaxStepInstructions)
     return ("tile_k " + Twine(tileK) + " is more than " +
             Twine(kMaxStepInstructions * mfmaK) + " (" +
@@ -92,11 +109,13 @@ std::string GemmConfigAttr::checkParameters(unsigned mfmaM, unsigned tileM,
 
 LogicalResult
 GemmConfigAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
-                       unsigned mfmaM, unsigned tileM, unsigned tileN,
+                       MatrixInstruction instruction, unsigned tileM,
+                       unsigned tileN,
                        unsigned tileK, unsigned wavesM, unsigned wavesN,
                        unsigned prefetch) {
   std::string why =
-      checkParameters(mfmaM, tileM, tileN, tileK, wavesM, wavesN, prefetch);
+      checkParameters(instruction, tileM, tileN, tileK, wavesM, wavesN,
+                      prefetch);
   if (why.empty())
     return success();
   return emitError() << why;

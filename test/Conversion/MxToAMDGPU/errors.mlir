@@ -20,7 +20,7 @@ func.func @strided(%a: memref<?x64xf8E4M3FN>, %sa: memref<?x2xf8E8M0FNU>,
                    %c: memref<?x64xbf16, strided<[128, 1]>>) {
   // expected-error @+1 {{C must be a contiguous row-major memref (identity layout) to be passed to a kernel; got 'memref<?x64xbf16, strided<[128, 1]>>'}}
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
-      {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 1>}
+      {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 1>}
       : memref<?x64xf8E4M3FN>[memref<?x2xf8E8M0FNU>]
         * memref<64x64xf8E4M3FN>[memref<64x2xf8E8M0FNU>] -> memref<?x64xbf16, strided<[128, 1]>>
   return

@@ -9,7 +9,7 @@
 // CHECK-SAME: (%[[A:.+]]: memref<?x512xf8E4M3FN>, %[[SA:.+]]: memref<?x16xf8E8M0FNU>, %[[B:.+]]: memref<200x512xf4E2M1FN>, %[[SB:.+]]: memref<200x16xf8E8M0FNU>, %[[BIAS:.+]]: memref<200xf32>, %[[C:.+]]: memref<?x200xbf16>)
 // CHECK-NEXT: mx.launch_plan "scaled_matmul" (a = %[[A]], a_scales = %[[SA]], b = %[[B]], b_scales = %[[SB]], bias = %[[BIAS]], c = %[[C]])
 // CHECK-SAME: sizes [#mx.runtime_size<M = a[0], a_scales[0], c[0]>]
-// CHECK-SAME: variants [#mx.launch_variant<when [M in [0, 4194303]], launches [#mx.kernel_launch<@mx_kernels::@linear_scaled_matmul, grid [4, ceildiv(M, 64), 1], block [256, 1, 1], lds 0, args [a, a_scales, b, b_scales, bias, c, M : i32], config #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>>]>]
+// CHECK-SAME: variants [#mx.launch_variant<when [M in [0, 4194303]], launches [#mx.kernel_launch<@mx_kernels::@linear_scaled_matmul, grid [4, ceildiv(M, 64), 1], block [256, 1, 1], lds 0, args [a, a_scales, b, b_scales, bias, c, M : i32], config #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>>]>]
 // CHECK-NEXT: return
 // CHECK-NOT: mx.scaled_matmul
 // CHECK: gpu.module @mx_kernels
@@ -72,7 +72,7 @@ func.func @linear(%a: memref<?x512xf8E4M3FN>, %sa: memref<?x16xf8E8M0FNU>,
                   %b: memref<200x512xf4E2M1FN>, %sb: memref<200x16xf8E8M0FNU>,
                   %bias: memref<200xf32>, %c: memref<?x200xbf16>) {
   mx.scaled_matmul %a[%sa] * %b[%sb] + %bias -> %c
-      {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+      {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
       : memref<?x512xf8E4M3FN>[memref<?x16xf8E8M0FNU>]
         * memref<200x512xf4E2M1FN>[memref<200x16xf8E8M0FNU>] + memref<200xf32>
         -> memref<?x200xbf16>
@@ -104,7 +104,7 @@ func.func @tail(%a: memref<?x96xf6E2M3FN>, %sa: memref<?x3xf8E8M0FNU>,
                 %b: memref<48x96xf6E3M2FN>, %sb: memref<48x3xf8E8M0FNU>,
                 %c: memref<?x48xf32>) {
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
-      {config = #mx.gemm_config<mfma_m = 16, tile_m = 16, tile_n = 64, tile_k = 128, waves_m = 1, waves_n = 4, prefetch = 0>}
+      {config = #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 16, tile_n = 64, tile_k = 128, waves_m = 1, waves_n = 4, prefetch = 0>}
       : memref<?x96xf6E2M3FN>[memref<?x3xf8E8M0FNU>]
         * memref<48x96xf6E3M2FN>[memref<48x3xf8E8M0FNU>] -> memref<?x48xf32>
   return
@@ -123,7 +123,7 @@ func.func @kn(%a: memref<?x128xf8E4M3FN>, %sa: memref<?x4xf8E8M0FNU>,
               %c: memref<?x64xf16>) {
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
       {b_layout = #mx.b_layout<kn>,
-       config = #mx.gemm_config<mfma_m = 32, tile_m = 32, tile_n = 64, tile_k = 128, waves_m = 1, waves_n = 2, prefetch = 0>}
+       config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 32, tile_n = 64, tile_k = 128, waves_m = 1, waves_n = 2, prefetch = 0>}
       : memref<?x128xf8E4M3FN>[memref<?x4xf8E8M0FNU>]
         * memref<128x64xf8E5M2>[memref<64x4xf8E8M0FNU>] -> memref<?x64xf16>
   return

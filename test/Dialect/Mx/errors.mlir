@@ -536,75 +536,81 @@ func.func @scaled_matmul_k_zero(%a: memref<?x0xf8E4M3FN>, %sa: memref<?x0xf8E8M0
 
 // #mx.gemm_config: every parameter's range, with products formed without
 // wrapping (2^31 x 2 waves is not 0 waves).
-// expected-error @+1 {{mfma_m is 64; expected 32 (32x32x64 scaled MFMA) or 16 (16x16x128)}}
-func.func private @mfma_m() attributes {config = #mx.gemm_config<mfma_m = 64, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+// expected-error @+1 {{instruction mfma_f32_32x32x16_bf16 is not a scaled MFMA (mfma_scale_f32_32x32x64_f8f6f4 or mfma_scale_f32_16x16x128_f8f6f4)}}
+func.func private @not_scaled() attributes {config = #mx.gemm_config<instruction = mfma_f32_32x32x16_bf16, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+
+// -----
+
+// expected-error @+2 {{expected ::mxc::mx::MatrixInstruction to be one of: mfma_scale_f32_32x32x64_f8f6f4, mfma_scale_f32_16x16x128_f8f6f4,}}
+// expected-error @+1 {{failed to parse Mx_GemmConfigAttr parameter 'instruction' which is to be a `::mxc::mx::MatrixInstruction`}}
+func.func private @unknown_instruction() attributes {config = #mx.gemm_config<instruction = mfma_64x64, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
 
 // -----
 
 // expected-error @+1 {{waves 2147483648x1 is 2147483648 waves; expected 1 to 16 (a workgroup holds at most 1024 lanes, 64 per wave)}}
-func.func private @waves_huge() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2147483648, waves_n = 1, prefetch = 1>}
+func.func private @waves_huge() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2147483648, waves_n = 1, prefetch = 1>}
 
 // -----
 
 // expected-error @+1 {{waves 2147483648x2 is 4294967296 waves; expected 1 to 16}}
-func.func private @waves_wrap() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2147483648, waves_n = 2, prefetch = 1>}
+func.func private @waves_wrap() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 2147483648, waves_n = 2, prefetch = 1>}
 
 // -----
 
 // expected-error @+1 {{waves 0x4 is 0 waves; expected 1 to 16}}
-func.func private @waves_zero() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 0, waves_n = 4, prefetch = 1>}
+func.func private @waves_zero() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 0, waves_n = 4, prefetch = 1>}
 
 // -----
 
 // expected-error @+1 {{waves 4x8 is 32 waves; expected 1 to 16}}
-func.func private @waves_many() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 4, waves_n = 8, prefetch = 1>}
+func.func private @waves_many() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 128, tile_n = 128, tile_k = 128, waves_m = 4, waves_n = 8, prefetch = 1>}
 
 // -----
 
-// expected-error @+1 {{tile_m 96 is not a positive multiple of waves_m x mfma_m = 64 (each wave holds whole 32x32 matrix tiles)}}
-func.func private @tile_m() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 96, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+// expected-error @+1 {{tile_m 96 is not a positive multiple of waves_m x 32 = 64 (each wave holds whole 32x32 matrix tiles)}}
+func.func private @tile_m() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 96, tile_n = 128, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
 
 // -----
 
-// expected-error @+1 {{tile_n 0 is not a positive multiple of waves_n x mfma_m = 32}}
-func.func private @tile_n_zero() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 0, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
+// expected-error @+1 {{tile_n 0 is not a positive multiple of waves_n x 16 = 32 (each wave holds whole 16x16 matrix tiles)}}
+func.func private @tile_n_zero() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 128, tile_n = 0, tile_k = 128, waves_m = 2, waves_n = 2, prefetch = 1>}
 
 // -----
 
 // 4294967264 = 2^32 - 32: a multiple of 32 whose wave tile squared passes 2^32.
 // expected-error @+1 {{the wave tile needs 288230371856744464 accumulator registers; at most 256 exist}}
-func.func private @wave_tile_huge() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 4294967264, tile_n = 4294967264, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>}
+func.func private @wave_tile_huge() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 4294967264, tile_n = 4294967264, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>}
 
 // -----
 
 // 128x256 of one wave: 32768 fp32 accumulators, 512 per lane.
 // expected-error @+1 {{the wave tile needs 512 accumulator registers; at most 256 exist}}
-func.func private @wave_tile() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 256, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 0>}
+func.func private @wave_tile() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 128, tile_n = 256, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 0>}
 
 // -----
 
 // expected-error @+1 {{tile_k 64 is not a positive multiple of 128 (four scale blocks, one scale dword)}}
-func.func private @tile_k() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 64, waves_m = 2, waves_n = 1, prefetch = 1>}
+func.func private @tile_k() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 64, waves_m = 2, waves_n = 1, prefetch = 1>}
 
 // -----
 
 // expected-error @+1 {{tile_k 0 is not a positive multiple of 128}}
-func.func private @tile_k_zero() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 0, waves_m = 2, waves_n = 1, prefetch = 1>}
+func.func private @tile_k_zero() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 0, waves_m = 2, waves_n = 1, prefetch = 1>}
 
 // -----
 
 // 34 instructions of K = 64.
 // expected-error @+1 {{tile_k 2176 is more than 2048 (32 matrix instructions of K = 64); one step's operands alone would need more than 256 registers}}
-func.func private @tile_k_deep() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 2176, waves_m = 2, waves_n = 1, prefetch = 0>}
+func.func private @tile_k_deep() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 2176, waves_m = 2, waves_n = 1, prefetch = 0>}
 
 // -----
 
 // expected-error @+1 {{prefetch is 2; expected 0 (off) or 1}}
-func.func private @prefetch() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 2>}
+func.func private @prefetch() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 2>}
 
 // -----
 
 // The bounds themselves are accepted: 16 waves, 256 accumulators per lane,
 // 32 matrix instructions per step.
-func.func private @largest_16() attributes {config = #mx.gemm_config<mfma_m = 16, tile_m = 128, tile_n = 128, tile_k = 4096, waves_m = 1, waves_n = 1, prefetch = 0>}
-func.func private @largest_32() attributes {config = #mx.gemm_config<mfma_m = 32, tile_m = 512, tile_n = 512, tile_k = 2048, waves_m = 4, waves_n = 4, prefetch = 1>}
+func.func private @largest_16() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 128, tile_n = 128, tile_k = 4096, waves_m = 1, waves_n = 1, prefetch = 0>}
+func.func private @largest_32() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 512, tile_n = 512, tile_k = 2048, waves_m = 4, waves_n = 4, prefetch = 1>}

@@ -132,8 +132,8 @@ func.func @variants_gap(%a: memref<?x128xf8E4M3FN>, %sa: memref<?x4xf8E8M0FNU>,
   // expected-error @+1 {{'mx.variants': the range starting at M = 18 should start at 17 (ranges ascend without gaps or overlaps from M = 0)}}
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
       {mx.variants = [
-        #mx.gemm_variant<m = [0, 16] : #mx.gemm_config<mfma_m = 16, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>,
-        #mx.gemm_variant<m = [18, 2147483647] : #mx.gemm_config<mfma_m = 32, tile_m = 32, tile_n = 32, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>]}
+        #mx.gemm_variant<m = [0, 16] : #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>,
+        #mx.gemm_variant<m = [18, 2147483647] : #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 32, tile_n = 32, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>]}
       : memref<?x128xf8E4M3FN>[memref<?x4xf8E8M0FNU>]
         * memref<64x128xf8E4M3FN>[memref<64x4xf8E8M0FNU>] -> memref<?x64xbf16>
   return
@@ -147,7 +147,7 @@ func.func @variants_short(%a: memref<?x128xf8E4M3FN>, %sa: memref<?x4xf8E8M0FNU>
   // expected-error @+1 {{'mx.variants': the last range ends at M = 4096; it must end at 2147483647}}
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
       {mx.variants = [
-        #mx.gemm_variant<m = [0, 4096] : #mx.gemm_config<mfma_m = 16, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>]}
+        #mx.gemm_variant<m = [0, 4096] : #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>]}
       : memref<?x128xf8E4M3FN>[memref<?x4xf8E8M0FNU>]
         * memref<64x128xf8E4M3FN>[memref<64x4xf8E8M0FNU>] -> memref<?x64xbf16>
   return
@@ -161,7 +161,7 @@ func.func @variants_static_m(%a: memref<8x128xf8E4M3FN>, %sa: memref<8x4xf8E8M0F
   // expected-error @+1 {{'mx.variants' chooses by M, and M (A's extent 0) is static}}
   mx.scaled_matmul %a[%sa] * %b[%sb] -> %c
       {mx.variants = [
-        #mx.gemm_variant<m = [0, 2147483647] : #mx.gemm_config<mfma_m = 16, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>]}
+        #mx.gemm_variant<m = [0, 2147483647] : #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>]}
       : memref<8x128xf8E4M3FN>[memref<8x4xf8E8M0FNU>]
         * memref<64x128xf8E4M3FN>[memref<64x4xf8E8M0FNU>] -> memref<8x64xbf16>
   return
@@ -171,7 +171,7 @@ func.func @variants_static_m(%a: memref<8x128xf8E4M3FN>, %sa: memref<8x4xf8E8M0F
 
 func.func @variant_range(%a: memref<?x64xf32>) {
   // expected-error @+1 {{M range [0, 2147483648] is not within [0, 2147483647] with min <= max}}
-  "test.op"() {v = #mx.gemm_variant<m = [0, 2147483648] : #mx.gemm_config<mfma_m = 16, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>} : () -> ()
+  "test.op"() {v = #mx.gemm_variant<m = [0, 2147483648] : #mx.gemm_config<instruction = mfma_scale_f32_16x16x128_f8f6f4, tile_m = 16, tile_n = 16, tile_k = 128, waves_m = 1, waves_n = 1, prefetch = 1>>} : () -> ()
   return
 }
 

@@ -18,6 +18,21 @@ namespace mxc::amdgpu {
 /// cbsz/blgp immediates, numbered as here (E4M3 = 0 ... E2M1 = 4).
 enum class MatrixElement { E4M3, E5M2, E2M3, E3M2, E2M1, BF16, Count };
 
+/// The matrix instructions mxc knows, one table row each, in table order.
+/// The dialect's `#mx.matrix_instruction` numbers them alike. WMMA has two
+/// rows: gfx11 (R3) and gfx12 (R4) lay the same instruction out differently.
+enum class MatrixInstruction : unsigned {
+  MfmaScaleF32_32x32x64_F8F6F4,
+  MfmaScaleF32_16x16x128_F8F6F4,
+  MfmaF32_32x32x16_Bf16,
+  MfmaF32_16x16x32_Bf16,
+  MfmaF32_32x32x8_Bf16_1k,
+  MfmaF32_16x16x16_Bf16_1k,
+  WmmaR3F32_16x16x16_Bf16,
+  WmmaR4F32_16x16x16_Bf16,
+  Count
+};
+
 /// Bits per element of an encoding.
 unsigned getElementBits(MatrixElement element);
 
@@ -58,6 +73,7 @@ struct AccumulatorLayout {
 };
 
 struct MatrixIntrinsic {
+  MatrixInstruction instruction;
   llvm::StringRef llvmName; ///< Intrinsic name, without type suffixes.
   llvm::StringRef isaName;  ///< The instruction llvm-objdump shows.
   unsigned m, n, k;
@@ -86,6 +102,8 @@ struct MatrixIntrinsic {
 };
 
 llvm::ArrayRef<MatrixIntrinsic> getMatrixIntrinsics();
+/// The row of `instruction`.
+const MatrixIntrinsic &getMatrixIntrinsic(MatrixInstruction instruction);
 /// The row for intrinsic `name` (type suffixes ignored) on `chip`, or null.
 const MatrixIntrinsic *lookupMatrixIntrinsic(llvm::StringRef name,
                                              llvm::StringRef chip);
