@@ -136,9 +136,9 @@ Value TileBuilder::dpp(Value src, unsigned ctrl) {
 namespace {
 /// DPP controls (AMD ISA guides, DPP_CTRL).
 enum DppCtrl : unsigned {
-  kQuadPerm1032 = 0xB1, ///< quad_perm [1, 0, 3, 2]: swap neighbours.
-  kQuadPerm2301 = 0x4E, ///< quad_perm [2, 3, 0, 1]: swap pairs.
-  kRowMirror = 0x140,   ///< lane 15 - i of the row of 16.
+  kQuadPerm1032 = 0xB1,   ///< quad_perm [1, 0, 3, 2]: swap neighbours.
+  kQuadPerm2301 = 0x4E,   ///< quad_perm [2, 3, 0, 1]: swap pairs.
+  kRowMirror = 0x140,     ///< lane 15 - i of the row of 16.
   kRowHalfMirror = 0x141, ///< lane 7 - i of the half row.
 };
 } // namespace
@@ -176,16 +176,15 @@ Value TileBuilder::reduceWorkgroup(Value waveValue, Value wave, unsigned waves,
   barrier();
   Value result;
   for (unsigned w = 0; w < waves; ++w) {
-    Value part = ldsLoad(waveValue.getType(), ldsBase, i32(ldsOffset + 4 * w),
-                         4);
+    Value part =
+        ldsLoad(waveValue.getType(), ldsBase, i32(ldsOffset + 4 * w), 4);
     result = result ? combine(result, part) : part;
   }
   barrier();
   return result;
 }
 
-Value RowRuns::offset(TileBuilder &t, Value row, Value run,
-                      Value valid) const {
+Value RowRuns::offset(TileBuilder &t, Value row, Value run, Value valid) const {
   Value at = t.add(t.mulConst(row, rowBytes), t.mulConst(run, runBytes));
   return valid ? t.maskOffset(valid, at) : at;
 }
