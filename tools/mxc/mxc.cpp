@@ -38,11 +38,11 @@ static cl::SubCommand
                 "  mxc gemm --a-format F --b-format F --n N --k K [--m M] "
                 "[--out bf16] [--bias] [--b-layout nk|kn] --target gfx950 -o "
                 "FILE.hsaco");
-static cl::SubCommand quantizeCommand(
-    "quantize",
-    "Build an MX quantize kernel without writing MLIR:\n"
-    "  mxc quantize --format F --k K [--in bf16|f16|f32] "
-    "[--rounding ceil|floor] --target gfx950 -o FILE.hsaco");
+static cl::SubCommand
+    quantizeCommand("quantize",
+                    "Build an MX quantize kernel without writing MLIR:\n"
+                    "  mxc quantize --format F --k K [--in bf16|f16|f32] "
+                    "[--rounding ceil|floor] --target gfx950 -o FILE.hsaco");
 static cl::SubCommand
     inspectCommand("inspect",
                    "Report each kernel's registers, spills, scratch, LDS, "
@@ -165,11 +165,9 @@ static cl::opt<std::string> realType("in",
                                      cl::desc("Real input type: bf16 f16 f32"),
                                      cl::init("bf16"), cl::cat(mxcCategory),
                                      cl::sub(quantizeCommand));
-static cl::opt<std::string>
-    scaleRounding("rounding",
-                  cl::desc("E8M0 scale rounding: ceil (default) or floor"),
-                  cl::init("ceil"), cl::cat(mxcCategory),
-                  cl::sub(quantizeCommand));
+static cl::opt<std::string> scaleRounding(
+    "rounding", cl::desc("E8M0 scale rounding: ceil (default) or floor"),
+    cl::init("ceil"), cl::cat(mxcCategory), cl::sub(quantizeCommand));
 
 // mxc inspect.
 static cl::list<std::string> inspectFiles(cl::Positional, cl::OneOrMore,
@@ -310,8 +308,9 @@ static Expected<std::string> makeQuantizeModule(mlir::MLIRContext &context,
     flags += " --in " + realType;
   if (scaleRounding != "ceil")
     flags += " --rounding " + scaleRounding;
-  return "func.func @quantize(%x: " + in + ", %q: " + values + ", %s: " +
-         scales + ") {\n  mx.quantize %x -> %q, %s {rounding = #mx.rounding<" +
+  return "func.func @quantize(%x: " + in + ", %q: " + values +
+         ", %s: " + scales +
+         ") {\n  mx.quantize %x -> %q, %s {rounding = #mx.rounding<" +
          scaleRounding + ">} : " + in + " -> " + values + ", " + scales +
          " loc(\"" + flags + "\")\n  return\n}\n";
 }
