@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Profiles mxc's gfx950 row-wise kernels (quantize, ...) and the Triton 3.6
+# Profiles mxc's gfx950 row-wise kernels (quantize, dequantize) and the Triton 3.6
 # oracles of the same ops (../shared/oracles/triton-3.6-gfx950-kernels) at
 # M=8192, K=4096 with `mxc-run --profile=json`, and prints one row per kernel:
 # the table of docs/quantize.md. Usage: scripts/profile-row-kernels.sh [BUILD]
@@ -34,6 +34,17 @@ for spec in "e4m3 bf16" "e2m1 bf16" "e3m2 bf16" "e4m3 f32"; do
     --arg zero:$ib --arg zero:$qb --arg zero:$((M * K / 32)) \
     --profile=json --workgroups "$sample")
   row "mxc quantize $IN -> $F ${M}x${K}" $((ib + qb + M * K / 32)) <<<"$json"
+done
+
+for spec in "e4m3 bf16" "e2m1 bf16"; do
+  read -r F OUT <<<"$spec"
+  case $F in e2m1) qb=$((M * K / 2)) ;; e2m3|e3m2) qb=$((M * K * 3 / 4)) ;; *) qb=$((M * K)) ;; esac
+  case $OUT in f32) ob=$((M * K * 4)) ;; *) ob=$((M * K * 2)) ;; esac
+  "$mxc" dequantize --format "$F" --k "$K" --out "$OUT" -o "$tmp/d.hsaco"
+  json=$("$run" --device sim:gfx950 "$tmp/d.hsaco" --plan "M=$M" \
+    --arg zero:$qb --arg zero:$((M * K / 32)) --arg zero:$ob \
+    --profile=json --workgroups "$sample")
+  row "mxc dequantize $F -> $OUT ${M}x${K}" $((qb + ob + M * K / 32)) <<<"$json"
 done
 
 oracles=../shared/oracles/triton-3.6-gfx950-kernels

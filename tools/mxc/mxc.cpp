@@ -43,6 +43,10 @@ static cl::SubCommand
                     "Build an MX quantize kernel without writing MLIR:\n"
                     "  mxc quantize --format F --k K [--in bf16|f16|f32] "
                     "[--rounding ceil|floor] --target gfx950 -o FILE.hsaco");
+static cl::SubCommand dequantizeCommand(
+    "dequantize", "Build an MX dequantize kernel without writing MLIR:\n"
+                  "  mxc dequantize --format F --k K [--out bf16|f16|f32] "
+                  "--target gfx950 -o FILE.hsaco");
 static cl::SubCommand
     inspectCommand("inspect",
                    "Report each kernel's registers, spills, scratch, LDS, "
@@ -140,7 +144,8 @@ static cl::opt<std::string> gemmN("n", cl::desc("N (columns of C)"),
 static cl::opt<std::string> gemmK("k", cl::desc("K (multiple of 32)"),
                                   cl::value_desc("K"), cl::cat(mxcCategory),
                                   cl::sub(gemmCommand),
-                                  cl::sub(quantizeCommand));
+                                  cl::sub(quantizeCommand),
+                                  cl::sub(dequantizeCommand));
 static cl::opt<std::string>
     gemmM("m",
           cl::desc("M to tune the config for (the kernel takes any M at run "
@@ -148,7 +153,8 @@ static cl::opt<std::string>
           cl::value_desc("M"), cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> outType("out", cl::desc("C type: bf16 f16 f32"),
                                     cl::init("bf16"), cl::cat(mxcCategory),
-                                    cl::sub(gemmCommand));
+                                    cl::sub(gemmCommand),
+                                    cl::sub(dequantizeCommand));
 static cl::opt<bool> withBias("bias", cl::desc("Add an f32 bias[N]"),
                               cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> bLayout("b-layout",
@@ -160,7 +166,8 @@ static cl::opt<std::string> bLayout("b-layout",
 static cl::opt<std::string>
     quantFormat("format",
                 cl::desc("MX element format: e4m3 e5m2 e2m3 e3m2 e2m1"),
-                cl::cat(mxcCategory), cl::sub(quantizeCommand));
+                cl::cat(mxcCategory), cl::sub(quantizeCommand),
+                cl::sub(dequantizeCommand));
 static cl::opt<std::string> realType("in",
                                      cl::desc("Real input type: bf16 f16 f32"),
                                      cl::init("bf16"), cl::cat(mxcCategory),
@@ -315,6 +322,39 @@ static Expected<std::string> makeQuantizeModule(mlir::MLIRContext &context,
          " loc(\"" + flags + "\")\n  return\n}\n";
 }
 
+/// The MLIR of `mxc dequantize`'s kernel (rows M dynamic), or an error
+/// message; the op's location names the flags.
+static Expected<std::string> makeDequantizeModule(mlir::MLIRContext &context,
+                                                  int64_t kValue) {
+  auto bad = [](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(), what);
+  };
+  std::optional<mx::FormatInfo> format =
+      mx::getFormatInfo(StringRef(quantFormat));
+  if (!format)
+    return bad("--format must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
+               quantFormat + "')");
+  if (kValue % 32)
+    return bad("--k " + Twine(kValue) +
+               ": K must be a multiple of 32 (the MX block size)");
+  if (outType != "bf16" && outType != "f16" && outType != "f32")
+    return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
+  std::string elementType;
+  raw_string_ostream os(elementType);
+  mx::getElementType(&context, format->format).print(os);
+  std::string k = std::to_string(kValue), kb = std::to_string(kValue / 32);
+  std::string values = "memref<?x" + k + "x" + elementType + ">";
+  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
+  std::string out = "memref<?x" + k + "x" + outType + ">";
+  std::string flags = "--format " + quantFormat + " --k " + k;
+  if (outType != "bf16")
+    flags += " --out " + outType;
+  return "func.func @dequantize(%q: " + values + ", %s: " + scales +
+         ", %y: " + out + ") {\n  mx.dequantize %q, %s -> %y : " + values +
+         ", " + scales + " -> " + out + " loc(\"" + flags +
+         "\")\n  return\n}\n";
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(mxcCategory);
@@ -417,6 +457,14 @@ int main(int argc, char **argv) {
     if (!text)
       return fail(toString(text.takeError()));
     input = MemoryBuffer::getMemBufferCopy(*text, "quantize.mlir");
+  } else if (dequantizeCommand) {
+    std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
+    if (!k)
+      return 1;
+    Expected<std::string> text = makeDequantizeModule(context, *k);
+    if (!text)
+      return fail(toString(text.takeError()));
+    input = MemoryBuffer::getMemBufferCopy(*text, "dequantize.mlir");
   } else {
     if (inputFile.empty())
       return fail(
@@ -437,7 +485,7 @@ int main(int argc, char **argv) {
   // op's location) instead of a line of that text. Registered last, this
   // handler sees diagnostics first.
   std::optional<mlir::ScopedDiagnosticHandler> gemmDiagnostics;
-  if (gemmCommand || quantizeCommand)
+  if (gemmCommand || quantizeCommand || dequantizeCommand)
     gemmDiagnostics.emplace(&context, [](mlir::Diagnostic &diag) {
       std::string where;
       if (auto name = dyn_cast<mlir::NameLoc>(diag.getLocation()))

@@ -208,3 +208,90 @@ Value BlockQuantizer::encode(ArrayRef<Value> values, Value scale) const {
       b, VectorType::get({int64_t(words)}, b.getI32Type()), result);
   return vec;
 }
+
+SmallVector<Value> mxc::quant::decodeCodes(tile::TileBuilder &t,
+                                           mx::Format format, Value words,
+                                           unsigned count) {
+  ImplicitLocOpBuilder &b = t.b;
+  const mx::FormatInfo &info = mx::getFormatInfo(format);
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  SmallVector<Value> out;
+  if (info.bits == 8) {
+    auto pair = VectorType::get({2}, f32);
+    for (unsigned i = 0; i < count; i += 2) {
+      Value word = t.extract(words, i / 4);
+      auto high = b.getBoolAttr((i / 2) % 2 == 1);
+      Value two = format == mx::Format::E4M3
+                      ? ROCDL::CvtPkF32Fp8Op::create(b, pair, word, high)
+                            .getResult()
+                      : ROCDL::CvtPkF32Bf8Op::create(b, pair, word, high)
+                            .getResult();
+      out.push_back(t.extract(two, 0));
+      out.push_back(t.extract(two, 1));
+    }
+    return out;
+  }
+  unsigned bits = info.bits, mbits = info.manBits;
+  int64_t minExp = 1 - info.bias;
+  for (unsigned i = 0; i < count; ++i) {
+    // Element i at bit i * bits of the stream. An FP6 code may straddle two
+    // words: its group of four (three bytes) is gathered with v_perm_b32
+    // first (the shift-or pair would become a funnel shift).
+    unsigned bit = i * bits, word = bit / 32, at = bit % 32;
+    Value code;
+    if (at + bits > 32) {
+      unsigned firstByte = (bit / 24) * 3, byteInWord = firstByte % 4;
+      word = firstByte / 4;
+      int64_t selector = byteInWord | (byteInWord + 1) << 8 |
+                         (byteInWord + 2) << 16 | 0x0C << 24;
+      Value group =
+          LLVM::CallIntrinsicOp::create(
+              b, i32, b.getStringAttr("llvm.amdgcn.perm"),
+              ValueRange{t.extract(words, word + 1), t.extract(words, word),
+                         t.i32(selector)})
+              .getResult(0);
+      code = arith::ShRUIOp::create(b, group, t.i32(bit % 24));
+    } else {
+      code = arith::ShRUIOp::create(b, t.extract(words, word), t.i32(at));
+    }
+    code = arith::AndIOp::create(b, code, t.i32((1 << bits) - 1));
+    Value exponent = arith::ShRUIOp::create(
+        b, arith::AndIOp::create(b, code, t.i32((1 << (bits - 1)) - 1)),
+        t.i32(mbits));
+    Value mantissa = arith::AndIOp::create(b, code, t.i32((1 << mbits) - 1));
+    // Normal: rebias the exponent, widen the mantissa. Subnormal (exponent
+    // 0): mantissa x 2^(minExp - mbits), exact in fp32.
+    Value normal = arith::OrIOp::create(
+        b,
+        arith::ShLIOp::create(b, t.addConst(exponent, 127 - info.bias),
+                              t.i32(23)),
+        arith::ShLIOp::create(b, mantissa, t.i32(23 - mbits)));
+    Value step = arith::BitcastOp::create(
+        b, f32, t.i32((minExp - int64_t(mbits) + 127) << 23));
+    Value subnormal = arith::BitcastOp::create(
+        b, i32,
+        arith::MulFOp::create(b, arith::UIToFPOp::create(b, f32, mantissa),
+                              step));
+    Value isSubnormal =
+        arith::CmpIOp::create(b, CmpIPredicate::eq, exponent, t.i32(0));
+    Value magnitude =
+        arith::SelectOp::create(b, isSubnormal, subnormal, normal);
+    Value sign = arith::ShLIOp::create(
+        b, arith::ShRUIOp::create(b, code, t.i32(bits - 1)), t.i32(31));
+    out.push_back(arith::BitcastOp::create(
+        b, f32, arith::OrIOp::create(b, magnitude, sign)));
+  }
+  return out;
+}
+
+Value mxc::quant::scaleValue(tile::TileBuilder &t, Value s) {
+  ImplicitLocOpBuilder &b = t.b;
+  Value bits = arith::ShLIOp::create(b, s, t.i32(23));
+  bits = arith::SelectOp::create(
+      b, arith::CmpIOp::create(b, CmpIPredicate::eq, s, t.i32(0)),
+      t.i32(0x400000), bits);
+  bits = arith::SelectOp::create(
+      b, arith::CmpIOp::create(b, CmpIPredicate::eq, s, t.i32(255)),
+      t.i32(0x7FC00000), bits);
+  return arith::BitcastOp::create(b, b.getF32Type(), bits);
+}

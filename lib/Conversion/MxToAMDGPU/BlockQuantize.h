@@ -55,6 +55,18 @@ private:
   mx::ScaleRounding rounding;
 };
 
+/// The values (fp32) of the first `count` codes of `words` (a vector of i32
+/// holding a little-endian bit stream of `format` codes): E4M3/E5M2
+/// through gfx950's v_cvt_pk_f32_{fp8,bf8} (specials decode to NaN/Inf),
+/// FP6/FP4 from their fields (they have no specials).
+llvm::SmallVector<mlir::Value> decodeCodes(tile::TileBuilder &t,
+                                           mx::Format format,
+                                           mlir::Value words, unsigned count);
+
+/// 2^(s - 127) as an fp32 for an E8M0 scale byte `s` (i32): 2^-127 (a
+/// subnormal) for 0, NaN for 0xFF.
+mlir::Value scaleValue(tile::TileBuilder &t, mlir::Value s);
+
 } // namespace mxc::quant
 
 #endif // MXC_LIB_CONVERSION_MXTOAMDGPU_BLOCKQUANTIZE_H

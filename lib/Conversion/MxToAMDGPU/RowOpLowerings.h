@@ -20,6 +20,9 @@ namespace mxc {
 mlir::LogicalResult lowerQuantize(mx::QuantizeOp op,
                                   mlir::gpu::GPUModuleOp kernels,
                                   const amdgpu::ChipInfo &chip);
+mlir::LogicalResult lowerDequantize(mx::DequantizeOp op,
+                                    mlir::gpu::GPUModuleOp kernels,
+                                    const amdgpu::ChipInfo &chip);
 
 } // namespace mxc
 

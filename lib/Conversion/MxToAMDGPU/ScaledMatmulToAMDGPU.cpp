@@ -205,7 +205,7 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
   // The row-wise ops (RowOpLowerings.h), in program order.
   SmallVector<Operation *> rowOps;
   module.walk([&](Operation *op) {
-    if (isa<mx::QuantizeOp>(op))
+    if (isa<mx::QuantizeOp, mx::DequantizeOp>(op))
       rowOps.push_back(op);
   });
   if (matmuls.empty() && rowOps.empty())
@@ -228,8 +228,14 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
     if (failed(lower(op, kernels, *target)))
       return signalPassFailure();
   for (Operation *op : rowOps) {
-    LogicalResult lowered = TypeSwitch<Operation *, LogicalResult>(op).Case(
-        [&](mx::QuantizeOp q) { return lowerQuantize(q, kernels, *target); });
+    LogicalResult lowered =
+        TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([&](mx::QuantizeOp q) {
+              return lowerQuantize(q, kernels, *target);
+            })
+            .Case([&](mx::DequantizeOp d) {
+              return lowerDequantize(d, kernels, *target);
+            });
     if (failed(lowered))
       return signalPassFailure();
   }
