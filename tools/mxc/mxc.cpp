@@ -39,6 +39,15 @@ static cl::SubCommand
                 "[--out bf16] [--bias] [--b-layout nk|kn] --target gfx950 -o "
                 "FILE.hsaco");
 static cl::SubCommand
+    quantizeCommand("quantize",
+                    "Build an MX quantize kernel without writing MLIR:\n"
+                    "  mxc quantize --format F --k K [--in bf16|f16|f32] "
+                    "[--rounding ceil|floor] --target gfx950 -o FILE.hsaco");
+static cl::SubCommand dequantizeCommand(
+    "dequantize", "Build an MX dequantize kernel without writing MLIR:\n"
+                  "  mxc dequantize --format F --k K [--out bf16|f16|f32] "
+                  "--target gfx950 -o FILE.hsaco");
+static cl::SubCommand
     inspectCommand("inspect",
                    "Report each kernel's registers, spills, scratch, LDS, "
                    "occupancy, arguments and hot-loop instruction mix, and "
@@ -134,7 +143,9 @@ static cl::opt<std::string> gemmN("n", cl::desc("N (columns of C)"),
                                   cl::sub(gemmCommand));
 static cl::opt<std::string> gemmK("k", cl::desc("K (multiple of 32)"),
                                   cl::value_desc("K"), cl::cat(mxcCategory),
-                                  cl::sub(gemmCommand));
+                                  cl::sub(gemmCommand),
+                                  cl::sub(quantizeCommand),
+                                  cl::sub(dequantizeCommand));
 static cl::opt<std::string>
     gemmM("m",
           cl::desc("M to tune the config for (the kernel takes any M at run "
@@ -142,13 +153,28 @@ static cl::opt<std::string>
           cl::value_desc("M"), cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> outType("out", cl::desc("C type: bf16 f16 f32"),
                                     cl::init("bf16"), cl::cat(mxcCategory),
-                                    cl::sub(gemmCommand));
+                                    cl::sub(gemmCommand),
+                                    cl::sub(dequantizeCommand));
 static cl::opt<bool> withBias("bias", cl::desc("Add an f32 bias[N]"),
                               cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> bLayout("b-layout",
                                     cl::desc("B as [N, K] (nk) or [K, N] (kn)"),
                                     cl::init("nk"), cl::cat(mxcCategory),
                                     cl::sub(gemmCommand));
+
+// mxc quantize.
+static cl::opt<std::string>
+    quantFormat("format",
+                cl::desc("MX element format: e4m3 e5m2 e2m3 e3m2 e2m1"),
+                cl::cat(mxcCategory), cl::sub(quantizeCommand),
+                cl::sub(dequantizeCommand));
+static cl::opt<std::string> realType("in",
+                                     cl::desc("Real input type: bf16 f16 f32"),
+                                     cl::init("bf16"), cl::cat(mxcCategory),
+                                     cl::sub(quantizeCommand));
+static cl::opt<std::string> scaleRounding(
+    "rounding", cl::desc("E8M0 scale rounding: ceil (default) or floor"),
+    cl::init("ceil"), cl::cat(mxcCategory), cl::sub(quantizeCommand));
 
 // mxc inspect.
 static cl::list<std::string> inspectFiles(cl::Positional, cl::OneOrMore,
@@ -257,6 +283,78 @@ static Expected<std::string> makeGemmModule(mlir::MLIRContext &context,
          "\")\n  return\n}\n";
 }
 
+/// The MLIR of `mxc quantize`'s kernel (rows M dynamic), or an error
+/// message; the op's location names the flags, as for `mxc gemm`.
+static Expected<std::string> makeQuantizeModule(mlir::MLIRContext &context,
+                                                int64_t kValue) {
+  auto bad = [](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(), what);
+  };
+  std::optional<mx::FormatInfo> format =
+      mx::getFormatInfo(StringRef(quantFormat));
+  if (!format)
+    return bad("--format must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
+               quantFormat + "')");
+  if (kValue % 32)
+    return bad("--k " + Twine(kValue) +
+               ": K must be a multiple of 32 (the MX block size)");
+  if (realType != "bf16" && realType != "f16" && realType != "f32")
+    return bad("--in must be bf16, f16 or f32 (got '" + realType + "')");
+  if (scaleRounding != "ceil" && scaleRounding != "floor")
+    return bad("--rounding must be ceil or floor (got '" + scaleRounding +
+               "')");
+  std::string elementType;
+  raw_string_ostream os(elementType);
+  mx::getElementType(&context, format->format).print(os);
+  std::string k = std::to_string(kValue), kb = std::to_string(kValue / 32);
+  std::string in = "memref<?x" + k + "x" + realType + ">";
+  std::string values = "memref<?x" + k + "x" + elementType + ">";
+  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
+  std::string flags = "--format " + quantFormat + " --k " + k;
+  if (realType != "bf16")
+    flags += " --in " + realType;
+  if (scaleRounding != "ceil")
+    flags += " --rounding " + scaleRounding;
+  return "func.func @quantize(%x: " + in + ", %q: " + values +
+         ", %s: " + scales +
+         ") {\n  mx.quantize %x -> %q, %s {rounding = #mx.rounding<" +
+         scaleRounding + ">} : " + in + " -> " + values + ", " + scales +
+         " loc(\"" + flags + "\")\n  return\n}\n";
+}
+
+/// The MLIR of `mxc dequantize`'s kernel (rows M dynamic), or an error
+/// message; the op's location names the flags.
+static Expected<std::string> makeDequantizeModule(mlir::MLIRContext &context,
+                                                  int64_t kValue) {
+  auto bad = [](const Twine &what) {
+    return createStringError(inconvertibleErrorCode(), what);
+  };
+  std::optional<mx::FormatInfo> format =
+      mx::getFormatInfo(StringRef(quantFormat));
+  if (!format)
+    return bad("--format must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
+               quantFormat + "')");
+  if (kValue % 32)
+    return bad("--k " + Twine(kValue) +
+               ": K must be a multiple of 32 (the MX block size)");
+  if (outType != "bf16" && outType != "f16" && outType != "f32")
+    return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
+  std::string elementType;
+  raw_string_ostream os(elementType);
+  mx::getElementType(&context, format->format).print(os);
+  std::string k = std::to_string(kValue), kb = std::to_string(kValue / 32);
+  std::string values = "memref<?x" + k + "x" + elementType + ">";
+  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
+  std::string out = "memref<?x" + k + "x" + outType + ">";
+  std::string flags = "--format " + quantFormat + " --k " + k;
+  if (outType != "bf16")
+    flags += " --out " + outType;
+  return "func.func @dequantize(%q: " + values + ", %s: " + scales +
+         ", %y: " + out + ") {\n  mx.dequantize %q, %s -> %y : " + values +
+         ", " + scales + " -> " + out + " loc(\"" + flags +
+         "\")\n  return\n}\n";
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(mxcCategory);
@@ -351,6 +449,22 @@ int main(int argc, char **argv) {
     if (!text)
       return fail(toString(text.takeError()));
     input = MemoryBuffer::getMemBufferCopy(*text, "gemm.mlir");
+  } else if (quantizeCommand) {
+    std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
+    if (!k)
+      return 1;
+    Expected<std::string> text = makeQuantizeModule(context, *k);
+    if (!text)
+      return fail(toString(text.takeError()));
+    input = MemoryBuffer::getMemBufferCopy(*text, "quantize.mlir");
+  } else if (dequantizeCommand) {
+    std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
+    if (!k)
+      return 1;
+    Expected<std::string> text = makeDequantizeModule(context, *k);
+    if (!text)
+      return fail(toString(text.takeError()));
+    input = MemoryBuffer::getMemBufferCopy(*text, "dequantize.mlir");
   } else {
     if (inputFile.empty())
       return fail(
@@ -371,7 +485,7 @@ int main(int argc, char **argv) {
   // op's location) instead of a line of that text. Registered last, this
   // handler sees diagnostics first.
   std::optional<mlir::ScopedDiagnosticHandler> gemmDiagnostics;
-  if (gemmCommand)
+  if (gemmCommand || quantizeCommand || dequantizeCommand)
     gemmDiagnostics.emplace(&context, [](mlir::Diagnostic &diag) {
       std::string where;
       if (auto name = dyn_cast<mlir::NameLoc>(diag.getLocation()))

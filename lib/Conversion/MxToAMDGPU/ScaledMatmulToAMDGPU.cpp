@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "GemmKernel.h"
+#include "RowOpLowerings.h"
 
 #include "mxc/Dialect/Mx/MxOps.h"
 #include "mxc/Target/AMDGPU/Chips.h"
@@ -30,6 +31,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 namespace mxc {
 #define GEN_PASS_DEF_CONVERTMXTOAMDGPU
@@ -209,9 +211,15 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
   }
   SmallVector<mx::ScaledMatmulOp> matmuls;
   module.walk([&](mx::ScaledMatmulOp op) { matmuls.push_back(op); });
-  if (matmuls.empty())
+  // The row-wise ops (RowOpLowerings.h), in program order.
+  SmallVector<Operation *> rowOps;
+  module.walk([&](Operation *op) {
+    if (isa<mx::QuantizeOp, mx::DequantizeOp>(op))
+      rowOps.push_back(op);
+  });
+  if (matmuls.empty() && rowOps.empty())
     return;
-  if (target->matrixPath != hw::MatrixPath::ScaledMfma) {
+  if (!matmuls.empty() && target->matrixPath != hw::MatrixPath::ScaledMfma) {
     matmuls.front().emitOpError("has no lowering for ")
         << chip << " in this build of mxc (native scaled MFMA needs gfx950)";
     return signalPassFailure();
@@ -228,6 +236,18 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
   for (mx::ScaledMatmulOp op : matmuls)
     if (failed(lower(op, kernels, *target)))
       return signalPassFailure();
+  for (Operation *op : rowOps) {
+    LogicalResult lowered =
+        TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([&](mx::QuantizeOp q) {
+              return lowerQuantize(q, kernels, *target);
+            })
+            .Case([&](mx::DequantizeOp d) {
+              return lowerDequantize(d, kernels, *target);
+            });
+    if (failed(lowered))
+      return signalPassFailure();
+  }
 }
 
 } // namespace

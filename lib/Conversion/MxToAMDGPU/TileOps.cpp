@@ -100,6 +100,104 @@ Value TileBuilder::concat(ArrayRef<Value> pieces) {
   return all;
 }
 
+Value TileBuilder::loadRun(Value rsrc, Value voffset, unsigned bytes) {
+  assert(bytes % 4 == 0 && "whole dwords");
+  SmallVector<Value> pieces;
+  for (unsigned at = 0; at < bytes; at += 16) {
+    unsigned piece = std::min(16u, bytes - at);
+    Type type = VectorType::get({piece / 4}, b.getI32Type());
+    pieces.push_back(bufferLoad(type, rsrc, addConst(voffset, at), i32(0)));
+  }
+  return concat(pieces);
+}
+
+void TileBuilder::storeRun(Value value, Value rsrc, Value voffset) {
+  int64_t dwords = cast<VectorType>(value.getType()).getNumElements();
+  for (int64_t at = 0; at < dwords; at += 4) {
+    int64_t piece = std::min<int64_t>(4, dwords - at);
+    Value part = value;
+    if (piece != dwords)
+      part = vector::ShuffleOp::create(
+          b, value, value, llvm::to_vector(llvm::seq<int64_t>(at, at + piece)));
+    bufferStore(part, rsrc, addConst(voffset, at * 4));
+  }
+}
+
+Value TileBuilder::extract(Value vector, int64_t i) {
+  return vector::ExtractOp::create(b, vector, i);
+}
+
+Value TileBuilder::dpp(Value src, unsigned ctrl) {
+  return ROCDL::DPPUpdateOp::create(b, src.getType(), src, src, ctrl,
+                                    /*rowMask=*/0xF, /*bankMask=*/0xF,
+                                    /*boundCtrl=*/true);
+}
+
+namespace {
+/// DPP controls (AMD ISA guides, DPP_CTRL).
+enum DppCtrl : unsigned {
+  kQuadPerm1032 = 0xB1,   ///< quad_perm [1, 0, 3, 2]: swap neighbours.
+  kQuadPerm2301 = 0x4E,   ///< quad_perm [2, 3, 0, 1]: swap pairs.
+  kRowMirror = 0x140,     ///< lane 15 - i of the row of 16.
+  kRowHalfMirror = 0x141, ///< lane 7 - i of the half row.
+};
+} // namespace
+
+Value TileBuilder::reduceLanes(Value value, unsigned lanes,
+                               function_ref<Value(Value, Value)> combine) {
+  assert(llvm::isPowerOf2_32(lanes) && lanes <= 16 && "a DPP row at most");
+  // Each step combines a lane with one of the other half of its group of
+  // 2, 4, 8, 16 lanes; after it, the group holds one value.
+  const unsigned steps[] = {kQuadPerm1032, kQuadPerm2301, kRowHalfMirror,
+                            kRowMirror};
+  for (unsigned i = 0; (2u << i) <= lanes; ++i)
+    value = combine(value, dpp(value, steps[i]));
+  return value;
+}
+
+Value TileBuilder::reduceWave64(Value value,
+                                function_ref<Value(Value, Value)> combine) {
+  Value row = reduceLanes(value, 16, combine);
+  Type type = value.getType();
+  Value result = ROCDL::ReadlaneOp::create(b, type, row, i32(0));
+  for (int64_t lane : {16, 32, 48})
+    result =
+        combine(result, ROCDL::ReadlaneOp::create(b, type, row, i32(lane)));
+  return result;
+}
+
+Value TileBuilder::reduceWorkgroup(Value waveValue, Value wave, unsigned waves,
+                                   Value ldsBase, int64_t ldsOffset,
+                                   function_ref<Value(Value, Value)> combine) {
+  if (waves == 1)
+    return waveValue;
+  // Every lane of a wave writes the same (uniform) dword: one store.
+  ldsStore(waveValue, ldsBase, addConst(mulConst(wave, 4), ldsOffset), 4);
+  barrier();
+  Value result;
+  for (unsigned w = 0; w < waves; ++w) {
+    Value part =
+        ldsLoad(waveValue.getType(), ldsBase, i32(ldsOffset + 4 * w), 4);
+    result = result ? combine(result, part) : part;
+  }
+  barrier();
+  return result;
+}
+
+Value RowRuns::offset(TileBuilder &t, Value row, Value run, Value valid) const {
+  Value at = t.add(t.mulConst(row, rowBytes), t.mulConst(run, runBytes));
+  return valid ? t.maskOffset(valid, at) : at;
+}
+
+Value RowRuns::load(TileBuilder &t, Value row, Value run, Value valid) const {
+  return t.loadRun(rsrc, offset(t, row, run, valid), runBytes);
+}
+
+void RowRuns::store(TileBuilder &t, Value value, Value row, Value run,
+                    Value valid) const {
+  t.storeRun(value, rsrc, offset(t, row, run, valid));
+}
+
 //===----------------------------------------------------------------------===//
 // LDS tiles
 //===----------------------------------------------------------------------===//

@@ -56,6 +56,38 @@ public:
   /// `dwords` i32 of `pieces` (vectors of i32) joined in order.
   mlir::Value concat(llvm::ArrayRef<mlir::Value> pieces);
 
+  /// Loads `bytes` (a multiple of 4) from `rsrc` at `voffset` in pieces of
+  /// at most 16 bytes, as one vector<bytes/4 x i32>.
+  mlir::Value loadRun(mlir::Value rsrc, mlir::Value voffset, unsigned bytes);
+  /// Stores `value` (a vector of i32) at `voffset` in pieces of at most 16
+  /// bytes (dwordx3 included).
+  void storeRun(mlir::Value value, mlir::Value rsrc, mlir::Value voffset);
+  /// Element `i` of a vector.
+  mlir::Value extract(mlir::Value vector, int64_t i);
+
+  /// `src` as read by DPP control `ctrl` (v_mov_b32_dpp; every lane
+  /// enabled, out-of-range sources read 0). `src` is i32 or f32.
+  mlir::Value dpp(mlir::Value src, unsigned ctrl);
+  /// `combine` over the aligned group of `lanes` lanes (1, 2, 4, 8 or 16) a
+  /// lane belongs to, by a DPP butterfly; every lane of the group gets the
+  /// result. `combine` must be commutative and associative.
+  mlir::Value reduceLanes(
+      mlir::Value value, unsigned lanes,
+      llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
+  /// `combine` over all 64 lanes of a wave (every lane active), as a
+  /// uniform value: rows of 16 by DPP, then the four rows by readlane.
+  mlir::Value reduceWave64(
+      mlir::Value value,
+      llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
+  /// `combine` over every wave's `waveValue` (uniform per wave) of a
+  /// workgroup of `waves` waves through `waves` dwords of LDS at `ldsBase` +
+  /// `ldsOffset`; every lane gets the result. Barriers before the reads
+  /// and after them (so the LDS may be reused).
+  mlir::Value reduceWorkgroup(
+      mlir::Value waveValue, mlir::Value wave, unsigned waves,
+      mlir::Value ldsBase, int64_t ldsOffset,
+      llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
+
   mlir::ImplicitLocOpBuilder &b;
 };
 
@@ -149,6 +181,25 @@ struct ColumnTileCopy {
                                       mlir::Value kRow) const;
   void store(TileBuilder &t, mlir::Value tid, llvm::ArrayRef<mlir::Value> data,
              mlir::Value ldsBase, mlir::Value tileOffset) const;
+};
+
+/// Per-lane runs of a row-major [rows, rowBytes] global buffer: lane
+/// (`row`, `run`) owns bytes [run * runBytes, (run + 1) * runBytes) of row
+/// `row`. Runs of a wave are consecutive, so a 16-byte run per lane makes
+/// every access of the wave touch as few 128-byte lines as its bytes; lanes
+/// that are not `valid` (rows past M, runs past the row) get an offset past
+/// every buffer: their loads read zero and their stores are dropped.
+struct RowRuns {
+  mlir::Value rsrc;
+  int64_t rowBytes = 0;
+  unsigned runBytes = 0;
+
+  mlir::Value offset(TileBuilder &t, mlir::Value row, mlir::Value run,
+                     mlir::Value valid) const;
+  mlir::Value load(TileBuilder &t, mlir::Value row, mlir::Value run,
+                   mlir::Value valid) const;
+  void store(TileBuilder &t, mlir::Value value, mlir::Value row,
+             mlir::Value run, mlir::Value valid) const;
 };
 
 /// Reads `bytes` bytes of row `row + rowConst` of an LDS tile from byte

@@ -1,0 +1,95 @@
+//===- DequantizeToAMDGPU.cpp - mx.dequantize to a gfx950 kernel ----------===//
+//
+// Part of mxc. The quantize kernel's lane layout (RowKernel.h) run the
+// other way: a lane owns 16 consecutive elements of a row, reads their codes
+// (16, 12 or 8 bytes: one load) and the block's scale byte, decodes them
+// (BlockQuantize.h: hardware FP8, FP6/FP4 from their fields), multiplies
+// by 2^(s - 127) in fp32, rounds once to the output type and writes them
+// with 16-byte stores (two for bf16/f16, four for f32).
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockQuantize.h"
+#include "RowKernel.h"
+#include "RowOpLowerings.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mxc;
+using namespace mxc::rows;
+using tile::TileBuilder;
+
+/// Elements a lane owns: half a block.
+static constexpr int64_t kRunElements = 16;
+/// Waves of a workgroup.
+static constexpr unsigned kWaves = 4;
+
+LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
+                                   gpu::GPUModuleOp kernels,
+                                   const amdgpu::ChipInfo &chip) {
+  if (failed(checkRowKernelChip(op, chip)))
+    return failure();
+  MemRefType valuesType = op.getValues().getType();
+  int64_t k = valuesType.getDimSize(1);
+  if (ShapedType::isDynamic(k))
+    return op.emitOpError("needs a static K (extent 1 of the values) to "
+                          "build its kernel");
+  if (k == 0)
+    return op.emitOpError("has K = 0; expected a positive multiple of 32");
+  SmallVector<PlanBuffer> buffers = {{op.getValues(), "values", true},
+                                     {op.getScales(), "scales", true},
+                                     {op.getOutput(), "output", true}};
+  if (failed(checkPlanBuffers(op, buffers)))
+    return failure();
+  mx::FormatInfo format = *mx::getFormatInfo(valuesType.getElementType());
+  Type outType = op.getOutput().getType().getElementType();
+  int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
+  unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
+
+  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
+  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  gpu::GPUFuncOp func =
+      createRowKernel(b, op, kernels, "dequantize", 3, lanes.threads());
+  TileBuilder t(b);
+  Block &entry = func.getBody().front();
+  Value m = entry.getArgument(3);
+  LanePlace p = getLanePlace(t, lanes, m);
+  int64_t valueRowBytes = k * format.bits / 8;
+  tile::RowRuns values{
+      makeRowsResource(t, entry.getArgument(0), m, valueRowBytes),
+      valueRowBytes, codeBytes};
+  tile::RowRuns scales{makeRowsResource(t, entry.getArgument(1), m, k / 32),
+                       k / 32, 1};
+  tile::RowRuns output{
+      makeRowsResource(t, entry.getArgument(2), m, k * outBytes), k * outBytes,
+      unsigned(kRunElements * outBytes)};
+
+  Value codes = values.load(t, p.row, p.run, p.valid);
+  Value block = arith::ShRUIOp::create(b, p.run, t.i32(1));
+  Value scaleByte =
+      t.bufferLoad(b.getI8Type(), scales.rsrc,
+                   scales.offset(t, p.row, block, p.valid), t.i32(0));
+  Value scale = quant::scaleValue(
+      t, arith::ExtUIOp::create(b, b.getI32Type(), scaleByte));
+  SmallVector<Value> y =
+      quant::decodeCodes(t, format.format, codes, kRunElements);
+  // y = round(float(q) * 2^(s - 127)): the product in fp32, one rounding to
+  // the output type.
+  for (Value &v : y)
+    v = arith::MulFOp::create(b, v, scale);
+  Type f32 = b.getF32Type();
+  Value run = vector::FromElementsOp::create(
+      b, VectorType::get({kRunElements}, f32), y);
+  if (!outType.isF32())
+    run = arith::TruncFOp::create(b, VectorType::get({kRunElements}, outType),
+                                  run);
+  run = vector::BitCastOp::create(
+      b, VectorType::get({kRunElements * outBytes / 4}, b.getI32Type()), run);
+  output.store(t, run, p.row, p.run, p.valid);
+  gpu::ReturnOp::create(b);
+
+  replaceWithRowPlan(op, "dequantize", buffers, func, lanes);
+  return success();
+}

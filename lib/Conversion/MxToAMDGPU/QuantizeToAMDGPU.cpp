@@ -1,0 +1,108 @@
+//===- QuantizeToAMDGPU.cpp - mx.quantize to a gfx950 kernel --------------===//
+//
+// Part of mxc. Each lane owns a run of 16 consecutive elements of a row
+// (RowKernel.h): it reads them with 16-byte loads (two for bf16/f16, four
+// for f32), takes the largest |x| bits, which its neighbour lane (the other
+// half of the block of 32) completes through one DPP swap, derives the
+// block's E8M0 scale and encodes its 16 elements (BlockQuantize.h). FP8
+// lanes store their 16 codes in one 16-byte store, FP6 lanes 12 bytes;
+// FP4 lanes hand their 8 bytes to the even lane of the pair, which stores
+// the block's 16 bytes; the even lane stores the scale. Every input byte is
+// read once and every output byte written once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BlockQuantize.h"
+#include "RowKernel.h"
+#include "RowOpLowerings.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mxc;
+using namespace mxc::rows;
+using tile::TileBuilder;
+
+/// Elements a lane owns: half a block.
+static constexpr int64_t kRunElements = 16;
+/// Waves of a workgroup.
+static constexpr unsigned kWaves = 4;
+
+LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
+                                 const amdgpu::ChipInfo &chip) {
+  if (failed(checkRowKernelChip(op, chip)))
+    return failure();
+  MemRefType inputType = op.getInput().getType();
+  int64_t k = inputType.getDimSize(1);
+  if (ShapedType::isDynamic(k))
+    return op.emitOpError("needs a static K (extent 1 of the input) to build "
+                          "its kernel");
+  if (k == 0)
+    return op.emitOpError("has K = 0; expected a positive multiple of 32");
+  SmallVector<PlanBuffer> buffers = {{op.getInput(), "input", true},
+                                     {op.getValues(), "values", true},
+                                     {op.getScales(), "scales", true}};
+  if (failed(checkPlanBuffers(op, buffers)))
+    return failure();
+  Type inType = inputType.getElementType();
+  mx::FormatInfo format =
+      *mx::getFormatInfo(op.getValues().getType().getElementType());
+  int64_t inBytes = inType.getIntOrFloatBitWidth() / 8;
+  unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
+
+  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
+  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  gpu::GPUFuncOp func =
+      createRowKernel(b, op, kernels, "quantize", 3, lanes.threads());
+  TileBuilder t(b);
+  Block &entry = func.getBody().front();
+  Value m = entry.getArgument(3);
+  LanePlace p = getLanePlace(t, lanes, m);
+  tile::RowRuns input{makeRowsResource(t, entry.getArgument(0), m, k * inBytes),
+                      k * inBytes, unsigned(kRunElements * inBytes)};
+  Value valuesRsrc =
+      makeRowsResource(t, entry.getArgument(1), m, k * format.bits / 8);
+  Value scalesRsrc = makeRowsResource(t, entry.getArgument(2), m, k / 32);
+
+  // The lane's 16 values and the block's largest |x|.
+  SmallVector<Value> x =
+      unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
+  quant::BlockQuantizer q(t, format.format, op.getRounding());
+  SmallVector<Value> bits;
+  for (Value v : x)
+    bits.push_back(q.absBits(v));
+  Value amax = t.reduceLanes(q.maxBits(bits), 2, [&](Value a, Value c) {
+    return arith::MaxUIOp::create(b, a, c).getResult();
+  });
+  Value scale = q.scale(amax);
+  Value codes = q.encode(x, scale);
+
+  // The even lane of a pair (the block's first half) stores what is
+  // stored once per block.
+  Value even = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                     arith::AndIOp::create(b, p.lane, t.i32(1)),
+                                     t.i32(0));
+  Value blockValid = arith::AndIOp::create(b, p.valid, even);
+  Value block = arith::ShRUIOp::create(b, p.run, t.i32(1));
+  if (codeBytes == 8) {
+    // FP4: the odd lane's two words join the even lane's, 16 bytes.
+    Value lo0 = t.extract(codes, 0), lo1 = t.extract(codes, 1);
+    Value hi0 = t.dpp(lo0, 0xB1), hi1 = t.dpp(lo1, 0xB1);
+    Value all =
+        vector::FromElementsOp::create(b, VectorType::get({4}, b.getI32Type()),
+                                       ValueRange{lo0, lo1, hi0, hi1});
+    tile::RowRuns out{valuesRsrc, k * format.bits / 8, 16};
+    out.store(t, all, p.row, block, blockValid);
+  } else {
+    tile::RowRuns out{valuesRsrc, k * format.bits / 8, codeBytes};
+    out.store(t, codes, p.row, p.run, p.valid);
+  }
+  tile::RowRuns scales{scalesRsrc, k / 32, 1};
+  t.bufferStore(arith::TruncIOp::create(b, b.getI8Type(), scale), scalesRsrc,
+                scales.offset(t, p.row, block, blockValid));
+  gpu::ReturnOp::create(b);
+
+  replaceWithRowPlan(op, "quantize", buffers, func, lanes);
+  return success();
+}

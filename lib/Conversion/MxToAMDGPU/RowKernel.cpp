@@ -1,0 +1,205 @@
+//===- RowKernel.cpp - Kernels that sweep the rows of their operands ------===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RowKernel.h"
+
+#include "mxc/Dialect/Mx/MxOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace mxc;
+using namespace mxc::rows;
+using tile::TileBuilder;
+
+RowLanes RowLanes::get(int64_t runsPerRow, unsigned waves) {
+  RowLanes l;
+  l.runsPerRow = runsPerRow;
+  l.waves = waves;
+  l.lanesPerRow = unsigned(
+      std::min<uint64_t>(64, llvm::PowerOf2Ceil(uint64_t(runsPerRow))));
+  l.rowsPerWave = 64 / l.lanesPerRow;
+  l.segments = llvm::divideCeil(runsPerRow, l.lanesPerRow);
+  return l;
+}
+
+LanePlace mxc::rows::getLanePlace(TileBuilder &t, const RowLanes &lanes,
+                                  Value m) {
+  ImplicitLocOpBuilder &b = t.b;
+  Type i32 = b.getI32Type();
+  LanePlace p;
+  p.tid = arith::IndexCastUIOp::create(
+      b, i32, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+  p.lane = t.remConst(p.tid, 64);
+  // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
+  p.wave = ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(p.tid, 64));
+  Value group = arith::IndexCastUIOp::create(
+      b, i32, gpu::BlockIdOp::create(b, gpu::Dimension::y));
+  Value firstRow = t.add(t.mulConst(group, lanes.rowsPerGroup()),
+                         t.mulConst(p.wave, lanes.rowsPerWave));
+  p.row = t.add(firstRow, t.divConst(p.lane, lanes.lanesPerRow));
+  p.run = t.remConst(p.lane, lanes.lanesPerRow);
+  if (lanes.segments > 1) {
+    Value segment = arith::IndexCastUIOp::create(
+        b, i32, gpu::BlockIdOp::create(b, gpu::Dimension::x));
+    p.run = t.add(t.mulConst(segment, lanes.lanesPerRow), p.run);
+  }
+  p.valid = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, p.row, m);
+  if (lanes.segments * lanes.lanesPerRow != lanes.runsPerRow)
+    p.valid =
+        arith::AndIOp::create(b, p.valid, t.lessThan(p.run, lanes.runsPerRow));
+  return p;
+}
+
+LogicalResult mxc::rows::checkPlanBuffers(Operation *op,
+                                          ArrayRef<PlanBuffer> buffers) {
+  for (const PlanBuffer &buffer : buffers) {
+    auto type = cast<MemRefType>(buffer.value.getType());
+    if (!type.getLayout().isIdentity())
+      return op->emitOpError()
+             << buffer.name
+             << " must be a contiguous row-major memref (identity layout) to "
+                "be passed to a kernel; got "
+             << type;
+  }
+  return success();
+}
+
+LogicalResult mxc::rows::checkRowKernelChip(Operation *op,
+                                            const amdgpu::ChipInfo &chip) {
+  if (chip.name == "gfx950")
+    return success();
+  return op->emitOpError("has no lowering for ")
+         << chip.name
+         << " in this build of mxc (its kernels are built for gfx950 only)";
+}
+
+gpu::GPUFuncOp mxc::rows::createRowKernel(ImplicitLocOpBuilder &b,
+                                          Operation *op,
+                                          gpu::GPUModuleOp kernels,
+                                          StringRef opName, unsigned buffers,
+                                          unsigned threads) {
+  MLIRContext *ctx = op->getContext();
+  std::string name = opName.str();
+  if (auto func = op->getParentOfType<FunctionOpInterface>())
+    name = (func.getName() + "_" + opName).str();
+  SmallVector<Type> argTypes(buffers, LLVM::LLVMPointerType::get(ctx, 1));
+  argTypes.push_back(IntegerType::get(ctx, 32));
+  b.setInsertionPointToEnd(&kernels.getBodyRegion().front());
+  auto func = gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}));
+  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
+  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({int32_t(threads), 1, 1}));
+  SymbolTable(kernels).insert(func);
+  b.setInsertionPointToStart(&func.getBody().front());
+  return func;
+}
+
+void mxc::rows::replaceWithRowPlan(Operation *op, StringRef opName,
+                                   ArrayRef<PlanBuffer> buffers,
+                                   gpu::GPUFuncOp kernel, const RowLanes &lanes,
+                                   int64_t ldsBytes) {
+  MLIRContext *ctx = op->getContext();
+  Builder attrs(ctx);
+  StringAttr mName = attrs.getStringAttr("M");
+  SmallVector<mx::BufferExtent> mExtents;
+  int64_t staticM = ShapedType::kDynamic;
+  for (const PlanBuffer &buffer : buffers) {
+    if (!buffer.rowsAreM)
+      continue;
+    auto type = cast<MemRefType>(buffer.value.getType());
+    if (type.isDynamicDim(0))
+      mExtents.push_back({attrs.getStringAttr(buffer.name), 0});
+    else
+      staticM = type.getDimSize(0);
+  }
+  // The verifiers make the extents equal: one static extent fixes M.
+  bool dynamicM = ShapedType::isDynamic(staticM);
+  if (!dynamicM)
+    mExtents.clear();
+
+  SmallVector<mx::SizeRange> when;
+  SmallVector<mx::KernelLaunchAttr> launches;
+  if (dynamicM || staticM > 0) {
+    mx::GridExtent gridY =
+        dynamicM ? mx::GridExtent::ceilDiv(mName, lanes.rowsPerGroup())
+                 : mx::GridExtent::constant(
+                       llvm::divideCeil(staticM, lanes.rowsPerGroup()));
+    SmallVector<mx::KernelArg> args;
+    for (const PlanBuffer &buffer : buffers)
+      args.push_back(mx::KernelArg::buffer(attrs.getStringAttr(buffer.name)));
+    args.push_back(dynamicM ? mx::KernelArg::size(mName, 4)
+                            : mx::KernelArg::constant(staticM, 4));
+    auto kernels = kernel->getParentOfType<gpu::GPUModuleOp>();
+    auto symbol = SymbolRefAttr::get(
+        kernels.getNameAttr(), {FlatSymbolRefAttr::get(kernel.getNameAttr())});
+    launches.push_back(mx::KernelLaunchAttr::get(
+        ctx, symbol,
+        {mx::GridExtent::constant(lanes.segments), gridY,
+         mx::GridExtent::constant(1)},
+        {int64_t(lanes.threads()), 1, 1}, ldsBytes, args, Attribute()));
+  } else {
+    // Nothing to compute: the kernel is not needed.
+    kernel.erase();
+  }
+  SmallVector<Attribute> sizes;
+  if (!mExtents.empty())
+    sizes.push_back(mx::RuntimeSizeAttr::get(ctx, mName, mExtents));
+  SmallVector<Value> values;
+  SmallVector<StringRef> names;
+  for (const PlanBuffer &buffer : buffers) {
+    values.push_back(buffer.value);
+    names.push_back(buffer.name);
+  }
+  OpBuilder b(op);
+  SmallVector<Attribute> variants = {
+      mx::LaunchVariantAttr::get(ctx, when, launches)};
+  mx::LaunchPlanOp::create(
+      b, op->getLoc(), opName, values, attrs.getStrArrayAttr(names),
+      attrs.getArrayAttr(sizes), attrs.getArrayAttr(variants));
+  op->erase();
+}
+
+Value mxc::rows::makeRowsResource(TileBuilder &t, Value base, Value rows,
+                                  int64_t rowBytes) {
+  ImplicitLocOpBuilder &b = t.b;
+  Value rows64 = arith::ExtUIOp::create(b, b.getI64Type(), rows);
+  Value bytes = arith::MulIOp::create(
+      b, rows64, arith::ConstantIntOp::create(b, rowBytes, 64));
+  return t.makeResource(base, bytes);
+}
+
+SmallVector<Value> mxc::rows::unpackToF32(TileBuilder &t, Value words,
+                                          Type elementType) {
+  ImplicitLocOpBuilder &b = t.b;
+  Type f32 = b.getF32Type();
+  int64_t count = cast<VectorType>(words.getType()).getNumElements();
+  SmallVector<Value> out;
+  for (int64_t i = 0; i < count; ++i) {
+    Value w = t.extract(words, i);
+    if (elementType.isF32()) {
+      out.push_back(arith::BitcastOp::create(b, f32, w));
+    } else if (elementType.isBF16()) {
+      // A bf16 is the high half of the fp32 of the same value.
+      Value lo = arith::ShLIOp::create(b, w, t.i32(16));
+      Value hi = arith::AndIOp::create(b, w, t.i32(int32_t(0xFFFF0000)));
+      out.push_back(arith::BitcastOp::create(b, f32, lo));
+      out.push_back(arith::BitcastOp::create(b, f32, hi));
+    } else {
+      for (int64_t shift : {0, 16}) {
+        Value half = arith::TruncIOp::create(
+            b, b.getI16Type(), arith::ShRUIOp::create(b, w, t.i32(shift)));
+        Value f16 = arith::BitcastOp::create(b, b.getF16Type(), half);
+        out.push_back(arith::ExtFOp::create(b, f32, f16));
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+//===- RowKernel.h - Kernels that sweep the rows of their operands -*- C++
+//-*-=//
+//
+// Part of mxc. What the row-wise mx kernels (quantize, dequantize, SwiGLU,
+// RMSNorm) share beyond the tile pieces: lanes laid over rows in runs, the
+// gpu.func with the kernel ABI, and the mx.launch_plan that replaces the op
+// (grid over row segments and groups of rows, M the runtime size).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_LIB_CONVERSION_MXTOAMDGPU_ROWKERNEL_H
+#define MXC_LIB_CONVERSION_MXTOAMDGPU_ROWKERNEL_H
+
+#include "TileOps.h"
+
+#include "mxc/Target/AMDGPU/Chips.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+namespace mxc::rows {
+
+/// Lanes of a wave64 laid over rows: each lane owns one run of a row (its
+/// contiguous piece: 16 elements for the quantize family); a row's runs are
+/// spread over `lanesPerRow` consecutive lanes (a power of two up to 64),
+/// so a wave covers `rowsPerWave` rows or, for rows longer than 64 runs,
+/// one of `segments` segments of a row. A workgroup is `waves` waves over
+/// consecutive rows.
+struct RowLanes {
+  int64_t runsPerRow = 0;
+  unsigned lanesPerRow = 0, rowsPerWave = 0, waves = 0;
+  int64_t segments = 0;
+
+  static RowLanes get(int64_t runsPerRow, unsigned waves);
+  unsigned threads() const { return waves * 64; }
+  int64_t rowsPerGroup() const { return int64_t(waves) * rowsPerWave; }
+};
+
+/// A lane's place: its row, its run in the row, and whether both exist.
+struct LanePlace {
+  mlir::Value tid, lane, wave; ///< wave is uniform.
+  mlir::Value row, run, valid;
+};
+
+/// The place of the current lane (grid x: segments, y: groups of rows).
+LanePlace getLanePlace(tile::TileBuilder &t, const RowLanes &lanes,
+                       mlir::Value m);
+
+/// A buffer operand of the op: its value and the name the launch plan gives
+/// it; `rowsAreM` when its extent 0 is the runtime size M.
+struct PlanBuffer {
+  mlir::Value value;
+  llvm::StringRef name;
+  bool rowsAreM = false;
+};
+
+/// Checks the buffers can be passed to a kernel (identity layouts), at the
+/// op.
+mlir::LogicalResult checkPlanBuffers(mlir::Operation *op,
+                                     llvm::ArrayRef<PlanBuffer> buffers);
+
+/// Checks that `chip` runs the row kernels (wave64 with OCP FP8 conversions:
+/// gfx950), at the op.
+mlir::LogicalResult checkRowKernelChip(mlir::Operation *op,
+                                       const amdgpu::ChipInfo &chip);
+
+/// A kernel `<enclosing function>_<opName>` in `kernels` taking the buffers'
+/// pointers and M (i32), of `threads` lanes; the builder is left at the
+/// start of its body.
+mlir::gpu::GPUFuncOp createRowKernel(mlir::ImplicitLocOpBuilder &b,
+                                     mlir::Operation *op,
+                                     mlir::gpu::GPUModuleOp kernels,
+                                     llvm::StringRef opName, unsigned buffers,
+                                     unsigned threads);
+
+/// Replaces `op` by the mx.launch_plan that runs `kernel` once over grid
+/// [lanes.segments, ceil(M / lanes.rowsPerGroup()), 1] with the buffers and
+/// M as arguments (no launch when M is statically 0).
+void replaceWithRowPlan(mlir::Operation *op, llvm::StringRef opName,
+                        llvm::ArrayRef<PlanBuffer> buffers,
+                        mlir::gpu::GPUFuncOp kernel, const RowLanes &lanes,
+                        int64_t ldsBytes = 0);
+
+/// The kernel's buffer resources over `rows` rows of `rowBytes` bytes.
+mlir::Value makeRowsResource(tile::TileBuilder &t, mlir::Value base,
+                             mlir::Value rows, int64_t rowBytes);
+
+/// `x` (i32 words of packed bf16 or f16, or f32 bits) as fp32 values.
+llvm::SmallVector<mlir::Value>
+unpackToF32(tile::TileBuilder &t, mlir::Value words, mlir::Type elementType);
+
+} // namespace mxc::rows
+
+#endif // MXC_LIB_CONVERSION_MXTOAMDGPU_ROWKERNEL_H

@@ -1,0 +1,29 @@
+//===- RowOpLowerings.h - Lowerings of the row-wise mx ops ------*- C++ -*-===//
+//
+// Part of mxc. Entry points convert-mx-to-amdgpu calls for the ops that are
+// not matmuls; each lives in its own file (QuantizeToAMDGPU.cpp, ...).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_LIB_CONVERSION_MXTOAMDGPU_ROWOPLOWERINGS_H
+#define MXC_LIB_CONVERSION_MXTOAMDGPU_ROWOPLOWERINGS_H
+
+#include "mxc/Dialect/Mx/MxOps.h"
+#include "mxc/Target/AMDGPU/Chips.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+
+namespace mxc {
+
+/// Replaces `op` by a gfx950 kernel in `kernels` and its mx.launch_plan, or
+/// reports why not at the op.
+mlir::LogicalResult lowerQuantize(mx::QuantizeOp op,
+                                  mlir::gpu::GPUModuleOp kernels,
+                                  const amdgpu::ChipInfo &chip);
+mlir::LogicalResult lowerDequantize(mx::DequantizeOp op,
+                                    mlir::gpu::GPUModuleOp kernels,
+                                    const amdgpu::ChipInfo &chip);
+
+} // namespace mxc
+
+#endif // MXC_LIB_CONVERSION_MXTOAMDGPU_ROWOPLOWERINGS_H
