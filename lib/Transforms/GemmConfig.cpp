@@ -160,7 +160,7 @@ unsigned wavesPerSimdNeeded(const GemmConfig &c, unsigned simds) {
 static std::string checkParameters(const GemmConfig &c) {
   return mx::GemmConfigAttr::checkParameters(
       mx::MatrixInstruction(unsigned(c.instruction)), c.tileM, c.tileN, c.tileK,
-                                             c.wavesM, c.wavesN, c.prefetch);
+      c.wavesM, c.wavesN, c.prefetch);
 }
 
 std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
@@ -366,9 +366,10 @@ std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
 }
 
 std::string mxc::printGemmConfig(const GemmConfig &c) {
-  return "mfma=" + shapeText(c.intrinsic()) + ",tile=" + std::to_string(c.tileM) + "x" +
-         std::to_string(c.tileN) + "x" + std::to_string(c.tileK) +
-         ",waves=" + std::to_string(c.wavesM) + "x" + std::to_string(c.wavesN) +
+  return "mfma=" + shapeText(c.intrinsic()) +
+         ",tile=" + std::to_string(c.tileM) + "x" + std::to_string(c.tileN) +
+         "x" + std::to_string(c.tileK) + ",waves=" + std::to_string(c.wavesM) +
+         "x" + std::to_string(c.wavesN) +
          ",prefetch=" + std::to_string(c.prefetch);
 }
 
@@ -473,8 +474,9 @@ mx::GemmConfigAttr mxc::parseGemmConfig(mlir::MLIRContext *context,
     if (!attr) {
       if (error.empty())
         error = "'" + text.str() + "' is not an attribute";
-      error += " (expected #mx.gemm_config<instruction = I, tile_m = M, tile_n = "
-               "N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)";
+      error +=
+          " (expected #mx.gemm_config<instruction = I, tile_m = M, tile_n = "
+          "N, tile_k = K, waves_m = W, waves_n = W, prefetch = P>)";
       return {};
     }
     auto config = llvm::dyn_cast<mx::GemmConfigAttr>(attr);

@@ -221,11 +221,10 @@ SmallVector<Value> mxc::quant::decodeCodes(tile::TileBuilder &t,
     for (unsigned i = 0; i < count; i += 2) {
       Value word = t.extract(words, i / 4);
       auto high = b.getBoolAttr((i / 2) % 2 == 1);
-      Value two = format == mx::Format::E4M3
-                      ? ROCDL::CvtPkF32Fp8Op::create(b, pair, word, high)
-                            .getResult()
-                      : ROCDL::CvtPkF32Bf8Op::create(b, pair, word, high)
-                            .getResult();
+      Value two =
+          format == mx::Format::E4M3
+              ? ROCDL::CvtPkF32Fp8Op::create(b, pair, word, high).getResult()
+              : ROCDL::CvtPkF32Bf8Op::create(b, pair, word, high).getResult();
       out.push_back(t.extract(two, 0));
       out.push_back(t.extract(two, 1));
     }
@@ -244,12 +243,11 @@ SmallVector<Value> mxc::quant::decodeCodes(tile::TileBuilder &t,
       word = firstByte / 4;
       int64_t selector = byteInWord | (byteInWord + 1) << 8 |
                          (byteInWord + 2) << 16 | 0x0C << 24;
-      Value group =
-          LLVM::CallIntrinsicOp::create(
-              b, i32, b.getStringAttr("llvm.amdgcn.perm"),
-              ValueRange{t.extract(words, word + 1), t.extract(words, word),
-                         t.i32(selector)})
-              .getResult(0);
+      Value group = LLVM::CallIntrinsicOp::create(
+                        b, i32, b.getStringAttr("llvm.amdgcn.perm"),
+                        ValueRange{t.extract(words, word + 1),
+                                   t.extract(words, word), t.i32(selector)})
+                        .getResult(0);
       code = arith::ShRUIOp::create(b, group, t.i32(bit % 24));
     } else {
       code = arith::ShRUIOp::create(b, t.extract(words, word), t.i32(at));

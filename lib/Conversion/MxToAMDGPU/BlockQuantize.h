@@ -60,8 +60,8 @@ private:
 /// through gfx950's v_cvt_pk_f32_{fp8,bf8} (specials decode to NaN/Inf),
 /// FP6/FP4 from their fields (they have no specials).
 llvm::SmallVector<mlir::Value> decodeCodes(tile::TileBuilder &t,
-                                           mx::Format format,
-                                           mlir::Value words, unsigned count);
+                                           mx::Format format, mlir::Value words,
+                                           unsigned count);
 
 /// 2^(s - 127) as an fp32 for an E8M0 scale byte `s` (i32): 2^-127 (a
 /// subnormal) for 0, NaN for 0xFF.

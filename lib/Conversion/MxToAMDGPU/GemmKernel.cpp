@@ -262,8 +262,8 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
         Value dword = s.scalePieceBytes == 4
                           ? piece
                           : vector::ExtractOp::create(b, piece, d).getResult();
-        Value at =
-            t.add(rowWord, t.mulConst(t.addConst(word, d), s.scaleWordStride * 4));
+        Value at = t.add(
+            rowWord, t.mulConst(t.addConst(word, d), s.scaleWordStride * 4));
         t.ldsStore(dword, lds, at, 4);
       }
     };

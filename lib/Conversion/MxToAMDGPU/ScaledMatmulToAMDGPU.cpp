@@ -237,14 +237,13 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
     if (failed(lower(op, kernels, *target)))
       return signalPassFailure();
   for (Operation *op : rowOps) {
-    LogicalResult lowered =
-        TypeSwitch<Operation *, LogicalResult>(op)
-            .Case([&](mx::QuantizeOp q) {
-              return lowerQuantize(q, kernels, *target);
-            })
-            .Case([&](mx::DequantizeOp d) {
-              return lowerDequantize(d, kernels, *target);
-            });
+    LogicalResult lowered = TypeSwitch<Operation *, LogicalResult>(op)
+                                .Case([&](mx::QuantizeOp q) {
+                                  return lowerQuantize(q, kernels, *target);
+                                })
+                                .Case([&](mx::DequantizeOp d) {
+                                  return lowerDequantize(d, kernels, *target);
+                                });
     if (failed(lowered))
       return signalPassFailure();
   }

@@ -27,29 +27,29 @@ using namespace mxc::mx;
 // GemmConfigAttr
 //===----------------------------------------------------------------------===//
 
-static_assert(unsigned(MatrixInstruction::mfma_scale_f32_32x32x64_f8f6f4) ==
-                      unsigned(mxc::amdgpu::MatrixInstruction::
-                                   MfmaScaleF32_32x32x64_F8F6F4) &&
-                  unsigned(MatrixInstruction::wmma_r4_f32_16x16x16_bf16) ==
-                      unsigned(mxc::amdgpu::MatrixInstruction::
-                                   WmmaR4F32_16x16x16_Bf16) &&
-                  unsigned(MatrixInstruction::wmma_r4_f32_16x16x16_bf16) + 1 ==
-                      unsigned(mxc::amdgpu::MatrixInstruction::Count),
-              "matrix instruction numbering differs between dialect and "
-              "target");
+static_assert(
+    unsigned(MatrixInstruction::mfma_scale_f32_32x32x64_f8f6f4) ==
+            unsigned(
+                mxc::amdgpu::MatrixInstruction::MfmaScaleF32_32x32x64_F8F6F4) &&
+        unsigned(MatrixInstruction::wmma_r4_f32_16x16x16_bf16) ==
+            unsigned(mxc::amdgpu::MatrixInstruction::WmmaR4F32_16x16x16_Bf16) &&
+        unsigned(MatrixInstruction::wmma_r4_f32_16x16x16_bf16) + 1 ==
+            unsigned(mxc::amdgpu::MatrixInstruction::Count),
+    "matrix instruction numbering differs between dialect and "
+    "target");
 
 std::string GemmConfigAttr::checkParameters(MatrixInstruction instruction,
-                                            unsigned tileM,
-                                            unsigned tileN, unsigned tileK,
-                                            unsigned wavesM, unsigned wavesN,
+                                            unsigned tileM, unsigned tileN,
+                                            unsigned tileK, unsigned wavesM,
+                                            unsigned wavesN,
                                             unsigned prefetch) {
   // Parameters are 32-bit; every product of two is formed in 64 bits, so
   // none wraps (2^31 x 2 waves is not 0 waves).
   constexpr uint64_t kWaveSize = 64, kMaxLanes = 1024, kAccRegisters = 256;
   constexpr uint64_t kMaxStepInstructions = 32;
   using llvm::Twine;
-  const mxc::amdgpu::MatrixIntrinsic &mi =
-      mxc::amdgpu::getMatrixIntrinsic(mxc::amdgpu::MatrixInstruction(instruction));
+  const mxc::amdgpu::MatrixIntrinsic &mi = mxc::amdgpu::getMatrixIntrinsic(
+      mxc::amdgpu::MatrixInstruction(instruction));
   if (!mi.scaled)
     return ("instruction " + stringifyMatrixInstruction(instruction) +
             " is not a scaled MFMA (mfma_scale_f32_32x32x64_f8f6f4 or "
@@ -68,10 +68,9 @@ std::string GemmConfigAttr::checkParameters(MatrixInstruction instruction,
     if (tile != 0 && tile % unit == 0)
       return "";
     return (Twine(name) + " " + Twine(tile) +
-            " is not a positive multiple of " + wavesName +
-            " x " + Twine(mi.m) + " = " + Twine(unit) +
-            " (each wave holds whole " + Twine(mi.m) + "x" + Twine(mi.n) +
-            " matrix tiles)")
+            " is not a positive multiple of " + wavesName + " x " +
+            Twine(mi.m) + " = " + Twine(unit) + " (each wave holds whole " +
+            Twine(mi.m) + "x" + Twine(mi.n) + " matrix tiles)")
         .str();
   };
   if (std::string why = checkTile("tile_m", tileM, "waves_m", wavesM);
@@ -110,12 +109,10 @@ std::string GemmConfigAttr::checkParameters(MatrixInstruction instruction,
 LogicalResult
 GemmConfigAttr::verify(llvm::function_ref<InFlightDiagnostic()> emitError,
                        MatrixInstruction instruction, unsigned tileM,
-                       unsigned tileN,
-                       unsigned tileK, unsigned wavesM, unsigned wavesN,
-                       unsigned prefetch) {
-  std::string why =
-      checkParameters(instruction, tileM, tileN, tileK, wavesM, wavesN,
-                      prefetch);
+                       unsigned tileN, unsigned tileK, unsigned wavesM,
+                       unsigned wavesN, unsigned prefetch) {
+  std::string why = checkParameters(instruction, tileM, tileN, tileK, wavesM,
+                                    wavesN, prefetch);
   if (why.empty())
     return success();
   return emitError() << why;
