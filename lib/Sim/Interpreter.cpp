@@ -254,7 +254,7 @@ private:
   /// false when the wave stopped at a barrier.
   bool runBlock(Wave &wave, uint32_t blockIndex, uint32_t first, uint64_t mask);
   void execute(Wave &wave, const Inst &inst, uint64_t mask);
-  void executeMatrix(Wave &wave, const Inst &inst);
+  void executeMatrix(Wave &wave, const Inst &inst, uint64_t mask);
   void executeBufferAccess(Wave &wave, const Inst &inst, uint64_t mask);
   void executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask);
   void executeMemory(Wave &wave, const Inst &inst, uint64_t mask);
@@ -639,13 +639,18 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
 // Matrix instructions
 //===----------------------------------------------------------------------===//
 
-void Executor::executeMatrix(Wave &wave, const Inst &inst) {
+void Executor::executeMatrix(Wave &wave, const Inst &inst, uint64_t mask) {
   const amdgpu::MatrixIntrinsic &mi = *inst.matrix;
-  if (waveSize != mi.waveSize ||
-      wave.live != (waveSize == 64 ? ~uint64_t(0) : (uint64_t(1) << 32) - 1))
+  // Every lane holds part of the operands and the result: the hardware
+  // ignores EXEC for matrix instructions, so lanes a branch turned off (or
+  // that have exited) would feed and receive values the program never meant.
+  uint64_t all = waveSize == 64 ? ~uint64_t(0) : (uint64_t(1) << 32) - 1;
+  if (waveSize != mi.waveSize || wave.live != all || mask != all)
     fault(wave, 0,
           "matrix instruction " + mi.isaName +
-              " needs every lane of the wave active",
+              " needs every lane of the wave active; " +
+              Twine(llvm::popcount(mask & all)) + " of " + Twine(waveSize) +
+              " are",
           &inst);
   // Operands: A, B, C [, cbsz, blgp, opselA, scaleA, opselB, scaleB]
   // (scaled MFMA) or A, B, C [, cbsz, abid, blgp] (MFMA) or A, B, C (WMMA).
@@ -1677,7 +1682,7 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::GlobalLoadToLds:
     return executeLoadToLds(wave, inst, mask);
   case Opcode::MatrixOp:
-    return executeMatrix(wave, inst);
+    return executeMatrix(wave, inst, mask);
   case Opcode::Unreachable:
     fault(wave, llvm::countr_zero(mask), "reached 'unreachable'", &inst);
   case Opcode::Phi:

@@ -461,3 +461,46 @@ TEST(CheckOptions, ParsesCheckLists) {
 }
 
 } // namespace
+
+namespace {
+/// An MFMA (v_mfma_f32_32x32x8_bf16, gfx950) that lanes below LIMIT reach;
+/// the result's first register goes to out[lane].
+const char *kMatrixUnderBranch = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  %in = icmp ult i32 %l, LIMIT
+  br i1 %in, label %mma, label %done
+mma:
+  %d = call <16 x float> @llvm.amdgcn.mfma.f32.32x32x8bf16.1k(<4 x i16> <i16 16256, i16 16256, i16 16256, i16 16256>, <4 x i16> <i16 16256, i16 16256, i16 16256, i16 16256>, <16 x float> zeroinitializer, i32 0, i32 0, i32 0)
+  %e = extractelement <16 x float> %d, i32 0
+  %b = bitcast float %e to i32
+  store i32 %b, ptr addrspace(1) %o
+  br label %done
+done:
+  ret void
+}
+declare <16 x float> @llvm.amdgcn.mfma.f32.32x32x8bf16.1k(<4 x i16>, <4 x i16>, <16 x float>, i32, i32, i32)
+)";
+} // namespace
+
+// The hardware ignores EXEC for matrix instructions: one reached by part of
+// a wave is refused (checks on or off), one reached by all of it runs. A
+// and B are all 1.0 (bf16 0x3F80), so every element of D is K = 8.
+TEST(SyncCheck, MatrixInstructionNeedsTheWholeWave) {
+  std::string partial = kMatrixUnderBranch, whole = kMatrixUnderBranch;
+  test::replaceAll(partial, "LIMIT", "32");
+  test::replaceAll(whole, "LIMIT", "64");
+  for (const sim::CheckOptions &checks : {sim::CheckOptions(), allChecks()}) {
+    Outcome bad = run(partial, checks, 64, 1, 64);
+    EXPECT_TRUE(contains(bad.error, "v_mfma_f32_32x32x8_bf16 needs every "
+                                    "lane of the wave active; 32 of 64 are"))
+        << bad.error;
+    Outcome good = run(whole, checks, 64, 1, 64);
+    ASSERT_EQ(good.error, "");
+    float first;
+    std::memcpy(&first, &good.out[0], 4);
+    EXPECT_EQ(first, 8.0f);
+  }
+}
