@@ -26,6 +26,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 
 using namespace llvm;
@@ -172,14 +173,25 @@ static Expected<ArgSpec> parseArg(size_t i, StringRef spec) {
   } else if (kind == "i32" || kind == "i64") {
     int64_t v;
     if (rest.getAsInteger(0, v))
-      return argError("not an integer");
+      return argError(kind == "i64"
+                          ? "not an integer from -2^63 to 2^63 - 1"
+                          : "not an integer");
+    // An i32 is a 32-bit pattern: signed or unsigned values of 32 bits.
+    if (kind == "i32" && (v < INT32_MIN || v > int64_t(UINT32_MAX)))
+      return argError("does not fit 32 bits (-2147483648 to 4294967295)");
     arg.kind = kind == "i32" ? ArgSpec::Kind::I32 : ArgSpec::Kind::I64;
     arg.bits = kind == "i32" ? uint64_t(uint32_t(v)) : uint64_t(v);
   } else if (kind == "f32") {
     double d;
     if (rest.getAsDouble(d))
-      return argError("not a number");
+      return argError("not a number (or out of range)");
     float f = float(d);
+    // A value past the f32 (or even f64) range would silently become
+    // infinity; inf and nan must be asked for by name.
+    std::string lower = rest.lower();
+    bool named = StringRef(lower).contains("inf") || StringRef(lower).contains("nan");
+    if (!named && !std::isfinite(f))
+      return argError("out of the f32 range (magnitude at most 3.4028235e38)");
     uint32_t bits;
     std::memcpy(&bits, &f, 4);
     arg.kind = ArgSpec::Kind::F32;
