@@ -98,6 +98,7 @@ struct GemmCost {
   unsigned operandRegisters = 0; ///< A, B and scale registers, all stages.
   unsigned fragmentRegisters = 0; ///< The A and B fragments among them.
   unsigned vgprs = 0;            ///< Estimated unified register use.
+  unsigned sgprs = 0;            ///< Estimated scalar registers.
   unsigned wavesPerSimd = 0;
   unsigned matrixPerIteration = 0;
   unsigned nonMatrixPerIteration = 0;
