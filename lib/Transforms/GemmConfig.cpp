@@ -311,11 +311,20 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   double r = std::max(1.0, std::min({double(byWaves), double(byLds), perCu}));
   double rounds = std::ceil(tileCount / (model->computeUnits * r));
   // Rows touched per step: A, B (or B's K rows), scales once a window.
+  // A step's piece of a row starts on a line only where rows are whole
+  // lines apart; otherwise it straddles one line more on average.
   double line = model->lineBytes;
+  auto linesPerRow = [&](int64_t stepBytes, int64_t rowBytes) {
+    double lines = std::ceil(stepBytes / line);
+    if (rowBytes % model->lineBytes)
+      lines += 1.0 - double(std::gcd(rowBytes, int64_t(model->lineBytes))) /
+                         line;
+    return lines;
+  };
   double rowsLines =
-      c.tileM * std::ceil(s.stepBytesA / line) +
+      c.tileM * linesPerRow(s.stepBytesA, p.k * bitsA / 8) +
       (p.bTransposed ? c.tileK * std::ceil(c.tileN / line)
-                     : c.tileN * std::ceil(s.stepBytesB / line)) +
+                     : c.tileN * linesPerRow(s.stepBytesB, p.k * bitsB / 8)) +
       double(c.tileM + c.tileN) / s.scaleWindowSteps;
   double l2Bytes = rowsLines * line;
   // The busiest SIMD runs its share of the CU's waves' matrix work.
@@ -344,6 +353,14 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   cost.cycles =
       std::max(rounds * double(s.steps) * perStep,
                unique / model->hbmBytesPerClock());
+  // The grid's matrix-pipe cycles spread over every SIMD, as the profile
+  // counts matrix peak.
+  double gridMatrix = tileCount * double(s.steps) * c.waves() *
+                      cost.matrixPerIteration * mfmaCycles;
+  cost.percentOfMatrixPeak =
+      100.0 * gridMatrix /
+      (double(model->computeUnits) * model->simdsPerCu * cost.cycles);
+  cost.microseconds = cost.cycles / (model->clockGHz * 1e3);
   return cost;
 }
 

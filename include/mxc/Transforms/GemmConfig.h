@@ -104,6 +104,9 @@ struct GemmCost {
   unsigned nonMatrixPerIteration = 0;
   double nonMatrixPerMflop = 0;
   double cycles = 0; ///< Estimated kernel time in matrix-pipe cycles.
+  double microseconds = 0; ///< The same at the chip's nameplate clock.
+  /// The grid's matrix work over what every matrix pipe does in `cycles`.
+  double percentOfMatrixPeak = 0;
 };
 
 /// The scaled MFMA a config names on `chip`, or null.
