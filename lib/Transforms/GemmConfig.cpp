@@ -147,8 +147,32 @@ unsigned overheadRegisters(const GemmConfig &c) {
   return 28 + 2 * (c.repM() + c.repN());
 }
 
-/// Registers the estimate keeps free of the budget for what it misses.
-constexpr unsigned kRegisterMargin = 32;
+/// Registers the estimate keeps free of the budget for what it misses, by
+/// how far it was from the backend's count on every config the selector
+/// chose for the model shapes (docs/gemm.md): within 32 for 32x32x64 tiles
+/// of FP8 and FP4 loaded straight into LDS; up to about 100 with the
+/// 16x16x128 instruction, an operand staged through registers (FP6,
+/// `[K, N]` B) or accumulators in every AGPR, where the backend schedules
+/// read-ahead and register files less predictably;
+/// and up to about 144 for a staged operand with two or more waves a SIMD.
+unsigned getRegisterMargin(const GemmConfig &c, const GemmStaging &s,
+                           unsigned wavesPerSimd) {
+  bool staged = !s.directA || !s.directB;
+  if (staged && wavesPerSimd > 1)
+    return 144;
+  // Accumulators that take every AGPR leave the backend juggling operands
+  // between the register files.
+  const amdgpu::MatrixIntrinsic &mi = c.intrinsic();
+  unsigned accumulators = c.repM() * c.repN() * mi.accRegisters;
+  if (staged || mi.m == 16 || accumulators >= 256)
+    return 100;
+  return 32;
+}
+
+/// SGPRs the kernel keeps besides the scalar offsets of its global loads.
+constexpr unsigned kBaseSgprs = 40;
+/// SGPRs a wave may use (gfx9: 106, less VCC) less a margin of two.
+constexpr unsigned kMaxSgprs = 104;
 
 /// Waves of one workgroup each SIMD must hold at once.
 unsigned wavesPerSimdNeeded(const GemmConfig &c, unsigned simds) {
@@ -178,28 +202,35 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
             " waves per workgroup")
         .str();
   GemmCost cost = estimateGemmCost(p, c, chip);
+  GemmStaging staging = getGemmStaging(p, c, chip);
   // A SIMD's register file is shared by the waves it holds; architected
   // VGPRs are at most 256 a wave, the rest (AGPRs) hold accumulators.
   unsigned perSimd = wavesPerSimdNeeded(c, 4);
   unsigned budget = chip.vgprsPerLane / perSimd;
-  // The estimate is within about 32 registers of the backend's count
-  // (docs/gemm.md); the margin keeps every config it admits spill-free.
-  // With one wave a SIMD, MFMA operands may live in AGPRs too (gfx90a+),
-  // so only what is not a fragment or an accumulator must fit the VGPRs.
+  // The margin keeps every config the estimate admits spill-free.
+  // With one wave a SIMD, MFMA operands may live in the AGPRs the
+  // accumulators leave (gfx90a+); the rest must fit the VGPRs.
+  unsigned margin = getRegisterMargin(c, staging, perSimd);
   unsigned archRegs = cost.operandRegisters + overheadRegisters(c);
   if (perSimd == 1)
-    archRegs -= cost.fragmentRegisters;
-  if (archRegs > 256 - kRegisterMargin || cost.vgprs > budget - kRegisterMargin)
+    archRegs -= std::min(cost.fragmentRegisters,
+                         256 - std::min(256u, cost.accRegisters));
+  if (archRegs + margin > 256 || cost.vgprs + margin > budget)
     return ("operands, accumulators and addresses need about " +
             llvm::Twine(cost.vgprs) + " registers (" + llvm::Twine(archRegs) +
             " besides accumulators); a workgroup of " +
             llvm::Twine(c.waves()) + " waves leaves " +
             llvm::Twine(std::min(budget, 512u)) +
             " a wave, at most 256 of them VGPRs, less a margin of " +
-            llvm::Twine(kRegisterMargin) +
+            llvm::Twine(margin) +
             " (fewer row blocks, a smaller tile_k or prefetch=0)")
         .str();
-  GemmStaging staging = getGemmStaging(p, c, chip);
+  if (cost.sgprs > kMaxSgprs)
+    return ("the scalar offsets of " + llvm::Twine(c.waves()) +
+            " waves' global loads need about " + llvm::Twine(cost.sgprs) +
+            " SGPRs; a wave has " + llvm::Twine(kMaxSgprs) +
+            " (smaller tiles, a smaller tile_k or more waves)")
+        .str();
   if (staging.ldsBytes > int64_t(chip.ldsBytesPerWorkgroup))
     return ("tiles and scale windows need " + llvm::Twine(staging.ldsBytes) +
             " bytes of LDS; a workgroup has " +
@@ -251,10 +282,20 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
       c.prefetch ? unsigned(llvm::divideCeil(viaRegisters, 4 * threads)) : 0;
   // A vector offset per global load of a step (rounds of one copy share
   // theirs only partly).
-  unsigned loadOffsets = unsigned(
-      llvm::divideCeil(c.tileM * s.stepBytesA, int64_t(s.chunkBytesA) * threads) +
-      llvm::divideCeil(c.tileN * s.stepBytesB, int64_t(s.chunkBytesB) * threads));
+  auto roundsOf = [&](int64_t bytes, unsigned chunk) {
+    return unsigned(llvm::divideCeil(bytes, int64_t(chunk) * threads));
+  };
+  unsigned roundsA = roundsOf(c.tileM * s.stepBytesA, s.chunkBytesA),
+           roundsB = roundsOf(c.tileN * s.stepBytesB, s.chunkBytesB);
+  unsigned loadOffsets = roundsA + roundsB;
   unsigned scales = (repM + repN) * s.scaleStepWords;
+  // With two or more waves the rounds of a 16-byte copy take a scalar
+  // offset each, for both steps of the loop body with prefetch; one wave's
+  // rounds share theirs.
+  unsigned wideRounds = (s.chunkBytesA == 16 ? roundsA : 0) +
+                        (s.chunkBytesB == 16 ? roundsB : 0);
+  cost.sgprs = kBaseSgprs +
+               (c.waves() > 1 ? (1 + c.prefetch) * wideRounds : 0);
   cost.fragmentRegisters = fragments;
   cost.operandRegisters = fragments + staged + scales + loadOffsets;
   cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
@@ -298,11 +339,20 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   double r = std::max(1.0, std::min({double(byWaves), double(byLds), perCu}));
   double rounds = std::ceil(tileCount / (model->computeUnits * r));
   // Rows touched per step: A, B (or B's K rows), scales once a window.
+  // A step's piece of a row starts on a line only where rows are whole
+  // lines apart; otherwise it straddles one line more on average.
   double line = model->lineBytes;
+  auto linesPerRow = [&](int64_t stepBytes, int64_t rowBytes) {
+    double lines = std::ceil(stepBytes / line);
+    if (rowBytes % model->lineBytes)
+      lines += 1.0 - double(std::gcd(rowBytes, int64_t(model->lineBytes))) /
+                         line;
+    return lines;
+  };
   double rowsLines =
-      c.tileM * std::ceil(s.stepBytesA / line) +
+      c.tileM * linesPerRow(s.stepBytesA, p.k * bitsA / 8) +
       (p.bTransposed ? c.tileK * std::ceil(c.tileN / line)
-                     : c.tileN * std::ceil(s.stepBytesB / line)) +
+                     : c.tileN * linesPerRow(s.stepBytesB, p.k * bitsB / 8)) +
       double(c.tileM + c.tileN) / s.scaleWindowSteps;
   double l2Bytes = rowsLines * line;
   // The busiest SIMD runs its share of the CU's waves' matrix work.
@@ -331,6 +381,14 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   cost.cycles =
       std::max(rounds * double(s.steps) * perStep,
                unique / model->hbmBytesPerClock());
+  // The grid's matrix-pipe cycles spread over every SIMD, as the profile
+  // counts matrix peak.
+  double gridMatrix = tileCount * double(s.steps) * c.waves() *
+                      cost.matrixPerIteration * mfmaCycles;
+  cost.percentOfMatrixPeak =
+      100.0 * gridMatrix /
+      (double(model->computeUnits) * model->simdsPerCu * cost.cycles);
+  cost.microseconds = cost.cycles / (model->clockGHz * 1e3);
   return cost;
 }
 

@@ -131,6 +131,12 @@ static cl::opt<std::string> printLaunch(
     cl::value_desc("SIZE=VALUE[,...]"), cl::cat(mxcCategory),
     cl::sub(allCommands));
 
+static cl::opt<bool> printCost(
+    "print-cost",
+    cl::desc("mxc gemm: print the cost model's config and estimate for M = "
+             "--m (or --tune-m) on one line, then compile as usual"),
+    cl::cat(mxcCategory), cl::sub(gemmCommand));
+
 // mxc gemm.
 static cl::opt<std::string> aFormat("a-format",
                                     cl::desc("A's format: e4m3 e5m2 e2m3 e3m2 "
@@ -449,6 +455,39 @@ int main(int argc, char **argv) {
     if (!text)
       return fail(toString(text.takeError()));
     input = MemoryBuffer::getMemBufferCopy(*text, "gemm.mlir");
+    if (printCost) {
+      // The problem mx-select-config sees for the tuned M, and the config it
+      // (or --config) gives it.
+      GemmProblem problem;
+      problem.a = amdgpu::MatrixElement(
+          unsigned(mx::getFormatInfo(StringRef(aFormat))->format));
+      problem.b = amdgpu::MatrixElement(
+          unsigned(mx::getFormatInfo(StringRef(bFormat))->format));
+      problem.m = *tuneFor;
+      problem.n = *n;
+      problem.k = *k;
+      problem.bTransposed = bLayout == "kn";
+      problem.cBytes = outType == "f32" ? 4 : 2;
+      std::optional<GemmConfig> chosen;
+      if (!config.empty()) {
+        std::string error;
+        chosen = toGemmConfig(parseGemmConfig(&context, config, error));
+      } else {
+        chosen = selectGemmConfig(problem, *chip);
+      }
+      if (!chosen)
+        return fail("--print-cost: no config for this problem on " + target);
+      if (std::string why = checkGemmConfig(problem, *chosen, *chip);
+          !why.empty())
+        return fail("--print-cost: " + why);
+      GemmCost cost = estimateGemmCost(problem, *chosen, *chip);
+      outs() << "cost: M=" << problem.m << " config "
+             << printGemmConfig(*chosen) << " vgprs " << cost.vgprs
+             << " sgprs " << cost.sgprs << " cycles "
+             << format("%.0f", cost.cycles) << " us "
+             << format("%.2f", cost.microseconds) << " matrix_peak "
+             << format("%.1f", cost.percentOfMatrixPeak) << "\n";
+    }
   } else if (quantizeCommand) {
     std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
     if (!k)

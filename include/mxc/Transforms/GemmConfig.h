@@ -107,11 +107,15 @@ struct GemmCost {
   unsigned operandRegisters = 0; ///< A, B and scale registers, all stages.
   unsigned fragmentRegisters = 0; ///< The A and B fragments among them.
   unsigned vgprs = 0;            ///< Estimated unified register use.
+  unsigned sgprs = 0;            ///< Estimated scalar registers.
   unsigned wavesPerSimd = 0;
   unsigned matrixPerIteration = 0;
   unsigned nonMatrixPerIteration = 0;
   double nonMatrixPerMflop = 0;
   double cycles = 0; ///< Estimated kernel time in matrix-pipe cycles.
+  double microseconds = 0; ///< The same at the chip's nameplate clock.
+  /// The grid's matrix work over what every matrix pipe does in `cycles`.
+  double percentOfMatrixPeak = 0;
 };
 
 /// The scaled MFMA a config names, if `chip` has it, or null.
