@@ -1,17 +1,21 @@
-// host-app: loads an MXFP8 x MXFP4 GEMM code object that mxc built,
+// host-app: runs an MXFP8 x MXFP4 GEMM (gemm.mlir) through its launch plan
+// on a device (default sim:gfx950) for a batch of M rows, and checks C
+// against a plain reference (SPEC.md). The code object is the one
+// mxc_add_kernels compiled and embedded for the device's processor, or a
+// file that mxc built, e.g.
 //   mxc gemm --a-format e4m3 --b-format e2m1 --n 256 --k 512 --out f32 -o
 //   gemm.hsaco
-// runs it through its launch plan on a device (default sim:gfx950) for a
-// batch of M rows, and checks C against a plain reference (SPEC.md).
 //
-//   host-app gemm.hsaco [--device hip:0|sim:gfx950] [--m 33]
+//   host-app [gemm.hsaco] [--device hip:0|sim:gfx950] [--m 33]
 
+#include "host_app_kernels.h"
 #include "mxrt/mxrt.hpp"
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -35,21 +39,41 @@ float decodeE2M1(uint8_t nibble) {
 } // namespace
 
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: host-app GEMM.hsaco [--device D] [--m M]\n");
-    return 2;
-  }
-  std::string path = argv[1], deviceSpec = "sim:gfx950";
+  // host-app [GEMM.hsaco] [--device D] [--m M]: without a file, the gemm
+  // kernel mxc_add_kernels embedded for the device's processor.
+  std::string path, deviceSpec = "sim:gfx950";
   int64_t m = 33;
-  for (int i = 2; i + 1 < argc; i += 2) {
-    if (!std::strcmp(argv[i], "--device"))
+  int i = 1;
+  if (argc > 1 && std::strncmp(argv[1], "--", 2) != 0)
+    path = argv[i++];
+  for (; i < argc; i += 2) {
+    if (i + 1 < argc && !std::strcmp(argv[i], "--device"))
       deviceSpec = argv[i + 1];
-    else if (!std::strcmp(argv[i], "--m"))
+    else if (i + 1 < argc && !std::strcmp(argv[i], "--m"))
       m = std::stoll(argv[i + 1]);
+    else {
+      std::fprintf(stderr,
+                   "usage: host-app [GEMM.hsaco] [--device D] [--m M]\n");
+      return 2;
+    }
   }
   try {
     mxrt::Device device(deviceSpec);
-    mxrt::Module module = device.load(path);
+    std::optional<mxrt::Module> loaded;
+    if (path.empty()) {
+      const mxc_embedded_kernel *kernel =
+          host_app_kernels_find("gemm", device.chip().c_str());
+      if (!kernel) {
+        std::fprintf(stderr, "host-app: no gemm kernel embedded for %s\n",
+                     device.chip().c_str());
+        return 1;
+      }
+      path = "embedded gemm." + device.chip();
+      loaded.emplace(device.load(kernel->data, kernel->size, path.c_str()));
+    } else {
+      loaded.emplace(device.load(path));
+    }
+    mxrt::Module &module = *loaded;
     std::printf("%s on %s: kernels", path.c_str(), deviceSpec.c_str());
     for (const std::string &k : module.kernels())
       std::printf(" %s", k.c_str());
@@ -58,8 +82,6 @@ int main(int argc, char **argv) {
       std::printf(" %s", s.c_str());
     std::printf("\n");
 
-    // Random E4M3 activations (no NaN), E2M1 weights two per byte (even K
-    // in the low nibble), E8M0 scales near 1.
     std::mt19937 rng(7);
     std::vector<uint8_t> a(m * K), sa(m * K / 32), b(N * K / 2), sb(N * K / 32);
     for (uint8_t &v : a)

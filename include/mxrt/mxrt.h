@@ -62,8 +62,11 @@ MXRT_API mxrt_status mxrt_device_synchronize(mxrt_device device);
 
 /*--- Streams ---------------------------------------------------------------*/
 /* Work on one stream runs in order. A null stream means the device's default
- * stream, and calls given it return only when their work is done. On the
- * simulator every call completes before it returns. */
+ * (HIP null) stream. Launches (mxrt_launch, mxrt_program_run) are enqueued
+ * and return without waiting, on any stream; copies given a null stream
+ * return when done, copies given a stream are ordered on it (the host memory
+ * must stay valid until it is synchronized). On the simulator every call
+ * completes before it returns. */
 
 MXRT_API mxrt_status mxrt_stream_create(mxrt_device device,
                                         mxrt_stream *stream);

@@ -1,26 +1,35 @@
 //===- HipDevice.cpp - An AMD GPU through HIP, loaded at run time ---------===//
 //
 // Part of mxc. libmxrt builds without ROCm: libamdhip64 is opened with
-// dlopen when a "hip:N" device is opened, and the few entry points it needs
-// are looked up by name. Their C signatures are stable across ROCm 5 and 6.
+// dlopen when a "hip:N" device is opened, and the entry points it needs are
+// looked up by name (their C signatures, from hip_runtime_api.h, are stable
+// across ROCm 5 to 7). Rules, for sharing a process with PyTorch or another
+// HIP program:
+//  - A HIP runtime already loaded in the process is reused (RTLD_NOLOAD), so
+//    that there is one runtime and mxrt_buffer_wrap / mxrt_stream_wrap take
+//    its pointers and streams; otherwise the versioned sonames are tried
+//    before the unversioned development link.
+//  - Every call that depends on the current device makes hip:N current and
+//    restores the caller's device before it returns.
+//  - Launches are enqueued on the caller's stream (or HIP's null stream) and
+//    never wait; only copies given a null stream do (mxrt.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "Device.h"
-#include "mxc/Target/AMDGPU/Chips.h"
 
-#include "llvm/ADT/StringMap.h"
-
-#include "llvm/ADT/StringExtras.h"
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
+#include <map>
 #include <mutex>
 #include <vector>
 
-using namespace llvm;
 using namespace mxc;
 using namespace mxc::runtime;
+
+using std::to_string;
 
 namespace {
 using hipError_t = int;
@@ -30,11 +39,91 @@ using hipFunction_t = void *;
 constexpr hipError_t hipSuccess = 0;
 constexpr int hipMemcpyHostToDevice = 1, hipMemcpyDeviceToHost = 2;
 
+/// hipDeviceProp_tR0600 (hip_runtime_api.h, ROCm 6 and later; filled by
+/// hipGetDevicePropertiesR0600) up to and including gcnArchName. Only the
+/// layout matters here: the fields are those of the header, in its order.
+struct DevicePropR0600 {
+  char name[256];
+  unsigned char uuid[16]; // hipUUID
+  char luid[8];
+  unsigned luidDeviceNodeMask;
+  size_t totalGlobalMem;
+  size_t sharedMemPerBlock;
+  int regsPerBlock, warpSize;
+  size_t memPitch;
+  int maxThreadsPerBlock, maxThreadsDim[3], maxGridSize[3], clockRate;
+  size_t totalConstMem;
+  int major, minor;
+  size_t textureAlignment, texturePitchAlignment;
+  int deviceOverlap, multiProcessorCount, kernelExecTimeoutEnabled, integrated,
+      canMapHostMemory, computeMode, maxTexture1D, maxTexture1DMipmap,
+      maxTexture1DLinear, maxTexture2D[2], maxTexture2DMipmap[2],
+      maxTexture2DLinear[3], maxTexture2DGather[2], maxTexture3D[3],
+      maxTexture3DAlt[3], maxTextureCubemap, maxTexture1DLayered[2],
+      maxTexture2DLayered[3], maxTextureCubemapLayered[2], maxSurface1D,
+      maxSurface2D[2], maxSurface3D[3], maxSurface1DLayered[2],
+      maxSurface2DLayered[3], maxSurfaceCubemap, maxSurfaceCubemapLayered[2];
+  size_t surfaceAlignment;
+  int concurrentKernels, ECCEnabled, pciBusID, pciDeviceID, pciDomainID,
+      tccDriver, asyncEngineCount, unifiedAddressing, memoryClockRate,
+      memoryBusWidth, l2CacheSize, persistingL2CacheMaxSize,
+      maxThreadsPerMultiProcessor, streamPrioritiesSupported,
+      globalL1CacheSupported, localL1CacheSupported;
+  size_t sharedMemPerMultiprocessor;
+  int regsPerMultiprocessor, managedMemory, isMultiGpuBoard,
+      multiGpuBoardGroupID, hostNativeAtomicSupported,
+      singleToDoublePrecisionPerfRatio, pageableMemoryAccess,
+      concurrentManagedAccess, computePreemptionSupported,
+      canUseHostPointerForRegisteredMem, cooperativeLaunch,
+      cooperativeMultiDeviceLaunch;
+  size_t sharedMemPerBlockOptin;
+  int pageableMemoryAccessUsesHostPageTables, directManagedMemAccessFromHost,
+      maxBlocksPerMultiProcessor, accessPolicyMaxWindowSize;
+  size_t reservedSharedMemPerBlock;
+  int hostRegisterSupported, sparseHipArraySupported,
+      hostRegisterReadOnlySupported, timelineSemaphoreInteropSupported,
+      memoryPoolsSupported, gpuDirectRDMASupported;
+  unsigned gpuDirectRDMAFlushWritesOptions;
+  int gpuDirectRDMAWritesOrdering;
+  unsigned memoryPoolSupportedHandleTypes;
+  int deferredMappingHipArraySupported, ipcEventSupported, clusterLaunch,
+      unifiedFunctionPointers, reserved[63], hipReserved[32];
+  char gcnArchName[256];
+};
+
+/// hipDeviceProp_tR0000 (hip_deprecated.h; ROCm 5's hipDeviceProp_t, filled
+/// by its hipGetDeviceProperties) up to and including gcnArchName.
+struct DevicePropR0000 {
+  char name[256];
+  size_t totalGlobalMem;
+  size_t sharedMemPerBlock;
+  int regsPerBlock, warpSize, maxThreadsPerBlock, maxThreadsDim[3],
+      maxGridSize[3], clockRate, memoryClockRate, memoryBusWidth;
+  size_t totalConstMem;
+  int major, minor, multiProcessorCount, l2CacheSize,
+      maxThreadsPerMultiProcessor, computeMode, clockInstructionRate;
+  unsigned arch; // hipDeviceArch_t: 17 one-bit fields.
+  int concurrentKernels, pciDomainID, pciBusID, pciDeviceID;
+  size_t maxSharedMemoryPerMultiProcessor;
+  int isMultiGpuBoard, canMapHostMemory, gcnArch;
+  char gcnArchName[256];
+};
+
+/// Bytes passed to hipGetDeviceProperties*: both structs end a few dozen
+/// bytes after gcnArchName, well within this.
+constexpr size_t kDevicePropBytes = 8192;
+static_assert(sizeof(DevicePropR0600) + 128 <= kDevicePropBytes);
+
 /// The HIP entry points libmxrt calls.
 struct HipApi {
   void *library = nullptr;
+  /// Whether the library was already loaded by the process.
+  bool reused = false;
+  /// Which struct getDeviceProperties fills.
+  bool propsR0600 = false;
   hipError_t (*init)(unsigned);
   hipError_t (*getDeviceCount)(int *);
+  hipError_t (*getDevice)(int *);
   hipError_t (*setDevice)(int);
   hipError_t (*getDeviceProperties)(void *, int);
   const char *(*getErrorString)(hipError_t);
@@ -53,63 +142,77 @@ struct HipApi {
                                    hipStream_t, void **, void **);
 };
 
-Error hipFailure(const HipApi &api, StringRef call, hipError_t code) {
+Failure hipFailure(const HipApi &api, const std::string &call,
+                   hipError_t code) {
   const char *text = api.getErrorString ? api.getErrorString(code) : nullptr;
-  return createStringError(inconvertibleErrorCode(),
-                           call + " failed: " + (text ? text : "error") +
-                               " (hipError_t " + Twine(code) + ")");
+  return fail(call + " failed: " + (text ? text : "error") + " (hipError_t " +
+              to_string(code) + ")");
 }
+
+/// Sonames, newest first; the unversioned name (a development symlink) last.
+const char *const kHipNames[] = {"libamdhip64.so.7", "libamdhip64.so.6",
+                                 "libamdhip64.so.5", "libamdhip64.so"};
 
 /// Opens libamdhip64; once it has loaded, later calls reuse it (a failure is
 /// retried, so setting MXRT_HIP_LIBRARY later still works).
-Expected<const HipApi *> loadHip() {
+Result<const HipApi *> loadHip() {
   static HipApi api;
   static std::mutex mutex;
   std::lock_guard<std::mutex> lock(mutex);
   if (api.library)
     return &api;
-  auto failWith = [&](const std::string &why) -> Expected<const HipApi *> {
+  auto failWith = [&](const std::string &why) -> Result<const HipApi *> {
     if (api.library)
       dlclose(api.library);
     api = HipApi();
-    return createStringError(inconvertibleErrorCode(), why);
+    return fail(why);
   };
   const char *override = std::getenv("MXRT_HIP_LIBRARY");
-  std::vector<std::string> names;
-  if (override && *override)
-    names.push_back(override);
-  else
-    names = {"libamdhip64.so", "libamdhip64.so.6", "libamdhip64.so.5",
-             "/opt/rocm/lib/libamdhip64.so"};
   std::string errors;
-  for (const std::string &name : names) {
-    api.library = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (api.library)
-      break;
-    const char *why = dlerror();
-    errors += (errors.empty() ? "" : "; ") + std::string(why ? why : name);
+  auto tryOpen = [&](const char *name, int flags) {
+    api.library = dlopen(name, flags);
+    if (!api.library && !(flags & RTLD_NOLOAD)) {
+      const char *why = dlerror();
+      errors += (errors.empty() ? "" : "; ") + std::string(why ? why : name);
+    }
+    return api.library != nullptr;
+  };
+  if (override && *override) {
+    // The user's choice, and only it.
+    tryOpen(override, RTLD_NOW | RTLD_LOCAL);
+  } else {
+    for (const char *name : kHipNames)
+      if (tryOpen(name, RTLD_NOW | RTLD_NOLOAD)) {
+        api.reused = true;
+        break;
+      }
+    for (const char *name : kHipNames)
+      if (!api.library && tryOpen(name, RTLD_NOW | RTLD_LOCAL))
+        break;
+    if (!api.library)
+      tryOpen("/opt/rocm/lib/libamdhip64.so", RTLD_NOW | RTLD_LOCAL);
   }
   if (!api.library)
     return failWith("no HIP runtime: cannot load libamdhip64 (" + errors +
                     "); install ROCm's HIP runtime, or set MXRT_HIP_LIBRARY");
-  bool missing = false;
   std::string absent;
-  auto get = [&](auto &slot, const char *name, const char *fallback = nullptr) {
+  auto get = [&](auto &slot, const char *name) {
     void *symbol = dlsym(api.library, name);
-    if (!symbol && fallback)
-      symbol = dlsym(api.library, fallback);
-    if (!symbol) {
-      missing = true;
+    if (!symbol)
       absent += std::string(absent.empty() ? "" : ", ") + name;
-    }
     slot = reinterpret_cast<std::remove_reference_t<decltype(slot)>>(symbol);
   };
   get(api.init, "hipInit");
   get(api.getDeviceCount, "hipGetDeviceCount");
+  get(api.getDevice, "hipGetDevice");
   get(api.setDevice, "hipSetDevice");
-  // ROCm 6 renamed the entry point when hipDeviceProp_t grew.
-  get(api.getDeviceProperties, "hipGetDevicePropertiesR0600",
-      "hipGetDeviceProperties");
+  // ROCm 6 versioned the entry point when hipDeviceProp_t changed layout;
+  // ROCm 5 has only the unversioned one, which fills the old layout.
+  api.getDeviceProperties = reinterpret_cast<hipError_t (*)(void *, int)>(
+      dlsym(api.library, "hipGetDevicePropertiesR0600"));
+  api.propsR0600 = api.getDeviceProperties != nullptr;
+  if (!api.propsR0600)
+    get(api.getDeviceProperties, "hipGetDeviceProperties");
   get(api.getErrorString, "hipGetErrorString");
   get(api.malloc, "hipMalloc");
   get(api.free, "hipFree");
@@ -122,137 +225,162 @@ Expected<const HipApi *> loadHip() {
   get(api.moduleUnload, "hipModuleUnload");
   get(api.moduleGetFunction, "hipModuleGetFunction");
   get(api.moduleLaunchKernel, "hipModuleLaunchKernel");
-  if (missing)
+  if (!absent.empty())
     return failWith("the HIP runtime lacks " + absent);
   if (hipError_t e = api.init(0))
-    return failWith(toString(hipFailure(api, "hipInit", e)));
+    return failWith(hipFailure(api, "hipInit", e).message);
   return &api;
 }
 
-/// The "gfxNNN" processor in a hipDeviceProp_t. The struct's layout changed
-/// between ROCm releases, so rather than hard-code the offset of
-/// gcnArchName, this finds the one "gfx" name it holds.
-std::string findArchName(const std::vector<char> &props) {
-  for (size_t i = 0; i + 4 < props.size(); ++i) {
-    if (std::memcmp(&props[i], "gfx", 3) != 0 || !isHexDigit(props[i + 3]))
-      continue;
-    if (i > 0 && props[i - 1] != '\0')
-      continue; // Inside some other string.
-    size_t end = i + 3;
-    while (end < props.size() && isAlnum(props[end]))
-      ++end;
-    return std::string(&props[i], end - i);
+/// Makes `ordinal` the calling thread's current HIP device for the guard's
+/// lifetime, then restores the device the caller had.
+class CurrentDevice {
+public:
+  CurrentDevice(const HipApi &api, int ordinal) : api(api) {
+    if (hipError_t e = api.getDevice(&previous)) {
+      status = hipFailure(api, "hipGetDevice", e);
+      return;
+    }
+    if (previous == ordinal)
+      return;
+    if (hipError_t e = api.setDevice(ordinal)) {
+      status = hipFailure(api, "hipSetDevice(" + to_string(ordinal) + ")", e);
+      return;
+    }
+    switched = true;
   }
-  return "";
-}
+  ~CurrentDevice() {
+    if (switched)
+      api.setDevice(previous);
+  }
+  CurrentDevice(const CurrentDevice &) = delete;
+  CurrentDevice &operator=(const CurrentDevice &) = delete;
+
+  /// Whether the device could not be made current, and why.
+  Status &getStatus() { return status; }
+
+private:
+  const HipApi &api;
+  int previous = 0;
+  bool switched = false;
+  Status status;
+};
 
 struct HipCode : LoadedCode {
-  HipCode(const HipApi &api, hipModule_t module) : api(api), module(module) {}
-  ~HipCode() override { api.moduleUnload(module); }
+  HipCode(const HipApi &api, int ordinal, hipModule_t module)
+      : api(api), ordinal(ordinal), module(module) {}
+  ~HipCode() override {
+    CurrentDevice current(api, ordinal);
+    if (!current.getStatus())
+      api.moduleUnload(module);
+  }
   const HipApi &api;
+  int ordinal;
   hipModule_t module;
-  StringMap<hipFunction_t> functions;
+  std::mutex mutex; ///< Guards functions: launches may come from threads.
+  std::map<std::string, hipFunction_t> functions;
 };
 
 class HipDevice : public Device {
 public:
-  HipDevice(const HipApi &api, int ordinal, std::string chip)
-      : api(api), ordinal(ordinal), chip(std::move(chip)) {
-    const amdgpu::ChipInfo *info = amdgpu::lookupChip(this->chip);
-    ldsBytes = info ? info->ldsBytesPerWorkgroup : 64 * 1024;
-  }
-  StringRef getChip() const override { return chip; }
+  HipDevice(const HipApi &api, int ordinal, std::string chip, uint32_t ldsBytes)
+      : api(api), ordinal(ordinal), chip(std::move(chip)), ldsBytes(ldsBytes) {}
+  const std::string &getChip() const override { return chip; }
   uint32_t getLdsBytesPerWorkgroup() const override { return ldsBytes; }
 
-  Expected<uint64_t> allocate(size_t bytes) override {
-    if (Error e = select())
-      return std::move(e);
+  Result<uint64_t> allocate(size_t bytes) override {
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
     void *pointer = nullptr;
     if (hipError_t e = api.malloc(&pointer, std::max<size_t>(bytes, 1)))
-      return hipFailure(api, "hipMalloc(" + std::to_string(bytes) + ")", e);
+      return hipFailure(api, "hipMalloc(" + to_string(bytes) + ")", e);
     return reinterpret_cast<uint64_t>(pointer);
   }
   void free(uint64_t address) override {
-    if (!select())
+    CurrentDevice current(api, ordinal);
+    if (!current.getStatus())
       api.free(reinterpret_cast<void *>(address));
   }
-  Error checkWrap(uint64_t address, size_t) override {
+  Status checkWrap(uint64_t address, size_t) override {
     if (!address)
-      return createStringError(inconvertibleErrorCode(),
-                               "a null device pointer");
-    return Error::success();
+      return fail("a null device pointer");
+    return Status::success();
   }
-  Error write(uint64_t address, const void *source, size_t bytes,
+  Status write(uint64_t address, const void *source, size_t bytes,
+               void *stream) override {
+    return copy(reinterpret_cast<void *>(address), source, bytes,
+                hipMemcpyHostToDevice, stream, "host to device");
+  }
+  Status read(uint64_t address, void *destination, size_t bytes,
               void *stream) override {
-    if (Error e = select())
-      return e;
-    if (hipError_t e =
-            api.memcpyAsync(reinterpret_cast<void *>(address), source, bytes,
-                            hipMemcpyHostToDevice, stream))
-      return hipFailure(api, "hipMemcpyAsync (host to device)", e);
-    return stream ? Error::success() : synchronize(nullptr);
-  }
-  Error read(uint64_t address, void *destination, size_t bytes,
-             void *stream) override {
-    if (Error e = select())
-      return e;
-    if (hipError_t e =
-            api.memcpyAsync(destination, reinterpret_cast<void *>(address),
-                            bytes, hipMemcpyDeviceToHost, stream))
-      return hipFailure(api, "hipMemcpyAsync (device to host)", e);
-    return stream ? Error::success() : synchronize(nullptr);
+    return copy(destination, reinterpret_cast<const void *>(address), bytes,
+                hipMemcpyDeviceToHost, stream, "device to host");
   }
 
-  Expected<void *> createStream() override {
-    if (Error e = select())
-      return std::move(e);
+  Result<void *> createStream() override {
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
     hipStream_t stream = nullptr;
     if (hipError_t e = api.streamCreate(&stream))
       return hipFailure(api, "hipStreamCreate", e);
     return stream;
   }
   void destroyStream(void *stream) override {
-    if (!select())
+    CurrentDevice current(api, ordinal);
+    if (!current.getStatus())
       api.streamDestroy(stream);
   }
-  Error synchronize(void *stream) override {
-    if (Error e = select())
-      return e;
+  Status synchronize(void *stream) override {
+    // The null stream is the current device's.
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
     if (hipError_t e = api.streamSynchronize(stream))
       return hipFailure(api, "hipStreamSynchronize", e);
-    return Error::success();
+    return Status::success();
   }
-  Error synchronizeDevice() override {
-    if (Error e = select())
-      return e;
+  Status synchronizeDevice() override {
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
     if (hipError_t e = api.deviceSynchronize())
       return hipFailure(api, "hipDeviceSynchronize", e);
-    return Error::success();
+    return Status::success();
   }
 
-  Expected<std::unique_ptr<LoadedCode>>
-  load(MemoryBufferRef file, const amdgpu::CodeObjectInfo &) override {
-    if (Error e = select())
-      return std::move(e);
+  Result<std::unique_ptr<LoadedCode>>
+  load(std::string_view bytes, std::string_view,
+       const amdgpu::CodeObjectInfo &) override {
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
     hipModule_t module = nullptr;
-    if (hipError_t e = api.moduleLoadData(&module, file.getBufferStart()))
+    if (hipError_t e = api.moduleLoadData(&module, bytes.data()))
       return hipFailure(api, "hipModuleLoadData", e);
-    return std::make_unique<HipCode>(api, module);
+    return std::make_unique<HipCode>(api, ordinal, module);
   }
 
-  Error launch(LoadedCode &loaded, const amdgpu::KernelInfo &kernel,
-               const LaunchDims &dims, ArrayRef<KernelArg> args,
-               void *stream) override {
-    if (Error e = select())
-      return e;
+  Status launch(LoadedCode &loaded, const amdgpu::KernelInfo &kernel,
+                const LaunchDims &dims, const std::vector<KernelArg> &args,
+                void *stream) override {
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
     auto &code = static_cast<HipCode &>(loaded);
-    hipFunction_t &function = code.functions[kernel.name];
-    if (!function)
-      if (hipError_t e = api.moduleGetFunction(&function, code.module,
-                                               kernel.name.c_str()))
-        return hipFailure(api, "hipModuleGetFunction", e);
+    hipFunction_t function;
+    {
+      std::lock_guard<std::mutex> lock(code.mutex);
+      hipFunction_t &cached = code.functions[kernel.name];
+      if (!cached)
+        if (hipError_t e = api.moduleGetFunction(&cached, code.module,
+                                                 kernel.name.c_str()))
+          return hipFailure(api, "hipModuleGetFunction", e);
+      function = cached;
+    }
     // kernelParams: one pointer per explicit argument; HIP fills the
-    // hidden ones.
+    // hidden ones. HIP copies the values before the call returns.
     std::vector<uint64_t> values(args.size());
     std::vector<void *> pointers(args.size());
     for (size_t i = 0; i < args.size(); ++i) {
@@ -264,15 +392,24 @@ public:
             dims.block[1], dims.block[2], dims.dynamicLdsBytes, stream,
             pointers.data(), nullptr))
       return hipFailure(api, "hipModuleLaunchKernel", e);
-    return stream ? Error::success() : synchronize(nullptr);
+    return Status::success();
   }
 
 private:
-  Error select() {
-    if (hipError_t e = api.setDevice(ordinal))
-      return hipFailure(api, "hipSetDevice(" + std::to_string(ordinal) + ")",
+  Status copy(void *destination, const void *source, size_t bytes, int kind,
+              void *stream, const char *direction) {
+    CurrentDevice current(api, ordinal);
+    if (Status &s = current.getStatus())
+      return s.takeFailure();
+    if (hipError_t e =
+            api.memcpyAsync(destination, source, bytes, kind, stream))
+      return hipFailure(api, std::string("hipMemcpyAsync (") + direction + ")",
                         e);
-    return Error::success();
+    // A null stream promises the host memory is done with on return.
+    if (!stream)
+      if (hipError_t e = api.streamSynchronize(nullptr))
+        return hipFailure(api, "hipStreamSynchronize", e);
+    return Status::success();
   }
 
   const HipApi &api;
@@ -282,31 +419,41 @@ private:
 };
 } // namespace
 
-Expected<std::unique_ptr<Device>>
-mxc::runtime::openHipDevice(unsigned ordinal) {
-  Expected<const HipApi *> api = loadHip();
-  if (!api)
-    return api.takeError();
+Result<std::unique_ptr<Device>> mxc::runtime::openHipDevice(unsigned ordinal) {
+  Result<const HipApi *> loaded = loadHip();
+  if (!loaded)
+    return loaded.takeFailure();
+  const HipApi &api = **loaded;
   int count = 0;
-  if (hipError_t e = (*api)->getDeviceCount(&count))
-    return hipFailure(**api, "hipGetDeviceCount", e);
+  if (hipError_t e = api.getDeviceCount(&count))
+    return hipFailure(api, "hipGetDeviceCount", e);
   if (count == 0)
-    return createStringError(inconvertibleErrorCode(),
-                             "the HIP runtime sees no AMD GPU");
+    return fail("the HIP runtime sees no AMD GPU");
   if (ordinal >= unsigned(count))
-    return createStringError(inconvertibleErrorCode(),
-                             "no GPU " + Twine(ordinal) +
-                                 ": the HIP runtime "
-                                 "sees " +
-                                 Twine(count) +
-                                 " (hip:0 to hip:" + Twine(count - 1) + ")");
-  std::vector<char> props(16384, 0);
-  if (hipError_t e = (*api)->getDeviceProperties(props.data(), int(ordinal)))
-    return hipFailure(**api, "hipGetDeviceProperties", e);
-  std::string chip = findArchName(props);
-  if (chip.empty())
-    return createStringError(inconvertibleErrorCode(),
-                             "cannot tell GPU " + Twine(ordinal) +
-                                 "'s processor from hipDeviceProp_t");
-  return std::make_unique<HipDevice>(**api, int(ordinal), chip);
+    return fail("no GPU " + to_string(ordinal) + ": the HIP runtime sees " +
+                to_string(count) + " (hip:0 to hip:" + to_string(count - 1) +
+                ")");
+  // Properties by ordinal: no current device needed.
+  std::vector<char> props(kDevicePropBytes, 0);
+  if (hipError_t e = api.getDeviceProperties(props.data(), int(ordinal)))
+    return hipFailure(api,
+                      api.propsR0600 ? "hipGetDevicePropertiesR0600"
+                                     : "hipGetDeviceProperties",
+                      e);
+  size_t archAt = api.propsR0600 ? offsetof(DevicePropR0600, gcnArchName)
+                                 : offsetof(DevicePropR0000, gcnArchName);
+  size_t ldsAt = api.propsR0600 ? offsetof(DevicePropR0600, sharedMemPerBlock)
+                                : offsetof(DevicePropR0000, sharedMemPerBlock);
+  // gcnArchName is the target id: "gfx950:sramecc+:xnack-".
+  std::string arch(&props[archAt], strnlen(&props[archAt], 256));
+  std::string chip = arch.substr(0, arch.find(':'));
+  if (chip.compare(0, 3, "gfx") != 0 || chip.size() < 4)
+    return fail("cannot tell GPU " + to_string(ordinal) +
+                "'s processor: hipDeviceProp_t.gcnArchName is '" + arch + "'");
+  size_t lds;
+  std::memcpy(&lds, &props[ldsAt], sizeof(lds));
+  if (lds == 0 || lds > UINT32_MAX)
+    return fail("GPU " + to_string(ordinal) +
+                " reports sharedMemPerBlock = " + to_string(lds));
+  return std::make_unique<HipDevice>(api, int(ordinal), chip, uint32_t(lds));
 }

@@ -10,14 +10,14 @@
 #include "Device.h"
 #include "mxrt/mxrt.h"
 
-#include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/MemoryBuffer.h"
-
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 
-using namespace llvm;
 using namespace mxc;
 using namespace mxc::runtime;
+
+using std::to_string;
 
 struct mxrt_device_s {
   std::unique_ptr<Device> device;
@@ -40,7 +40,7 @@ struct mxrt_buffer_s {
 struct mxrt_module_s {
   mxrt_device device;
   std::string name;
-  std::unique_ptr<MemoryBuffer> bytes;
+  std::string bytes;
   amdgpu::CodeObjectInfo info;
   std::unique_ptr<LoadedCode> code;
 };
@@ -48,9 +48,24 @@ struct mxrt_module_s {
 static thread_local std::string lastError;
 
 /// Records `message` as this thread's error and returns `status`.
-static mxrt_status fail(mxrt_status status, const Twine &message) {
-  lastError = message.str();
+static mxrt_status fail(mxrt_status status, std::string message) {
+  lastError = std::move(message);
   return status;
+}
+
+/// Numbers and strings as text, for messages.
+static std::string str(const char *text) { return text; }
+static std::string str(const std::string &text) { return text; }
+template <typename T, typename = std::enable_if_t<std::is_arithmetic_v<T>>>
+static std::string str(T value) {
+  return to_string(value);
+}
+
+/// `value` as "0x..." in lowercase hexadecimal.
+static std::string hex(uint64_t value) {
+  char text[19];
+  std::snprintf(text, sizeof(text), "0x%llx", (unsigned long long)value);
+  return text;
 }
 
 const char *mxrt_last_error(void) { return lastError.c_str(); }
@@ -86,48 +101,49 @@ mxrt_status mxrt_device_open(const char *spec, mxrt_device *out) {
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_device_open: null spec or result pointer");
   *out = nullptr;
-  StringRef text(spec);
-  Expected<std::unique_ptr<Device>> device =
-      createStringError(inconvertibleErrorCode(), "");
-  mxrt_status failure = MXRT_ERROR_UNAVAILABLE;
-  if (text.starts_with("sim:")) {
-    device = openSimDevice(text.drop_front(4));
-    failure = MXRT_ERROR_INVALID_ARGUMENT;
-  } else if (text.starts_with("hip:")) {
-    unsigned ordinal;
-    if (text.drop_front(4).getAsInteger(10, ordinal)) {
-      consumeError(device.takeError());
+  std::string text(spec);
+  std::string where = "mxrt_device_open('" + text + "'): ";
+  Result<std::unique_ptr<Device>> device = fail("");
+  if (text.compare(0, 4, "sim:") == 0) {
+    device = openSimDevice(text.substr(4));
+  } else if (text.compare(0, 4, "hip:") == 0) {
+    std::string digits = text.substr(4);
+    bool decimal = !digits.empty() && digits.size() <= 9 &&
+                   digits.find_first_not_of("0123456789") == std::string::npos;
+    if (!decimal)
       return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                  "mxrt_device_open('" + text +
-                      "'): expected hip:N with N a GPU ordinal");
-    }
-    device = openHipDevice(ordinal);
+                  where + "expected hip:N with N a GPU ordinal");
+    device = openHipDevice(unsigned(std::stoul(digits)));
   } else {
-    consumeError(device.takeError());
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                "mxrt_device_open('" + text +
-                    "'): unknown device; use hip:N or sim:gfxNNN");
+                where + "unknown device; use hip:N or sim:gfxNNN");
   }
-  if (!device)
-    return fail(failure, "mxrt_device_open('" + text +
-                             "'): " + toString(device.takeError()));
-  *out = new mxrt_device_s{std::move(*device), text.str()};
+  if (!device) {
+    // A sim: spec the simulator refuses is the caller's mistake; a missing
+    // backend or GPU is not.
+    bool missing =
+        device.getMessage().find("not installed") != std::string::npos ||
+        text.compare(0, 4, "hip:") == 0;
+    return fail(missing ? MXRT_ERROR_UNAVAILABLE : MXRT_ERROR_INVALID_ARGUMENT,
+                where + device.getMessage());
+  }
+  *out = new mxrt_device_s{std::move(*device), text};
   return MXRT_SUCCESS;
 }
 
 void mxrt_device_close(mxrt_device device) { delete device; }
 
 const char *mxrt_device_chip(mxrt_device device) {
-  return device ? device->device->getChip().data() : "";
+  return device ? device->device->getChip().c_str() : "";
 }
 
 mxrt_status mxrt_device_synchronize(mxrt_device device) {
   if (!device)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_device_synchronize: null device");
-  if (Error e = device->device->synchronizeDevice())
+  if (Status s = device->device->synchronizeDevice())
     return fail(MXRT_ERROR_DEVICE, "mxrt_device_synchronize(" + device->spec +
-                                       "): " + toString(std::move(e)));
+                                       "): " + s.getMessage());
   return MXRT_SUCCESS;
 }
 
@@ -135,10 +151,10 @@ mxrt_status mxrt_stream_create(mxrt_device device, mxrt_stream *out) {
   if (!device || !out)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_stream_create: null device or result pointer");
-  Expected<void *> handle = device->device->createStream();
+  Result<void *> handle = device->device->createStream();
   if (!handle)
     return fail(MXRT_ERROR_DEVICE, "mxrt_stream_create(" + device->spec +
-                                       "): " + toString(handle.takeError()));
+                                       "): " + handle.getMessage());
   *out = new mxrt_stream_s{device, *handle, true};
   return MXRT_SUCCESS;
 }
@@ -156,9 +172,9 @@ mxrt_status mxrt_stream_synchronize(mxrt_stream stream) {
   if (!stream)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_stream_synchronize: null stream");
-  if (Error e = stream->device->device->synchronize(stream->handle))
+  if (Status e = stream->device->device->synchronize(stream->handle))
     return fail(MXRT_ERROR_DEVICE,
-                "mxrt_stream_synchronize: " + toString(std::move(e)));
+                "mxrt_stream_synchronize: " + e.getMessage());
   return MXRT_SUCCESS;
 }
 
@@ -184,11 +200,11 @@ mxrt_status mxrt_buffer_alloc(mxrt_device device, size_t bytes,
   if (!device || !out)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_buffer_alloc: null device or result pointer");
-  Expected<uint64_t> address = device->device->allocate(bytes);
+  Result<uint64_t> address = device->device->allocate(bytes);
   if (!address)
-    return fail(MXRT_ERROR_DEVICE, "mxrt_buffer_alloc(" + Twine(bytes) +
+    return fail(MXRT_ERROR_DEVICE, "mxrt_buffer_alloc(" + str(bytes) +
                                        " bytes) on " + device->spec + ": " +
-                                       toString(address.takeError()));
+                                       address.getMessage());
   *out = new mxrt_buffer_s{device, *address, bytes, true};
   return MXRT_SUCCESS;
 }
@@ -199,10 +215,9 @@ mxrt_status mxrt_buffer_wrap(mxrt_device device, void *pointer, size_t bytes,
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_buffer_wrap: null device or result pointer");
   uint64_t address = reinterpret_cast<uint64_t>(pointer);
-  if (Error e = device->device->checkWrap(address, bytes))
-    return fail(MXRT_ERROR_INVALID_ARGUMENT, "mxrt_buffer_wrap on " +
-                                                 device->spec + ": " +
-                                                 toString(std::move(e)));
+  if (Status e = device->device->checkWrap(address, bytes))
+    return fail(MXRT_ERROR_INVALID_ARGUMENT,
+                "mxrt_buffer_wrap on " + device->spec + ": " + e.getMessage());
   *out = new mxrt_buffer_s{device, address, bytes, false};
   return MXRT_SUCCESS;
 }
@@ -227,15 +242,15 @@ static mxrt_status checkCopy(const char *call, mxrt_buffer buffer,
                              mxrt_stream stream, void *&handle) {
   if (!buffer || (!host && bytes))
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                Twine(call) + ": null buffer or host pointer");
+                str(call) + ": null buffer or host pointer");
   if (offset > buffer->bytes || bytes > buffer->bytes - offset)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                Twine(call) + ": bytes [" + Twine(offset) + ", " +
-                    Twine(uint64_t(offset) + bytes) + ") lie outside the " +
-                    Twine(buffer->bytes) + "-byte buffer");
+                str(call) + ": bytes [" + str(offset) + ", " +
+                    str(uint64_t(offset) + bytes) + ") lie outside the " +
+                    str(buffer->bytes) + "-byte buffer");
   if (!getStreamHandle(buffer->device, stream, handle))
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                Twine(call) + ": the stream belongs to another device");
+                str(call) + ": the stream belongs to another device");
   return MXRT_SUCCESS;
 }
 
@@ -248,10 +263,9 @@ mxrt_status mxrt_buffer_write(mxrt_buffer buffer, size_t offset,
     return s;
   if (!bytes)
     return MXRT_SUCCESS;
-  if (Error e = buffer->device->device->write(buffer->address + offset, source,
-                                              bytes, handle))
-    return fail(MXRT_ERROR_DEVICE,
-                "mxrt_buffer_write: " + toString(std::move(e)));
+  if (Status e = buffer->device->device->write(buffer->address + offset, source,
+                                               bytes, handle))
+    return fail(MXRT_ERROR_DEVICE, "mxrt_buffer_write: " + e.getMessage());
   return MXRT_SUCCESS;
 }
 
@@ -264,10 +278,9 @@ mxrt_status mxrt_buffer_read(mxrt_buffer buffer, size_t offset,
     return s;
   if (!bytes)
     return MXRT_SUCCESS;
-  if (Error e = buffer->device->device->read(buffer->address + offset,
-                                             destination, bytes, handle))
-    return fail(MXRT_ERROR_DEVICE,
-                "mxrt_buffer_read: " + toString(std::move(e)));
+  if (Status e = buffer->device->device->read(buffer->address + offset,
+                                              destination, bytes, handle))
+    return fail(MXRT_ERROR_DEVICE, "mxrt_buffer_read: " + e.getMessage());
   return MXRT_SUCCESS;
 }
 
@@ -275,29 +288,32 @@ mxrt_status mxrt_buffer_read(mxrt_buffer buffer, size_t offset,
 // Code objects
 //===----------------------------------------------------------------------===//
 
-static mxrt_status loadModule(mxrt_device device,
-                              std::unique_ptr<MemoryBuffer> bytes,
-                              mxrt_module *out) {
-  StringRef name = bytes->getBufferIdentifier();
-  Expected<amdgpu::CodeObjectInfo> info =
-      amdgpu::readCodeObject(bytes->getMemBufferRef());
+static mxrt_status loadModule(mxrt_device device, std::string bytes,
+                              std::string name, mxrt_module *out) {
+  Result<amdgpu::CodeObjectInfo> info =
+      amdgpu::core::readCodeObject(bytes, name);
   if (!info)
     return fail(MXRT_ERROR_INVALID_CODE_OBJECT,
-                "mxrt_module_load: " + toString(info.takeError()));
-  StringRef chip = device->device->getChip();
+                "mxrt_module_load: " + info.getMessage());
+  const std::string &chip = device->device->getChip();
   if (info->chip != chip)
     return fail(MXRT_ERROR_TARGET_MISMATCH,
                 "mxrt_module_load: " + name + " is built for " + info->chip +
                     ", but device " + device->spec + " is a " + chip +
                     "; compile it with mxc --target " + chip);
-  Expected<std::unique_ptr<LoadedCode>> code =
-      device->device->load(bytes->getMemBufferRef(), *info);
-  if (!code)
-    return fail(MXRT_ERROR_INVALID_CODE_OBJECT,
-                "mxrt_module_load: " + name + " on " + device->spec + ": " +
-                    toString(code.takeError()));
-  *out = new mxrt_module_s{device, name.str(), std::move(bytes),
-                           std::move(*info), std::move(*code)};
+  auto *module = new mxrt_module_s{device, std::move(name), std::move(bytes),
+                                   std::move(*info), nullptr};
+  // The module's own copy of the bytes outlives the loaded code.
+  Result<std::unique_ptr<LoadedCode>> code =
+      device->device->load(module->bytes, module->name, module->info);
+  if (!code) {
+    std::string message = "mxrt_module_load: " + module->name + " on " +
+                          device->spec + ": " + code.getMessage();
+    delete module;
+    return fail(MXRT_ERROR_INVALID_CODE_OBJECT, std::move(message));
+  }
+  module->code = std::move(*code);
+  *out = module;
   return MXRT_SUCCESS;
 }
 
@@ -307,14 +323,22 @@ mxrt_status mxrt_module_load_file(mxrt_device device, const char *path,
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_module_load_file: null device, path or result pointer");
   *out = nullptr;
-  ErrorOr<std::unique_ptr<MemoryBuffer>> file =
-      MemoryBuffer::getFile(path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
-  if (!file)
+  std::string bytes;
+  std::FILE *file = std::fopen(path, "rb");
+  bool readAll = false;
+  if (file) {
+    char chunk[65536];
+    size_t got;
+    while ((got = std::fread(chunk, 1, sizeof(chunk), file)) > 0)
+      bytes.append(chunk, got);
+    readAll = !std::ferror(file);
+    std::fclose(file);
+  }
+  if (!readAll)
     return fail(MXRT_ERROR_NOT_FOUND, "mxrt_module_load_file: cannot read '" +
-                                          Twine(path) +
-                                          "': " + file.getError().message());
-  return loadModule(device, std::move(*file), out);
+                                          str(path) +
+                                          "': " + std::strerror(errno));
+  return loadModule(device, std::move(bytes), path, out);
 }
 
 mxrt_status mxrt_module_load_data(mxrt_device device, const void *data,
@@ -324,11 +348,8 @@ mxrt_status mxrt_module_load_data(mxrt_device device, const void *data,
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
                 "mxrt_module_load_data: null device, data or result pointer");
   *out = nullptr;
-  return loadModule(device,
-                    MemoryBuffer::getMemBufferCopy(
-                        StringRef(static_cast<const char *>(data), bytes),
-                        name && *name ? name : "<memory>"),
-                    out);
+  return loadModule(device, std::string(static_cast<const char *>(data), bytes),
+                    name && *name ? name : "<memory>", out);
 }
 
 void mxrt_module_unload(mxrt_module module) { delete module; }
@@ -349,14 +370,14 @@ static mxrt_status findKernel(const char *call, mxrt_module module,
                               const amdgpu::KernelInfo *&kernel) {
   if (!module || !name)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                Twine(call) + ": null module or kernel name");
+                str(call) + ": null module or kernel name");
   kernel = module->info.lookupKernel(name);
   if (kernel)
     return MXRT_SUCCESS;
   std::string names;
   for (const amdgpu::KernelInfo &k : module->info.kernels)
     names += (names.empty() ? "" : ", ") + k.name;
-  return fail(MXRT_ERROR_NOT_FOUND, Twine(call) + ": no kernel '" + name +
+  return fail(MXRT_ERROR_NOT_FOUND, str(call) + ": no kernel '" + name +
                                         "' in " + module->name +
                                         " (it has: " + names + ")");
 }
@@ -405,9 +426,8 @@ mxrt_status mxrt_module_kernel_arg(mxrt_module module, const char *name,
   std::vector<const amdgpu::KernelArgInfo *> args = getExplicitArgs(*k);
   if (!info || index >= args.size())
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                "mxrt_module_kernel_arg: kernel '" + Twine(name) + "' has " +
-                    Twine(args.size()) + " arguments; asked for " +
-                    Twine(index));
+                "mxrt_module_kernel_arg: kernel '" + str(name) + "' has " +
+                    str(args.size()) + " arguments; asked for " + str(index));
   info->kind =
       args[index]->isPointer() ? MXRT_ARG_KIND_POINTER : MXRT_ARG_KIND_VALUE;
   info->offset = args[index]->offset;
@@ -422,34 +442,35 @@ mxrt_status mxrt_module_kernel_arg(mxrt_module module, const char *name,
 
 /// Checks and runs one launch of resolved arguments. `where` prefixes
 /// messages ("mxrt_launch", "mxrt_program_run('gemm') launch 0").
-static mxrt_status launchChecked(const Twine &where, mxrt_module module,
+static mxrt_status launchChecked(const std::string &where, mxrt_module module,
                                  const amdgpu::KernelInfo &kernel,
                                  const LaunchDims &dims,
-                                 ArrayRef<mxrt_value> values,
+                                 const std::vector<mxrt_value> &values,
                                  mxrt_stream stream) {
   std::string prefix =
-      (where + ": " + module->name + ", kernel '" + kernel.name + "': ").str();
-  auto bad = [&](const Twine &why) {
+      where + ": " + module->name + ", kernel '" + kernel.name + "': ";
+  auto bad = [&](const std::string &why) {
     return fail(MXRT_ERROR_INVALID_ARGUMENT, prefix + why);
   };
   std::vector<const amdgpu::KernelArgInfo *> params = getExplicitArgs(kernel);
   if (values.size() != params.size())
-    return bad("takes " + Twine(params.size()) + " arguments, got " +
-               Twine(values.size()));
+    return bad("takes " + str(params.size()) + " arguments, got " +
+               str(values.size()));
   std::vector<KernelArg> args;
-  for (auto [i, value] : llvm::enumerate(values)) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    const mxrt_value &value = values[i];
     const amdgpu::KernelArgInfo &param = *params[i];
-    auto argError = [&](const Twine &why) {
-      return bad("argument " + Twine(i) + ": " + why);
+    auto argError = [&](const std::string &why) {
+      return bad("argument " + str(i) + ": " + why);
     };
     if (param.offset % std::min<uint32_t>(std::max<uint32_t>(param.size, 1), 8))
       return argError("the metadata places it at misaligned offset " +
-                      Twine(param.offset));
+                      str(param.offset));
     KernelArg arg;
     arg.size = param.size;
     if (param.isPointer()) {
       if (param.size != 8)
-        return argError("a " + Twine(param.size) + "-byte pointer");
+        return argError("a " + str(param.size) + "-byte pointer");
       arg.pointer = true;
       if (value.kind == MXRT_VALUE_BUFFER) {
         if (!value.buffer)
@@ -464,7 +485,7 @@ static mxrt_status launchChecked(const Twine &where, mxrt_module module,
                         "), not a value");
       }
       if (arg.bits % 4)
-        return argError("device pointer 0x" + utohexstr(arg.bits) +
+        return argError("device pointer " + hex(arg.bits) +
                         " is not 4-byte aligned");
     } else if (param.valueKind == "by_value") {
       unsigned size;
@@ -482,13 +503,12 @@ static mxrt_status launchChecked(const Twine &where, mxrt_module module,
         size = 8, arg.bits = uint64_t(value.i64);
         break;
       default:
-        return argError("the kernel takes " + Twine(param.size) +
+        return argError("the kernel takes " + str(param.size) +
                         " bytes by value, not a pointer");
       }
       if (size != param.size)
-        return argError("the kernel takes " + Twine(param.size) +
-                        " bytes by value; got a " + Twine(size) +
-                        "-byte value");
+        return argError("the kernel takes " + str(param.size) +
+                        " bytes by value; got a " + str(size) + "-byte value");
     } else {
       return argError("kind '" + param.valueKind +
                       "' is not one libmxrt can pass");
@@ -499,39 +519,37 @@ static mxrt_status launchChecked(const Twine &where, mxrt_module module,
   uint64_t lanes = 1;
   for (unsigned d = 0; d < 3; ++d) {
     if (dims.grid[d] == 0 || dims.block[d] == 0)
-      return bad("grid " + Twine(dims.grid[0]) + "," + Twine(dims.grid[1]) +
-                 "," + Twine(dims.grid[2]) + " and block " +
-                 Twine(dims.block[0]) + "," + Twine(dims.block[1]) + "," +
-                 Twine(dims.block[2]) + " must be positive");
+      return bad("grid " + str(dims.grid[0]) + "," + str(dims.grid[1]) + "," +
+                 str(dims.grid[2]) + " and block " + str(dims.block[0]) + "," +
+                 str(dims.block[1]) + "," + str(dims.block[2]) +
+                 " must be positive");
     if (uint64_t(dims.grid[d]) * dims.block[d] > UINT32_MAX)
-      return bad("dimension " + Twine(d) + " has more than 2^32 lanes");
+      return bad("dimension " + str(d) + " has more than 2^32 lanes");
     lanes *= dims.block[d];
   }
   if (lanes > kernel.maxFlatWorkgroupSize)
-    return bad("a block of " + Twine(lanes) + " lanes exceeds the kernel's " +
-               Twine(kernel.maxFlatWorkgroupSize));
-  if (kernel.reqdWorkgroupSize &&
-      ArrayRef<uint32_t>(*kernel.reqdWorkgroupSize) !=
-          ArrayRef<uint32_t>(dims.block))
+    return bad("a block of " + str(lanes) + " lanes exceeds the kernel's " +
+               str(kernel.maxFlatWorkgroupSize));
+  if (kernel.reqdWorkgroupSize && *kernel.reqdWorkgroupSize != dims.block)
     return bad("the kernel was compiled for blocks of exactly " +
-               Twine((*kernel.reqdWorkgroupSize)[0]) + "," +
-               Twine((*kernel.reqdWorkgroupSize)[1]) + "," +
-               Twine((*kernel.reqdWorkgroupSize)[2]) + " lanes, got " +
-               Twine(dims.block[0]) + "," + Twine(dims.block[1]) + "," +
-               Twine(dims.block[2]));
+               str((*kernel.reqdWorkgroupSize)[0]) + "," +
+               str((*kernel.reqdWorkgroupSize)[1]) + "," +
+               str((*kernel.reqdWorkgroupSize)[2]) + " lanes, got " +
+               str(dims.block[0]) + "," + str(dims.block[1]) + "," +
+               str(dims.block[2]));
   uint64_t lds = uint64_t(kernel.groupSegmentFixedSize) + dims.dynamicLdsBytes;
   uint32_t limit = module->device->device->getLdsBytesPerWorkgroup();
   if (lds > limit)
-    return bad(Twine(kernel.groupSegmentFixedSize) + " static + " +
-               Twine(dims.dynamicLdsBytes) + " dynamic LDS bytes exceed the " +
-               Twine(limit) + " a " + module->device->device->getChip() +
+    return bad(str(kernel.groupSegmentFixedSize) + " static + " +
+               str(dims.dynamicLdsBytes) + " dynamic LDS bytes exceed the " +
+               str(limit) + " a " + module->device->device->getChip() +
                " workgroup has");
   void *handle;
   if (!getStreamHandle(module->device, stream, handle))
     return bad("the stream belongs to another device");
-  if (Error e = module->device->device->launch(*module->code, kernel, dims,
-                                               args, handle))
-    return fail(MXRT_ERROR_LAUNCH, prefix + toString(std::move(e)));
+  if (Status e = module->device->device->launch(*module->code, kernel, dims,
+                                                args, handle))
+    return fail(MXRT_ERROR_LAUNCH, prefix + e.getMessage());
   return MXRT_SUCCESS;
 }
 
@@ -549,7 +567,7 @@ mxrt_status mxrt_launch(mxrt_module module, const char *name,
                   {block[0], block[1], block[2]},
                   dynamicLdsBytes};
   return launchChecked("mxrt_launch", module, *kernel, dims,
-                       ArrayRef(args, argCount), stream);
+                       std::vector<mxrt_value>(args, args + argCount), stream);
 }
 
 //===----------------------------------------------------------------------===//
@@ -577,14 +595,14 @@ static mxrt_status noProgram(const char *call, mxrt_module module,
                              const char *name) {
   if (!module || !name)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                Twine(call) + ": null module or program name");
+                str(call) + ": null module or program name");
   if (!module->info.plan)
     return fail(MXRT_ERROR_NOT_FOUND,
-                Twine(call) + ": " + module->name +
+                str(call) + ": " + module->name +
                     " has no launch plan (it was not compiled by mxc from a "
                     "program)");
   return fail(MXRT_ERROR_NOT_FOUND,
-              Twine(call) + ": no program '" + name + "' in " + module->name);
+              str(call) + ": no program '" + name + "' in " + module->name);
 }
 
 mxrt_status mxrt_program_signature(mxrt_module module, const char *name,
@@ -608,18 +626,18 @@ const char *mxrt_program_size_name(mxrt_module module, const char *name,
 }
 
 /// Checks the runtime sizes given for `program`.
-static mxrt_status checkSizes(const Twine &where,
+static mxrt_status checkSizes(const std::string &where,
                               const amdgpu::PlanProgram &program,
                               const int64_t *sizes, size_t count) {
   if (count != program.sizes.size() || (!sizes && count))
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                where + ": the program takes " + Twine(program.sizes.size()) +
-                    " runtime sizes, got " + Twine(count));
+                where + ": the program takes " + str(program.sizes.size()) +
+                    " runtime sizes, got " + str(count));
   for (size_t i = 0; i < count; ++i)
     if (sizes[i] < 0 || sizes[i] > INT32_MAX)
       return fail(MXRT_ERROR_INVALID_ARGUMENT,
                   where + ": size " + program.sizes[i].name + " = " +
-                      Twine(sizes[i]) + " is not in [0, 2^31)");
+                      str(sizes[i]) + " is not in [0, 2^31)");
   return MXRT_SUCCESS;
 }
 
@@ -629,13 +647,13 @@ mxrt_status mxrt_program_param_bytes(mxrt_module module, const char *name,
   const amdgpu::PlanProgram *program = findProgram(module, name);
   if (!program)
     return noProgram("mxrt_program_param_bytes", module, name);
-  std::string where = ("mxrt_program_param_bytes('" + Twine(name) + "')").str();
+  std::string where = "mxrt_program_param_bytes('" + str(name) + "')";
   if (mxrt_status s = checkSizes(where, *program, sizes, sizeCount))
     return s;
   if (index >= program->params.size() || !bytes)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                where + ": no parameter " + Twine(index));
-  *bytes = program->params[index].getBytes(ArrayRef(sizes, sizeCount));
+                where + ": no parameter " + str(index));
+  *bytes = program->params[index].getBytes(amdgpu::SizeView(sizes, sizeCount));
   return MXRT_SUCCESS;
 }
 
@@ -646,47 +664,46 @@ mxrt_status mxrt_program_run(mxrt_module module, const char *name,
   const amdgpu::PlanProgram *program = findProgram(module, name);
   if (!program)
     return noProgram("mxrt_program_run", module, name);
-  std::string where = ("mxrt_program_run('" + Twine(name) + "')").str();
+  std::string where = "mxrt_program_run('" + str(name) + "')";
   if (mxrt_status s = checkSizes(where, *program, sizes, sizeCount))
     return s;
-  ArrayRef<int64_t> sizeValues(sizes, sizeCount);
+  amdgpu::SizeView sizeValues(sizes, sizeCount);
   if (bufferCount != program->params.size() || (!buffers && bufferCount))
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                where + ": the program takes " + Twine(program->params.size()) +
-                    " buffers, got " + Twine(bufferCount));
+                where + ": the program takes " + str(program->params.size()) +
+                    " buffers, got " + str(bufferCount));
   for (size_t i = 0; i < bufferCount; ++i) {
     const amdgpu::PlanParam &param = program->params[i];
     if (!buffers[i] || buffers[i]->device != module->device)
       return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                  where + ": buffer " + Twine(i) +
+                  where + ": buffer " + str(i) +
                       " is null or belongs to another device");
     uint64_t needed = param.getBytes(sizeValues);
     if (buffers[i]->bytes < needed) {
       std::string sizeText;
-      for (auto [s, size] : llvm::enumerate(program->sizes))
-        sizeText +=
-            (s ? ", " : " for ") + size.name + " = " + std::to_string(sizes[s]);
+      for (size_t s = 0; s < program->sizes.size(); ++s)
+        sizeText += (s ? ", " : " for ") + program->sizes[s].name + " = " +
+                    to_string(sizes[s]);
       return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                  where + ": buffer " + Twine(i) + " (" + param.type +
-                      ") holds " + Twine(buffers[i]->bytes) +
-                      " bytes; it needs " + Twine(needed) + sizeText);
+                  where + ": buffer " + str(i) + " (" + param.type +
+                      ") holds " + str(buffers[i]->bytes) +
+                      " bytes; it needs " + str(needed) + sizeText);
     }
   }
   // The launches of each op's variant for these sizes.
-  Expected<std::vector<const amdgpu::PlanLaunch *>> launches =
-      amdgpu::selectLaunches(*program, sizeValues);
+  Result<std::vector<const amdgpu::PlanLaunch *>> launches =
+      amdgpu::core::selectLaunches(*program, sizeValues);
   if (!launches)
     return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                where + ": " + toString(launches.takeError()));
-  for (auto [l, planned] : llvm::enumerate(*launches)) {
-    const amdgpu::PlanLaunch &launch = *planned;
+                where + ": " + launches.getMessage());
+  for (size_t l = 0; l < launches->size(); ++l) {
+    const amdgpu::PlanLaunch &launch = *(*launches)[l];
     const amdgpu::KernelInfo *kernel = module->info.lookupKernel(launch.kernel);
-    Expected<amdgpu::ResolvedLaunch> resolved =
-        amdgpu::resolveLaunch(launch, sizeValues);
+    Result<amdgpu::ResolvedLaunch> resolved =
+        amdgpu::core::resolveLaunch(launch, sizeValues);
     if (!resolved)
       return fail(MXRT_ERROR_INVALID_ARGUMENT,
-                  where + ": launch " + Twine(l) + ": " +
-                      toString(resolved.takeError()));
+                  where + ": launch " + str(l) + ": " + resolved.getMessage());
     if (resolved->empty)
       continue; // A size of 0: nothing to compute.
     LaunchDims dims;
@@ -708,7 +725,7 @@ mxrt_status mxrt_program_run(mxrt_module module, const char *name,
       }
       values.push_back(value);
     }
-    if (mxrt_status s = launchChecked(where + " launch " + Twine(l), module,
+    if (mxrt_status s = launchChecked(where + " launch " + str(l), module,
                                       *kernel, dims, values, stream))
       return s;
   }

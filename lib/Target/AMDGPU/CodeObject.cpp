@@ -39,7 +39,32 @@ using namespace mxc::amdgpu;
 
 static constexpr StringLiteral kTriple = "amdgcn-amd-amdhsa";
 
-StringRef mxc::amdgpu::getDefaultLdLldPath() { return MXC_LD_LLD_PATH; }
+/// The directory holding the running executable ("" if unknown): an
+/// installed mxc looks beside itself first, so a moved install still works.
+static std::string getExecutableDir() {
+  std::string self = sys::fs::getMainExecutable(nullptr, nullptr);
+  return self.empty() ? "" : sys::path::parent_path(self).str();
+}
+
+StringRef mxc::amdgpu::getDefaultLdLldPath() {
+  // Computed once: $MXC_LD_LLD, ld.lld beside mxc, the one configured at
+  // build time, then ld.lld or ld.lld-22 on PATH.
+  static const std::string path = []() -> std::string {
+    if (const char *env = std::getenv("MXC_LD_LLD"); env && *env)
+      return env;
+    SmallString<256> beside(getExecutableDir());
+    sys::path::append(beside, "ld.lld");
+    if (!getExecutableDir().empty() && sys::fs::can_execute(beside))
+      return beside.str().str();
+    if (sys::fs::can_execute(MXC_LD_LLD_PATH))
+      return MXC_LD_LLD_PATH;
+    for (StringRef name : {"ld.lld", "ld.lld-22"})
+      if (ErrorOr<std::string> found = sys::findProgramByName(name))
+        return *found;
+    return MXC_LD_LLD_PATH; // Named in the error that follows.
+  }();
+  return path;
+}
 
 static void initializeAMDGPUBackend() {
   static bool done = [] {
@@ -216,7 +241,25 @@ Expected<std::string> mxc::amdgpu::linkCodeObject(StringRef object,
 //===----------------------------------------------------------------------===//
 
 StringRef mxc::amdgpu::getDefaultDeviceLibsPath() {
-  return MXC_DEVICE_LIBS_PATH;
+  // Computed once: $MXC_DEVICE_LIBS, the directory configured at build time,
+  // then where Debian and ROCm install them.
+  static const std::string path = []() -> std::string {
+    if (const char *env = std::getenv("MXC_DEVICE_LIBS"); env && *env)
+      return env;
+    std::vector<std::string> candidates = {MXC_DEVICE_LIBS_PATH};
+    if (const char *rocm = std::getenv("ROCM_PATH"); rocm && *rocm)
+      candidates.push_back(std::string(rocm) + "/amdgcn/bitcode");
+    for (const char *dir :
+         {"/usr/lib/x86_64-linux-gnu/amdgcn/bitcode",
+          "/usr/lib/aarch64-linux-gnu/amdgcn/bitcode",
+          "/usr/lib/amdgcn/bitcode", "/opt/rocm/amdgcn/bitcode"})
+      candidates.push_back(dir);
+    for (const std::string &dir : candidates)
+      if (!dir.empty() && hasDeviceLibraries(dir))
+        return dir;
+    return MXC_DEVICE_LIBS_PATH;
+  }();
+  return path;
 }
 
 /// The AMDGPU address space of LDS variables.

@@ -294,13 +294,61 @@ TEST(RuntimeTest, ChecksDevicesAndCodeObjects) {
 
 #include <dlfcn.h>
 
-/// The HIP backend against test/unittests/Runtime/fake_hip.c: device
-/// selection, the target check, memory, and the launch HIP receives.
+/// The stand-in HIP runtime (test/unittests/Runtime/fake_hip.c), loaded the
+/// way a PyTorch process has its HIP runtime loaded before libmxrt is used;
+/// MXRT_HIP_LIBRARY is unset, so libmxrt can only find it by reuse.
+struct FakeHip {
+  void *library;
+  FakeHip() {
+    unsetenv("MXRT_HIP_LIBRARY");
+    library = dlopen(MXC_FAKE_HIP_PATH, RTLD_NOW | RTLD_LOCAL);
+  }
+  ~FakeHip() { dlclose(library); }
+  template <typename T> T &get(const char *name) {
+    void *symbol = dlsym(library, name);
+    EXPECT_NE(symbol, nullptr) << name;
+    return *static_cast<T *>(symbol);
+  }
+  template <typename F> F *function(const char *name) {
+    return reinterpret_cast<F *>(dlsym(library, name));
+  }
+  int currentDevice() {
+    int device = -1;
+    function<int(int *)>("hipGetDevice")(&device);
+    return device;
+  }
+};
+
+TEST(RuntimeTest, HipNeedsARuntime) {
+  // With no runtime loaded and none on the search path, a one-line error
+  // that names the sonames tried, versioned first.
+  unsetenv("MXRT_HIP_LIBRARY");
+  std::string message = errorOf([] { mxrt::Device("hip:0"); });
+  EXPECT_THAT(message, HasSubstr("no HIP runtime: cannot load libamdhip64"));
+  EXPECT_LT(message.find("libamdhip64.so.6"), message.find("libamdhip64.so:"));
+  EXPECT_EQ(message.find('\n'), std::string::npos);
+}
+
+/// A HIP runtime the process already loaded is the one libmxrt uses: it
+/// finds it by soname without being told where it is, and loads no other
+/// (ctest's mxrt-hip-reuse runs this with a libamdhip64.so.6 on the search
+/// path, which a loader trying the versioned sonames first would load).
+TEST(RuntimeTest, HipReusesTheLoadedRuntime) {
+  FakeHip hip;
+  ASSERT_NE(hip.library, nullptr) << dlerror();
+  int initsBefore = hip.get<int>("fake_hip_init_calls");
+  mxrt::Device device("hip:0");
+  EXPECT_EQ(device.chip(), "gfx950");
+  EXPECT_EQ(hip.get<int>("fake_hip_init_calls"), initsBefore + 1);
+}
+
+/// The device, the target check, memory, and the launch HIP receives.
 TEST(RuntimeTest, HipBackendAgainstStandIn) {
-  setenv("MXRT_HIP_LIBRARY", MXC_FAKE_HIP_PATH, 1);
+  FakeHip hip;
   setenv("FAKE_HIP_ARCH", "gfx942", 1);
   const std::string &hsaco = getCodeObject();
   {
+    // The processor is gcnArchName's (the device name, "gfx000", is not).
     mxrt::Device gfx942("hip:0");
     EXPECT_EQ(gfx942.chip(), "gfx942");
     mxrt_status status = MXRT_SUCCESS;
@@ -329,31 +377,93 @@ TEST(RuntimeTest, HipBackendAgainstStandIn) {
   Linear l(20);
   Buffers b(device, l);
   EXPECT_EQ(b.all[4].read<float>(), l.bias);
-  void *fake = dlopen(MXC_FAKE_HIP_PATH, RTLD_NOW | RTLD_NOLOAD);
-  ASSERT_NE(fake, nullptr);
-  *static_cast<int *>(dlsym(fake, "fake_hip_arg_count")) = 7;
+  hip.get<int>("fake_hip_arg_count") = 7;
   mxrt::Stream stream = device.createStream();
   module.run("linear", b.pointers(), {20}, &stream);
-  auto *dims = static_cast<unsigned *>(dlsym(fake, "fake_hip_dims"));
-  auto *args = static_cast<uint64_t *>(dlsym(fake, "fake_hip_args"));
-  EXPECT_STREQ(static_cast<char *>(dlsym(fake, "fake_hip_kernel")),
-               "linear_scaled_matmul");
+  auto *dims = &hip.get<unsigned>("fake_hip_dims");
+  auto *args = &hip.get<uint64_t>("fake_hip_args");
+  EXPECT_STREQ(&hip.get<char>("fake_hip_kernel"), "linear_scaled_matmul");
   // Grid (ceil(64 / 32), ceil(20 / 16), 1) of 128-lane blocks.
   EXPECT_EQ(std::vector<unsigned>(dims, dims + 7),
             (std::vector<unsigned>{2, 2, 1, 128, 1, 1, 0}));
   for (unsigned i = 0; i < 6; ++i)
     EXPECT_EQ(args[i], reinterpret_cast<uint64_t>(b.all[i].devicePointer()));
   EXPECT_EQ(uint32_t(args[6]), 20u);
-  EXPECT_NE(*static_cast<void **>(dlsym(fake, "fake_hip_stream")), nullptr);
-  // Device memory the host app owns, and its stream.
+  // Device memory the host app owns.
   mxrt::Buffer view = device.wrap(b.all[0].devicePointer(), 64);
   EXPECT_EQ(view.read<uint8_t>(), std::vector<uint8_t>(64, 0x38));
-  mxrt::Stream appStream = device.wrapStream(reinterpret_cast<void *>(0x77));
+  // LDS per workgroup is the device's sharedMemPerBlock (FAKE_HIP_LDS).
+  EXPECT_THAT(errorOf([&] {
+                module.launch("linear_scaled_matmul", {1, 1, 1}, {128, 1, 1},
+                              {b.all[0], b.all[1], b.all[2], b.all[3], b.all[4],
+                               view, int32_t(1)},
+                              65536);
+              }),
+              HasSubstr("dynamic LDS bytes exceed the 65536 a gfx950 "
+                        "workgroup has"));
+  EXPECT_EQ(hip.get<int>("fake_hip_violations"), 0)
+      << &hip.get<char>("fake_hip_violation");
+}
+
+/// Calls run with hip:N current and leave the caller's device current.
+TEST(RuntimeTest, HipRestoresTheCallersDevice) {
+  FakeHip hip;
+  setenv("FAKE_HIP_DEVICES", "2", 1);
+  // The application works on GPU 1; libmxrt is asked for GPU 0.
+  ASSERT_EQ(hip.function<int(int)>("hipSetDevice")(1), 0);
+  mxrt::Device device("hip:0");
+  const std::string &hsaco = getCodeObject();
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  EXPECT_EQ(hip.get<int>("fake_hip_last_module_device"), 0);
+  EXPECT_EQ(hip.currentDevice(), 1);
+  Linear l(20);
+  Buffers b(device, l);
+  EXPECT_EQ(hip.get<int>("fake_hip_last_malloc_device"), 0);
+  EXPECT_EQ(hip.currentDevice(), 1);
+  hip.get<int>("fake_hip_arg_count") = 7;
+  mxrt::Stream stream = device.createStream();
+  module.run("linear", b.pointers(), {20}, &stream);
+  stream.synchronize();
+  EXPECT_EQ(b.all[4].read<float>(), l.bias);
+  device.synchronize();
+  EXPECT_EQ(hip.currentDevice(), 1);
+  EXPECT_EQ(hip.get<int>("fake_hip_violations"), 0)
+      << &hip.get<char>("fake_hip_violation");
+  unsetenv("FAKE_HIP_DEVICES");
+}
+
+/// Launches go on the caller's stream (or HIP's null stream) and never make
+/// the host wait.
+TEST(RuntimeTest, HipLaunchesAreStreamOrdered) {
+  FakeHip hip;
+  mxrt::Device device("hip:0");
+  const std::string &hsaco = getCodeObject();
+  mxrt::Module module = device.load(hsaco.data(), hsaco.size(), "linear.hsaco");
+  Linear l(20);
+  Buffers b(device, l);
+  hip.get<int>("fake_hip_arg_count") = 7;
+  // A stream the application made (as torch.cuda.current_stream() is).
+  void *appHandle = nullptr;
+  ASSERT_EQ(hip.function<int(void **)>("hipStreamCreate")(&appHandle), 0);
+  mxrt::Stream appStream = device.wrapStream(appHandle);
+  int syncs = hip.get<int>("fake_hip_sync_calls");
+  int launches = hip.get<int>("fake_hip_launches");
+  module.run("linear", b.pointers(), {20}, &appStream);
+  EXPECT_EQ(hip.get<void *>("fake_hip_stream"), appHandle);
   module.launch(
       "linear_scaled_matmul", {1, 1, 1}, {128, 1, 1},
-      {b.all[0], b.all[1], b.all[2], b.all[3], b.all[4], view, int32_t(1)}, 0,
-      &appStream);
-  EXPECT_EQ(*static_cast<void **>(dlsym(fake, "fake_hip_stream")),
-            reinterpret_cast<void *>(0x77));
-  dlclose(fake);
+      {b.all[0], b.all[1], b.all[2], b.all[3], b.all[4], b.all[5], int32_t(1)},
+      0, &appStream);
+  EXPECT_EQ(hip.get<void *>("fake_hip_stream"), appHandle);
+  // The null stream: still no wait.
+  module.run("linear", b.pointers(), {20});
+  EXPECT_EQ(hip.get<void *>("fake_hip_stream"), nullptr);
+  EXPECT_EQ(hip.get<int>("fake_hip_launches"), launches + 3);
+  EXPECT_EQ(hip.get<int>("fake_hip_sync_calls"), syncs);
+  // Waiting is the caller's to ask for.
+  appStream.synchronize();
+  EXPECT_EQ(hip.get<int>("fake_hip_sync_calls"), syncs + 1);
+  EXPECT_EQ(hip.get<int>("fake_hip_violations"), 0)
+      << &hip.get<char>("fake_hip_violation");
+  hip.function<int(void *)>("hipStreamDestroy")(appHandle);
 }

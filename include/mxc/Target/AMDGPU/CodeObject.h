@@ -61,7 +61,9 @@ emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
 llvm::Expected<std::string> linkCodeObject(llvm::StringRef object,
                                            llvm::StringRef ldLldPath);
 
-/// The ld.lld mxc was configured with.
+/// The ld.lld to run when none is given: $MXC_LD_LLD, else ld.lld beside the
+/// running executable, else the one mxc was configured with if it exists,
+/// else ld.lld or ld.lld-22 on PATH.
 llvm::StringRef getDefaultLdLldPath();
 
 /// A function or variable a module uses but does not define.
@@ -86,8 +88,10 @@ bool isDeviceLibrarySymbol(llvm::StringRef name);
 /// 0 for a name that is not an AMDGPU processor.
 unsigned getDeviceLibIsaVersion(llvm::StringRef processor);
 
-/// The directory of ocml.bc, ockl.bc and oclc_*.bc found at configure time
-/// ("" when none was).
+/// The directory of ocml.bc, ockl.bc and oclc_*.bc to use when none is
+/// given: $MXC_DEVICE_LIBS, else the first that holds them of the one found
+/// at configure time, $ROCM_PATH/amdgcn/bitcode, Debian's and ROCm's
+/// locations; else the configured one ("" when none was).
 llvm::StringRef getDefaultDeviceLibsPath();
 
 /// Whether `dir` holds the device libraries (ocml.bc and ockl.bc).
