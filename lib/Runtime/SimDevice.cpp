@@ -44,7 +44,7 @@ public:
 
   Result<uint64_t> allocate(size_t bytes) override {
     Expected<uint64_t> address =
-        memory.allocate(bytes, "buffer " + std::to_string(++allocations));
+        memory.tryAllocate(bytes, "buffer " + std::to_string(++allocations));
     if (!address)
       return fail(toString(address.takeError()));
     return *address;

@@ -23,6 +23,7 @@
 #include "llvm/ADT/bit.h"
 #include <cmath>
 #include <cstring>
+#include <unistd.h>
 #include <optional>
 
 using namespace llvm;
@@ -42,6 +43,23 @@ uint64_t Memory::allocate(size_t bytes, StringRef name) {
   next += ((bytes + 0xFFFF) & ~uint64_t(0xFFFF)) + 0x10000;
   buffers.push_back(std::move(buffer));
   return buffers.back()->base;
+}
+
+Expected<uint64_t> Memory::tryAllocate(size_t bytes, StringRef name) {
+  long pages = sysconf(_SC_PHYS_PAGES), pageBytes = sysconf(_SC_PAGESIZE);
+  uint64_t host = pages > 0 && pageBytes > 0
+                      ? uint64_t(pages) * uint64_t(pageBytes)
+                      : uint64_t(1) << 40;
+  uint64_t held = 0;
+  for (const auto &buffer : buffers)
+    held += buffer->data.size();
+  if (bytes > host || held > host - bytes)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "a simulated buffer of " + Twine(uint64_t(bytes)) +
+            " bytes does not fit the host's memory (" + Twine(host) +
+            " bytes, " + Twine(held) + " of them in buffers already)");
+  return allocate(bytes, name);
 }
 
 Memory::Buffer *Memory::getBuffer(uint64_t address) {

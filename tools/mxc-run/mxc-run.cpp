@@ -416,9 +416,13 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
   for (auto [i, spec] : llvm::enumerate(specs)) {
     if (!spec.isBuffer())
       continue;
-    addresses[i] = memory.allocate(
+    Expected<uint64_t> address = memory.tryAllocate(
         spec.bytes, "arg " + std::to_string(i) + " (" +
                         (spec.path.empty() ? args[i] : spec.path) + ")");
+    if (!address)
+      return fail("argument " + Twine(i) + " ('" + args[i] +
+                  "'): " + toString(address.takeError()));
+    addresses[i] = *address;
     if (spec.contents)
       std::memcpy(memory.getBuffer(addresses[i])->data.data(),
                   spec.contents->getBufferStart(), spec.bytes);

@@ -37,6 +37,10 @@ public:
 
   /// Allocates `bytes` zeroed bytes named `name` (used in reports).
   uint64_t allocate(size_t bytes, llvm::StringRef name);
+  /// allocate(), or an error when the host's memory cannot hold the buffer
+  /// beside those allocated (simulated memory is host memory; an allocation
+  /// beyond it would end the process).
+  llvm::Expected<uint64_t> tryAllocate(size_t bytes, llvm::StringRef name);
   /// The buffer that starts at `address`, or null.
   Buffer *getBuffer(uint64_t address);
   /// The buffer holding all of [address, address + size), or null.

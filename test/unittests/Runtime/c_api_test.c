@@ -27,11 +27,14 @@ static int failures = 0;
     }                                                                          \
   } while (0)
 
+/* Evaluates `cond` once (it often allocates or launches). */
 #define REQUIRE(cond)                                                          \
   do {                                                                         \
-    CHECK(cond);                                                               \
-    if (!(cond))                                                               \
+    if (!(cond)) {                                                             \
+      fprintf(stderr, "%s:%d: REQUIRE(%s) failed; last error: %s\n",          \
+              __FILE__, __LINE__, #cond, mxrt_last_error());                   \
       return 1;                                                                \
+    }                                                                          \
   } while (0)
 
 int main(int argc, char **argv) {
@@ -137,6 +140,12 @@ int main(int argc, char **argv) {
         MXRT_ERROR_INVALID_ARGUMENT);
   CHECK(strstr(mxrt_last_error(), "argument 5: the kernel takes 4 bytes by "
                                   "value; got a 8-byte value") != NULL);
+  /* A buffer the host cannot hold is an error, not the end of the process. */
+  mxrt_buffer huge = NULL;
+  CHECK(mxrt_buffer_alloc(device, (size_t)1 << 62, &huge) ==
+        MXRT_ERROR_DEVICE);
+  CHECK(huge == NULL);
+  CHECK(strstr(mxrt_last_error(), "does not fit the host's memory") != NULL);
   mxrt_device other = NULL;
   CHECK(mxrt_device_open("sim:gfx1201x", &other) ==
         MXRT_ERROR_INVALID_ARGUMENT);
