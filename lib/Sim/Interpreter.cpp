@@ -23,8 +23,8 @@
 #include "llvm/ADT/bit.h"
 #include <cmath>
 #include <cstring>
-#include <unistd.h>
 #include <optional>
+#include <unistd.h>
 
 using namespace llvm;
 using namespace mxc;
@@ -54,11 +54,11 @@ Expected<uint64_t> Memory::tryAllocate(size_t bytes, StringRef name) {
   for (const auto &buffer : buffers)
     held += buffer->data.size();
   if (bytes > host || held > host - bytes)
-    return createStringError(
-        inconvertibleErrorCode(),
-        "a simulated buffer of " + Twine(uint64_t(bytes)) +
-            " bytes does not fit the host's memory (" + Twine(host) +
-            " bytes, " + Twine(held) + " of them in buffers already)");
+    return createStringError(inconvertibleErrorCode(),
+                             "a simulated buffer of " + Twine(uint64_t(bytes)) +
+                                 " bytes does not fit the host's memory (" +
+                                 Twine(host) + " bytes, " + Twine(held) +
+                                 " of them in buffers already)");
   return allocate(bytes, name);
 }
 

@@ -218,9 +218,8 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
   if (archRegs + margin > 256 || cost.vgprs + margin > budget)
     return ("operands, accumulators and addresses need about " +
             llvm::Twine(cost.vgprs) + " registers (" + llvm::Twine(archRegs) +
-            " besides accumulators); a workgroup of " +
-            llvm::Twine(c.waves()) + " waves leaves " +
-            llvm::Twine(std::min(budget, 512u)) +
+            " besides accumulators); a workgroup of " + llvm::Twine(c.waves()) +
+            " waves leaves " + llvm::Twine(std::min(budget, 512u)) +
             " a wave, at most 256 of them VGPRs, less a margin of " +
             llvm::Twine(margin) +
             " (fewer row blocks, a smaller tile_k or prefetch=0)")
@@ -292,10 +291,9 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   // With two or more waves the rounds of a 16-byte copy take a scalar
   // offset each, for both steps of the loop body with prefetch; one wave's
   // rounds share theirs.
-  unsigned wideRounds = (s.chunkBytesA == 16 ? roundsA : 0) +
-                        (s.chunkBytesB == 16 ? roundsB : 0);
-  cost.sgprs = kBaseSgprs +
-               (c.waves() > 1 ? (1 + c.prefetch) * wideRounds : 0);
+  unsigned wideRounds =
+      (s.chunkBytesA == 16 ? roundsA : 0) + (s.chunkBytesB == 16 ? roundsB : 0);
+  cost.sgprs = kBaseSgprs + (c.waves() > 1 ? (1 + c.prefetch) * wideRounds : 0);
   cost.fragmentRegisters = fragments;
   cost.operandRegisters = fragments + staged + scales + loadOffsets;
   cost.vgprs = cost.accRegisters + cost.operandRegisters + overheadRegisters(c);
@@ -345,8 +343,8 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   auto linesPerRow = [&](int64_t stepBytes, int64_t rowBytes) {
     double lines = std::ceil(stepBytes / line);
     if (rowBytes % model->lineBytes)
-      lines += 1.0 - double(std::gcd(rowBytes, int64_t(model->lineBytes))) /
-                         line;
+      lines +=
+          1.0 - double(std::gcd(rowBytes, int64_t(model->lineBytes))) / line;
     return lines;
   };
   double rowsLines =

@@ -173,9 +173,8 @@ static Expected<ArgSpec> parseArg(size_t i, StringRef spec) {
   } else if (kind == "i32" || kind == "i64") {
     int64_t v;
     if (rest.getAsInteger(0, v))
-      return argError(kind == "i64"
-                          ? "not an integer from -2^63 to 2^63 - 1"
-                          : "not an integer");
+      return argError(kind == "i64" ? "not an integer from -2^63 to 2^63 - 1"
+                                    : "not an integer");
     // An i32 is a 32-bit pattern: signed or unsigned values of 32 bits.
     if (kind == "i32" && (v < INT32_MIN || v > int64_t(UINT32_MAX)))
       return argError("does not fit 32 bits (-2147483648 to 4294967295)");
@@ -189,7 +188,8 @@ static Expected<ArgSpec> parseArg(size_t i, StringRef spec) {
     // A value past the f32 (or even f64) range would silently become
     // infinity; inf and nan must be asked for by name.
     std::string lower = rest.lower();
-    bool named = StringRef(lower).contains("inf") || StringRef(lower).contains("nan");
+    bool named =
+        StringRef(lower).contains("inf") || StringRef(lower).contains("nan");
     if (!named && !std::isfinite(f))
       return argError("out of the f32 range (magnitude at most 3.4028235e38)");
     uint32_t bits;

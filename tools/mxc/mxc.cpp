@@ -482,10 +482,9 @@ int main(int argc, char **argv) {
         return fail("--print-cost: " + why);
       GemmCost cost = estimateGemmCost(problem, *chosen, *chip);
       outs() << "cost: M=" << problem.m << " config "
-             << printGemmConfig(*chosen) << " vgprs " << cost.vgprs
-             << " sgprs " << cost.sgprs << " cycles "
-             << format("%.0f", cost.cycles) << " us "
-             << format("%.2f", cost.microseconds) << " matrix_peak "
+             << printGemmConfig(*chosen) << " vgprs " << cost.vgprs << " sgprs "
+             << cost.sgprs << " cycles " << format("%.0f", cost.cycles)
+             << " us " << format("%.2f", cost.microseconds) << " matrix_peak "
              << format("%.1f", cost.percentOfMatrixPeak) << "\n";
     }
   } else if (quantizeCommand) {

@@ -31,8 +31,8 @@ static int failures = 0;
 #define REQUIRE(cond)                                                          \
   do {                                                                         \
     if (!(cond)) {                                                             \
-      fprintf(stderr, "%s:%d: REQUIRE(%s) failed; last error: %s\n",          \
-              __FILE__, __LINE__, #cond, mxrt_last_error());                   \
+      fprintf(stderr, "%s:%d: REQUIRE(%s) failed; last error: %s\n", __FILE__, \
+              __LINE__, #cond, mxrt_last_error());                             \
       return 1;                                                                \
     }                                                                          \
   } while (0)
@@ -142,8 +142,7 @@ int main(int argc, char **argv) {
                                   "value; got a 8-byte value") != NULL);
   /* A buffer the host cannot hold is an error, not the end of the process. */
   mxrt_buffer huge = NULL;
-  CHECK(mxrt_buffer_alloc(device, (size_t)1 << 62, &huge) ==
-        MXRT_ERROR_DEVICE);
+  CHECK(mxrt_buffer_alloc(device, (size_t)1 << 62, &huge) == MXRT_ERROR_DEVICE);
   CHECK(huge == NULL);
   CHECK(strstr(mxrt_last_error(), "does not fit the host's memory") != NULL);
   mxrt_device other = NULL;
