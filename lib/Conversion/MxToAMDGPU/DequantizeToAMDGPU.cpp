@@ -28,7 +28,8 @@ static constexpr unsigned kWaves = 4;
 
 LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
                                    gpu::GPUModuleOp kernels,
-                                   const amdgpu::ChipInfo &chip) {
+                                   const amdgpu::ChipInfo &chip,
+                                   RewriterBase *rewriter) {
   if (failed(checkRowKernelChip(op, chip)))
     return failure();
   MemRefType valuesType = op.getValues().getType();
@@ -49,7 +50,9 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
 
   RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
-  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  if (!rewriter)
+    return success();
+  ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
   gpu::GPUFuncOp func =
       createRowKernel(b, op, kernels, "dequantize", 3, lanes.threads());
   TileBuilder t(b);
@@ -90,6 +93,6 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   output.store(t, run, p.row, p.run, p.valid);
   gpu::ReturnOp::create(b);
 
-  replaceWithRowPlan(op, "dequantize", buffers, func, lanes);
+  replaceWithRowPlan(*rewriter, op, "dequantize", buffers, func, lanes);
   return success();
 }

@@ -30,7 +30,8 @@ static constexpr int64_t kRunElements = 16;
 static constexpr unsigned kWaves = 4;
 
 LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
-                                 const amdgpu::ChipInfo &chip) {
+                                 const amdgpu::ChipInfo &chip,
+                                 RewriterBase *rewriter) {
   if (failed(checkRowKernelChip(op, chip)))
     return failure();
   MemRefType inputType = op.getInput().getType();
@@ -52,7 +53,9 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
   unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
 
   RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
-  ImplicitLocOpBuilder b(op.getLoc(), op.getContext());
+  if (!rewriter)
+    return success();
+  ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
   gpu::GPUFuncOp func =
       createRowKernel(b, op, kernels, "quantize", 3, lanes.threads());
   TileBuilder t(b);
@@ -103,6 +106,6 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
                 scales.offset(t, p.row, block, blockValid));
   gpu::ReturnOp::create(b);
 
-  replaceWithRowPlan(op, "quantize", buffers, func, lanes);
+  replaceWithRowPlan(*rewriter, op, "quantize", buffers, func, lanes);
   return success();
 }

@@ -102,7 +102,8 @@ gpu::GPUFuncOp mxc::rows::createRowKernel(ImplicitLocOpBuilder &b,
   return func;
 }
 
-void mxc::rows::replaceWithRowPlan(Operation *op, StringRef opName,
+void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
+                                   StringRef opName,
                                    ArrayRef<PlanBuffer> buffers,
                                    gpu::GPUFuncOp kernel, const RowLanes &lanes,
                                    int64_t ldsBytes) {
@@ -147,7 +148,7 @@ void mxc::rows::replaceWithRowPlan(Operation *op, StringRef opName,
         {int64_t(lanes.threads()), 1, 1}, ldsBytes, args, Attribute()));
   } else {
     // Nothing to compute: the kernel is not needed.
-    kernel.erase();
+    rewriter.eraseOp(kernel);
   }
   SmallVector<Attribute> sizes;
   if (!mExtents.empty())
@@ -158,13 +159,13 @@ void mxc::rows::replaceWithRowPlan(Operation *op, StringRef opName,
     values.push_back(buffer.value);
     names.push_back(buffer.name);
   }
-  OpBuilder b(op);
+  rewriter.setInsertionPoint(op);
   SmallVector<Attribute> variants = {
       mx::LaunchVariantAttr::get(ctx, when, launches)};
   mx::LaunchPlanOp::create(
-      b, op->getLoc(), opName, values, attrs.getStrArrayAttr(names),
+      rewriter, op->getLoc(), opName, values, attrs.getStrArrayAttr(names),
       attrs.getArrayAttr(sizes), attrs.getArrayAttr(variants));
-  op->erase();
+  rewriter.eraseOp(op);
 }
 
 Value mxc::rows::makeRowsResource(TileBuilder &t, Value base, Value rows,

@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mxc::rows {
 
@@ -76,7 +77,7 @@ mlir::gpu::GPUFuncOp createRowKernel(mlir::ImplicitLocOpBuilder &b,
 /// Replaces `op` by the mx.launch_plan that runs `kernel` once over grid
 /// [lanes.segments, ceil(M / lanes.rowsPerGroup()), 1] with the buffers and
 /// M as arguments (no launch when M is statically 0).
-void replaceWithRowPlan(mlir::Operation *op, llvm::StringRef opName,
+void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op, llvm::StringRef opName,
                         llvm::ArrayRef<PlanBuffer> buffers,
                         mlir::gpu::GPUFuncOp kernel, const RowLanes &lanes,
                         int64_t ldsBytes = 0);

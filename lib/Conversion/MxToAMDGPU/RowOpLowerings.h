@@ -12,17 +12,21 @@
 #include "mxc/Target/AMDGPU/Chips.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mxc {
 
-/// Replaces `op` by a gfx950 kernel in `kernels` and its mx.launch_plan, or
-/// reports why not at the op.
+/// Replaces `op` by a gfx950 kernel in `kernels` and its mx.launch_plan
+/// through `rewriter`, or reports why not at the op. With a null rewriter,
+/// only checks (every check comes before the first change to the IR).
 mlir::LogicalResult lowerQuantize(mx::QuantizeOp op,
                                   mlir::gpu::GPUModuleOp kernels,
-                                  const amdgpu::ChipInfo &chip);
+                                  const amdgpu::ChipInfo &chip,
+                                  mlir::RewriterBase *rewriter);
 mlir::LogicalResult lowerDequantize(mx::DequantizeOp op,
                                     mlir::gpu::GPUModuleOp kernels,
-                                    const amdgpu::ChipInfo &chip);
+                                    const amdgpu::ChipInfo &chip,
+                                  mlir::RewriterBase *rewriter);
 
 } // namespace mxc
 

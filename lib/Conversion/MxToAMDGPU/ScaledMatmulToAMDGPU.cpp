@@ -31,6 +31,9 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mxc {
@@ -59,13 +62,18 @@ struct ConvertMxToAMDGPUPass
   using ConvertMxToAMDGPUBase::ConvertMxToAMDGPUBase;
 
   void runOnOperation() override;
-  LogicalResult lower(mx::ScaledMatmulOp op, gpu::GPUModuleOp kernels,
-                      const hw::ChipInfo &target);
 };
 
-LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
-                                           gpu::GPUModuleOp kernels,
-                                           const hw::ChipInfo &target) {
+/// Replaces `op` by one kernel per config variant in `kernels` and its
+/// mx.launch_plan through `rewriter`, or reports why not at the op. With a
+/// null rewriter, only checks: every check comes before the first change.
+LogicalResult lowerScaledMatmul(mx::ScaledMatmulOp op, gpu::GPUModuleOp kernels,
+                                const hw::ChipInfo &target,
+                                RewriterBase *rewriter) {
+  StringRef chip = target.name;
+  if (target.matrixPath != hw::MatrixPath::ScaledMfma)
+    return op.emitOpError("has no lowering for ")
+           << chip << " in this build of mxc (native scaled MFMA needs gfx950)";
   // The configs and the M ranges they serve: one per M bucket
   // (mx-select-config's mx.variants), or the one config for every M.
   struct ConfigVariant {
@@ -132,8 +140,9 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
   auto ptr1 = LLVM::LLVMPointerType::get(ctx, 1);
   SmallVector<Type> argTypes(planBuffers.size(), ptr1);
   argTypes.push_back(IntegerType::get(ctx, 32));
-  SmallVector<Attribute> planVariants;
-  for (auto [v, variant] : llvm::enumerate(variants)) {
+  // Every variant's config, checked before anything is built.
+  SmallVector<GemmKernelSpec> specs;
+  for (const ConfigVariant &variant : variants) {
     GemmKernelSpec spec{*problem, toGemmConfig(variant.config), nullptr, &target,
                         op.getC().getType().getElementType(),
                         op.getBias() ? op.getBias().getType().getElementType()
@@ -144,6 +153,14 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
              << printGemmConfig(spec.config) << " cannot run on " << chip
              << ": " << why;
     spec.mfma = getScaledMfma(spec.config, target.name);
+    specs.push_back(spec);
+  }
+  if (!rewriter)
+    return success();
+
+  SmallVector<Attribute> planVariants;
+  for (auto [v, variant] : llvm::enumerate(variants)) {
+    const GemmKernelSpec &spec = specs[v];
     SmallVector<mx::SizeRange> when;
     if (dynamicM)
       when.push_back({mName, variant.minM, variant.maxM});
@@ -158,7 +175,7 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
     std::string name = baseName;
     if (v + 1 != variants.size())
       name += "_m" + std::to_string(variant.maxM);
-    ImplicitLocOpBuilder b(op.getLoc(), ctx);
+    ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
     b.setInsertionPointToEnd(&kernels.getBodyRegion().front());
     auto func =
         gpu::GPUFuncOp::create(b, name, b.getFunctionType(argTypes, {}));
@@ -192,38 +209,71 @@ LogicalResult ConvertMxToAMDGPUPass::lower(mx::ScaledMatmulOp op,
   SmallVector<Attribute> sizes;
   if (!mExtents.empty())
     sizes.push_back(mx::RuntimeSizeAttr::get(ctx, mName, mExtents));
-  OpBuilder b(op);
-  mx::LaunchPlanOp::create(b, op.getLoc(), "scaled_matmul", planBuffers,
-                           attrs.getStrArrayAttr(names),
+  rewriter->setInsertionPoint(op);
+  mx::LaunchPlanOp::create(*rewriter, op.getLoc(), "scaled_matmul",
+                           planBuffers, attrs.getStrArrayAttr(names),
                            attrs.getArrayAttr(sizes),
                            attrs.getArrayAttr(planVariants));
-  op.erase();
+  rewriter->eraseOp(op);
   return success();
 }
 
+/// Lowers one mx op through `lower` (which checked it already).
+template <typename OpT>
+struct MxOpToKernels : OpConversionPattern<OpT> {
+  using LowerFn = LogicalResult (*)(OpT, gpu::GPUModuleOp,
+                                    const hw::ChipInfo &, RewriterBase *);
+  MxOpToKernels(MLIRContext *context, LowerFn lower, gpu::GPUModuleOp kernels,
+                const hw::ChipInfo &target)
+      : OpConversionPattern<OpT>(context), lower(lower), kernels(kernels),
+        target(target) {}
+
+  LogicalResult
+  matchAndRewrite(OpT op, typename OpConversionPattern<OpT>::OpAdaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    return lower(op, kernels, target, &rewriter);
+  }
+
+  LowerFn lower;
+  gpu::GPUModuleOp kernels;
+  const hw::ChipInfo &target;
+};
+
 void ConvertMxToAMDGPUPass::runOnOperation() {
   ModuleOp module = getOperation();
+  MLIRContext *context = &getContext();
   const hw::ChipInfo *target = hw::lookupChip(chip);
   if (!target) {
     module.emitError("unknown chip '")
         << chip << "'; known: " << hw::listChipNames();
     return signalPassFailure();
   }
-  SmallVector<mx::ScaledMatmulOp> matmuls;
-  module.walk([&](mx::ScaledMatmulOp op) { matmuls.push_back(op); });
-  // The row-wise ops (RowOpLowerings.h), in program order.
-  SmallVector<Operation *> rowOps;
+  // Every op is checked before any is rewritten, so a bad op is one error at
+  // its location and the IR is left as it was; the patterns then cannot fail.
+  bool any = false, ok = true;
   module.walk([&](Operation *op) {
-    if (isa<mx::QuantizeOp, mx::DequantizeOp>(op))
-      rowOps.push_back(op);
+    LogicalResult checked =
+        TypeSwitch<Operation *, LogicalResult>(op)
+            .Case([&](mx::ScaledMatmulOp matmul) {
+              any = true;
+              return lowerScaledMatmul(matmul, {}, *target, nullptr);
+            })
+            .Case([&](mx::QuantizeOp quantize) {
+              any = true;
+              return lowerQuantize(quantize, {}, *target, nullptr);
+            })
+            .Case([&](mx::DequantizeOp dequantize) {
+              any = true;
+              return lowerDequantize(dequantize, {}, *target, nullptr);
+            })
+            .Default(success());
+    ok &= succeeded(checked);
   });
-  if (matmuls.empty() && rowOps.empty())
-    return;
-  if (!matmuls.empty() && target->matrixPath != hw::MatrixPath::ScaledMfma) {
-    matmuls.front().emitOpError("has no lowering for ")
-        << chip << " in this build of mxc (native scaled MFMA needs gfx950)";
+  if (!ok)
     return signalPassFailure();
-  }
+  if (!any)
+    return;
+
   OpBuilder b(module.getBodyRegion());
   module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
                   b.getUnitAttr());
@@ -233,20 +283,23 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
     b.setInsertionPointToEnd(module.getBody());
     kernels = gpu::GPUModuleOp::create(b, module.getLoc(), "mx_kernels");
   }
-  for (mx::ScaledMatmulOp op : matmuls)
-    if (failed(lower(op, kernels, *target)))
-      return signalPassFailure();
-  for (Operation *op : rowOps) {
-    LogicalResult lowered = TypeSwitch<Operation *, LogicalResult>(op)
-                                .Case([&](mx::QuantizeOp q) {
-                                  return lowerQuantize(q, kernels, *target);
-                                })
-                                .Case([&](mx::DequantizeOp d) {
-                                  return lowerDequantize(d, kernels, *target);
-                                });
-    if (failed(lowered))
-      return signalPassFailure();
-  }
+
+  ConversionTarget legal(*context);
+  legal.addLegalDialect<mx::MxDialect, gpu::GPUDialect,
+                        mlir::amdgpu::AMDGPUDialect, arith::ArithDialect,
+                        LLVM::LLVMDialect, ROCDL::ROCDLDialect,
+                        memref::MemRefDialect, scf::SCFDialect,
+                        vector::VectorDialect>();
+  legal.addIllegalOp<mx::ScaledMatmulOp, mx::QuantizeOp, mx::DequantizeOp>();
+  RewritePatternSet patterns(context);
+  patterns.add<MxOpToKernels<mx::ScaledMatmulOp>>(context, &lowerScaledMatmul,
+                                                  kernels, *target);
+  patterns.add<MxOpToKernels<mx::QuantizeOp>>(context, &lowerQuantize, kernels,
+                                              *target);
+  patterns.add<MxOpToKernels<mx::DequantizeOp>>(context, &lowerDequantize,
+                                                kernels, *target);
+  if (failed(applyPartialConversion(module, legal, std::move(patterns))))
+    return signalPassFailure();
 }
 
 } // namespace
