@@ -23,6 +23,11 @@ mlir::LogicalResult lowerQuantize(mx::QuantizeOp op,
 mlir::LogicalResult lowerDequantize(mx::DequantizeOp op,
                                     mlir::gpu::GPUModuleOp kernels,
                                     const amdgpu::ChipInfo &chip);
+mlir::LogicalResult lowerSwiglu(mx::SwigluOp op, mlir::gpu::GPUModuleOp kernels,
+                                const amdgpu::ChipInfo &chip);
+mlir::LogicalResult lowerRmsNorm(mx::RmsNormOp op,
+                                 mlir::gpu::GPUModuleOp kernels,
+                                 const amdgpu::ChipInfo &chip);
 
 } // namespace mxc
 

@@ -214,7 +214,8 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
   // The row-wise ops (RowOpLowerings.h), in program order.
   SmallVector<Operation *> rowOps;
   module.walk([&](Operation *op) {
-    if (isa<mx::QuantizeOp, mx::DequantizeOp>(op))
+    if (isa<mx::QuantizeOp, mx::DequantizeOp, mx::SwigluOp, mx::RmsNormOp>(
+            op))
       rowOps.push_back(op);
   });
   if (matmuls.empty() && rowOps.empty())
@@ -244,6 +245,12 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
             })
             .Case([&](mx::DequantizeOp d) {
               return lowerDequantize(d, kernels, *target);
+            })
+            .Case([&](mx::SwigluOp s) {
+              return lowerSwiglu(s, kernels, *target);
+            })
+            .Case([&](mx::RmsNormOp r) {
+              return lowerRmsNorm(r, kernels, *target);
             });
     if (failed(lowered))
       return signalPassFailure();
