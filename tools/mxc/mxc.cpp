@@ -25,6 +25,7 @@
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
 #include <limits>
 #include <optional>
 
@@ -47,6 +48,20 @@ static cl::SubCommand dequantizeCommand(
     "dequantize", "Build an MX dequantize kernel without writing MLIR:\n"
                   "  mxc dequantize --format F --k K [--out bf16|f16|f32] "
                   "--target gfx950 -o FILE.hsaco");
+static cl::SubCommand swigluCommand(
+    "swiglu", "Build a SwiGLU-OAI kernel (optionally fused with an MX "
+              "quantize) without writing MLIR:\n"
+              "  mxc swiglu --i I [--layout split|interleaved] [--limit L] "
+              "[--alpha A] [--beta B] [--in bf16|f16|f32] [--out "
+              "bf16|f16|f32|e4m3|e5m2|e2m3|e3m2|e2m1] [--rounding ceil|floor] "
+              "--target gfx950 -o FILE.hsaco");
+static cl::SubCommand rmsnormCommand(
+    "rmsnorm",
+    "Build a Gemma RMSNorm kernel (optionally with a fused residual add and "
+    "MX quantize) without writing MLIR:\n"
+    "  mxc rmsnorm --h H [--residual] [--eps E] [--in bf16|f16|f32] [--out "
+    "bf16|f16|f32|e4m3|e5m2|e2m3|e3m2|e2m1] [--rounding ceil|floor] --target "
+    "gfx950 -o FILE.hsaco");
 static cl::SubCommand
     inspectCommand("inspect",
                    "Report each kernel's registers, spills, scratch, LDS, "
@@ -157,10 +172,13 @@ static cl::opt<std::string>
           cl::desc("M to tune the config for (the kernel takes any M at run "
                    "time; default: --tune-m)"),
           cl::value_desc("M"), cl::cat(mxcCategory), cl::sub(gemmCommand));
-static cl::opt<std::string> outType("out", cl::desc("C type: bf16 f16 f32"),
-                                    cl::init("bf16"), cl::cat(mxcCategory),
-                                    cl::sub(gemmCommand),
-                                    cl::sub(dequantizeCommand));
+static cl::opt<std::string>
+    outType("out",
+            cl::desc("Output type: bf16 f16 f32 (swiglu, rmsnorm: or an MX "
+                     "format, quantized)"),
+            cl::init("bf16"), cl::cat(mxcCategory), cl::sub(gemmCommand),
+            cl::sub(dequantizeCommand), cl::sub(swigluCommand),
+            cl::sub(rmsnormCommand));
 static cl::opt<bool> withBias("bias", cl::desc("Add an f32 bias[N]"),
                               cl::cat(mxcCategory), cl::sub(gemmCommand));
 static cl::opt<std::string> bLayout("b-layout",
@@ -174,13 +192,52 @@ static cl::opt<std::string>
                 cl::desc("MX element format: e4m3 e5m2 e2m3 e3m2 e2m1"),
                 cl::cat(mxcCategory), cl::sub(quantizeCommand),
                 cl::sub(dequantizeCommand));
-static cl::opt<std::string> realType("in",
-                                     cl::desc("Real input type: bf16 f16 f32"),
-                                     cl::init("bf16"), cl::cat(mxcCategory),
-                                     cl::sub(quantizeCommand));
+static cl::opt<std::string>
+    realType("in", cl::desc("Real input type: bf16 f16 f32"), cl::init("bf16"),
+             cl::cat(mxcCategory), cl::sub(quantizeCommand),
+             cl::sub(swigluCommand), cl::sub(rmsnormCommand));
 static cl::opt<std::string> scaleRounding(
     "rounding", cl::desc("E8M0 scale rounding: ceil (default) or floor"),
-    cl::init("ceil"), cl::cat(mxcCategory), cl::sub(quantizeCommand));
+    cl::init("ceil"), cl::cat(mxcCategory), cl::sub(quantizeCommand),
+    cl::sub(swigluCommand), cl::sub(rmsnormCommand));
+
+// mxc swiglu.
+static cl::opt<std::string> swigluWidth("i",
+                                        cl::desc("I (columns of the output; "
+                                                 "the input has 2I)"),
+                                        cl::value_desc("I"),
+                                        cl::cat(mxcCategory),
+                                        cl::sub(swigluCommand));
+static cl::opt<std::string>
+    swigluLayout("layout",
+                 cl::desc("Where gate and up sit: split (gate = x[:, :I]) or "
+                          "interleaved (gate = x[:, 0::2], default)"),
+                 cl::init("interleaved"), cl::cat(mxcCategory),
+                 cl::sub(swigluCommand));
+static cl::opt<std::string> swigluLimit("limit",
+                                        cl::desc("Clamp (none by default)"),
+                                        cl::cat(mxcCategory),
+                                        cl::sub(swigluCommand));
+static cl::opt<std::string> swigluAlpha("alpha",
+                                        cl::desc("alpha (default 1.702)"),
+                                        cl::init("1.702"), cl::cat(mxcCategory),
+                                        cl::sub(swigluCommand));
+static cl::opt<std::string> swigluBeta("beta", cl::desc("beta (default 1.0)"),
+                                       cl::init("1.0"), cl::cat(mxcCategory),
+                                       cl::sub(swigluCommand));
+
+// mxc rmsnorm.
+static cl::opt<std::string> normWidth("h", cl::desc("H (columns)"),
+                                      cl::value_desc("H"), cl::cat(mxcCategory),
+                                      cl::sub(rmsnormCommand));
+static cl::opt<bool> normResidual("residual",
+                                  cl::desc("Add a residual first and write "
+                                           "residual_out"),
+                                  cl::cat(mxcCategory),
+                                  cl::sub(rmsnormCommand));
+static cl::opt<std::string> normEps("eps", cl::desc("eps (default 1e-6)"),
+                                    cl::init("1e-6"), cl::cat(mxcCategory),
+                                    cl::sub(rmsnormCommand));
 
 // mxc inspect.
 static cl::list<std::string> inspectFiles(cl::Positional, cl::OneOrMore,
@@ -361,6 +418,137 @@ static Expected<std::string> makeDequantizeModule(mlir::MLIRContext &context,
          "\")\n  return\n}\n";
 }
 
+/// A real number flag's text as an MLIR f32 attribute, or an error naming
+/// the flag. Finite decimal or exponent notation only.
+static Expected<std::string> f32Flag(StringRef flag, StringRef text) {
+  double value;
+  if (text.empty() || text.trim() != text || text.getAsDouble(value) ||
+      !std::isfinite(value) || std::fabs(value) > 3.4028234663852886e38)
+    return createStringError(inconvertibleErrorCode(),
+                             flag + " " + text + ": expected a finite number");
+  char buffer[40];
+  std::snprintf(buffer, sizeof(buffer), "%.9e : f32", double(float(value)));
+  return std::string(buffer);
+}
+
+/// The type an --out of swiglu/rmsnorm names: a real type or an MX format
+/// (a fused quantize), or an error.
+static Expected<std::string> outputElementType(mlir::MLIRContext &context) {
+  if (outType == "bf16" || outType == "f16" || outType == "f32")
+    return std::string(outType);
+  std::optional<mx::FormatInfo> format = mx::getFormatInfo(StringRef(outType));
+  if (!format)
+    return createStringError(
+        inconvertibleErrorCode(),
+        "--out must be bf16, f16, f32 or an MX format (e4m3, e5m2, e2m3, "
+        "e3m2, e2m1) (got '" +
+            outType + "')");
+  std::string name;
+  raw_string_ostream os(name);
+  mx::getElementType(&context, format->format).print(os);
+  return name;
+}
+
+/// The flags common to swiglu and rmsnorm, checked.
+static Error checkRowOpFlags() {
+  if (realType != "bf16" && realType != "f16" && realType != "f32")
+    return createStringError(inconvertibleErrorCode(),
+                             "--in must be bf16, f16 or f32 (got '" + realType +
+                                 "')");
+  if (scaleRounding != "ceil" && scaleRounding != "floor")
+    return createStringError(inconvertibleErrorCode(),
+                             "--rounding must be ceil or floor (got '" +
+                                 scaleRounding + "')");
+  return Error::success();
+}
+
+/// The MLIR of `mxc swiglu`'s kernel (rows M dynamic), or an error message;
+/// the op's location names the flags.
+static Expected<std::string> makeSwigluModule(mlir::MLIRContext &context,
+                                              int64_t width) {
+  if (Error e = checkRowOpFlags())
+    return std::move(e);
+  Expected<std::string> out = outputElementType(context);
+  if (!out)
+    return out.takeError();
+  bool quantized = mx::getFormatInfo(StringRef(outType)).has_value();
+  if (swigluLayout != "split" && swigluLayout != "interleaved")
+    return createStringError(inconvertibleErrorCode(),
+                             "--layout must be split or interleaved (got '" +
+                                 swigluLayout + "')");
+  Expected<std::string> alpha = f32Flag("--alpha", swigluAlpha);
+  if (!alpha)
+    return alpha.takeError();
+  Expected<std::string> beta = f32Flag("--beta", swigluBeta);
+  if (!beta)
+    return beta.takeError();
+  std::string attrs = "layout = #mx.swiglu_layout<" + swigluLayout +
+                      ">, alpha = " + *alpha + ", beta = " + *beta +
+                      ", rounding = #mx.rounding<" + scaleRounding + ">";
+  std::string flags = "--i " + std::to_string(width);
+  if (!swigluLimit.empty()) {
+    Expected<std::string> limit = f32Flag("--limit", swigluLimit);
+    if (!limit)
+      return limit.takeError();
+    attrs += ", limit = " + *limit;
+    flags += " --limit " + swigluLimit;
+  }
+  flags += " --layout " + swigluLayout;
+  if (outType != "bf16")
+    flags += " --out " + outType;
+  std::string i = std::to_string(width);
+  std::string in =
+      "memref<?x" + std::to_string(2 * width) + "x" + realType + ">";
+  std::string y = "memref<?x" + i + "x" + *out + ">";
+  std::string scales = "memref<?x" + std::to_string(width / 32) + "xf8E8M0FNU>";
+  return "func.func @swiglu(%x: " + in + ", %y: " + y +
+         (quantized ? ", %s: " + scales : "") + ") {\n  mx.swiglu %x -> %y" +
+         (quantized ? " scales %s" : "") + " {" + attrs + "} : " + in + " -> " +
+         y + (quantized ? ", " + scales : "") + " loc(\"" + flags +
+         "\")\n  return\n}\n";
+}
+
+/// The MLIR of `mxc rmsnorm`'s kernel (rows M dynamic), or an error
+/// message; the op's location names the flags.
+static Expected<std::string> makeRmsNormModule(mlir::MLIRContext &context,
+                                               int64_t width) {
+  if (Error e = checkRowOpFlags())
+    return std::move(e);
+  Expected<std::string> out = outputElementType(context);
+  if (!out)
+    return out.takeError();
+  bool quantized = mx::getFormatInfo(StringRef(outType)).has_value();
+  Expected<std::string> eps = f32Flag("--eps", normEps);
+  if (!eps)
+    return eps.takeError();
+  std::string h = std::to_string(width);
+  std::string x = "memref<?x" + h + "x" + realType + ">";
+  std::string w = "memref<" + h + "x" + realType + ">";
+  std::string y = "memref<?x" + h + "x" + *out + ">";
+  std::string scales = "memref<?x" + std::to_string(width / 32) + "xf8E8M0FNU>";
+  std::string flags = "--h " + h + (normResidual ? " --residual" : "");
+  if (outType != "bf16")
+    flags += " --out " + outType;
+  std::string args = "%x: " + x + ", %w: " + w, op = "mx.rmsnorm %x, %w",
+              types = x + ", " + w;
+  if (normResidual) {
+    args += ", %r: " + x + ", %ro: " + x;
+    op += " residual %r -> %ro";
+    types += ", " + x + " -> " + x;
+  }
+  args += ", %y: " + y;
+  op += " -> %y";
+  types += " -> " + y;
+  if (quantized) {
+    args += ", %s: " + scales;
+    op += " scales %s";
+    types += ", " + scales;
+  }
+  return "func.func @rmsnorm(" + args + ") {\n  " + op + " {eps = " + *eps +
+         ", rounding = #mx.rounding<" + scaleRounding + ">} : " + types +
+         " loc(\"" + flags + "\")\n  return\n}\n";
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(mxcCategory);
@@ -503,6 +691,22 @@ int main(int argc, char **argv) {
     if (!text)
       return fail(toString(text.takeError()));
     input = MemoryBuffer::getMemBufferCopy(*text, "dequantize.mlir");
+  } else if (swigluCommand) {
+    std::optional<int64_t> i = parseFlag("--i", swigluWidth, 1, kMaxInt64 / 4);
+    if (!i)
+      return 1;
+    Expected<std::string> text = makeSwigluModule(context, *i);
+    if (!text)
+      return fail(toString(text.takeError()));
+    input = MemoryBuffer::getMemBufferCopy(*text, "swiglu.mlir");
+  } else if (rmsnormCommand) {
+    std::optional<int64_t> h = parseFlag("--h", normWidth, 1, kMaxInt64 / 4);
+    if (!h)
+      return 1;
+    Expected<std::string> text = makeRmsNormModule(context, *h);
+    if (!text)
+      return fail(toString(text.takeError()));
+    input = MemoryBuffer::getMemBufferCopy(*text, "rmsnorm.mlir");
   } else {
     if (inputFile.empty())
       return fail(
@@ -523,7 +727,8 @@ int main(int argc, char **argv) {
   // op's location) instead of a line of that text. Registered last, this
   // handler sees diagnostics first.
   std::optional<mlir::ScopedDiagnosticHandler> gemmDiagnostics;
-  if (gemmCommand || quantizeCommand || dequantizeCommand)
+  if (gemmCommand || quantizeCommand || dequantizeCommand || swigluCommand ||
+      rmsnormCommand)
     gemmDiagnostics.emplace(&context, [](mlir::Diagnostic &diag) {
       std::string where;
       if (auto name = dyn_cast<mlir::NameLoc>(diag.getLocation()))

@@ -14,7 +14,6 @@
 #include "RowOpLowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mxc;
@@ -82,14 +81,7 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   // the output type.
   for (Value &v : y)
     v = arith::MulFOp::create(b, v, scale);
-  Type f32 = b.getF32Type();
-  Value run = vector::FromElementsOp::create(
-      b, VectorType::get({kRunElements}, f32), y);
-  if (!outType.isF32())
-    run = arith::TruncFOp::create(b, VectorType::get({kRunElements}, outType),
-                                  run);
-  run = vector::BitCastOp::create(
-      b, VectorType::get({kRunElements * outBytes / 4}, b.getI32Type()), run);
+  Value run = packFromF32(t, y, outType);
   output.store(t, run, p.row, p.run, p.valid);
   gpu::ReturnOp::create(b);
 

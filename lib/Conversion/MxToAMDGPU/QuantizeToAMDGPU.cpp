@@ -12,12 +12,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "BlockQuantize.h"
 #include "RowKernel.h"
 #include "RowOpLowerings.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mxc;
@@ -50,7 +48,6 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
   mx::FormatInfo format =
       *mx::getFormatInfo(op.getValues().getType().getElementType());
   int64_t inBytes = inType.getIntOrFloatBitWidth() / 8;
-  unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
 
   RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
   if (!rewriter)
@@ -68,42 +65,11 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
       makeRowsResource(t, entry.getArgument(1), m, k * format.bits / 8);
   Value scalesRsrc = makeRowsResource(t, entry.getArgument(2), m, k / 32);
 
-  // The lane's 16 values and the block's largest |x|.
   SmallVector<Value> x =
       unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
-  quant::BlockQuantizer q(t, format.format, op.getRounding());
-  SmallVector<Value> bits;
-  for (Value v : x)
-    bits.push_back(q.absBits(v));
-  Value amax = t.reduceLanes(q.maxBits(bits), 2, [&](Value a, Value c) {
-    return arith::MaxUIOp::create(b, a, c).getResult();
-  });
-  Value scale = q.scale(amax);
-  Value codes = q.encode(x, scale);
-
-  // The even lane of a pair (the block's first half) stores what is
-  // stored once per block.
-  Value even = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
-                                     arith::AndIOp::create(b, p.lane, t.i32(1)),
-                                     t.i32(0));
-  Value blockValid = arith::AndIOp::create(b, p.valid, even);
-  Value block = arith::ShRUIOp::create(b, p.run, t.i32(1));
-  if (codeBytes == 8) {
-    // FP4: the odd lane's two words join the even lane's, 16 bytes.
-    Value lo0 = t.extract(codes, 0), lo1 = t.extract(codes, 1);
-    Value hi0 = t.dpp(lo0, 0xB1), hi1 = t.dpp(lo1, 0xB1);
-    Value all =
-        vector::FromElementsOp::create(b, VectorType::get({4}, b.getI32Type()),
-                                       ValueRange{lo0, lo1, hi0, hi1});
-    tile::RowRuns out{valuesRsrc, k * format.bits / 8, 16};
-    out.store(t, all, p.row, block, blockValid);
-  } else {
-    tile::RowRuns out{valuesRsrc, k * format.bits / 8, codeBytes};
-    out.store(t, codes, p.row, p.run, p.valid);
-  }
-  tile::RowRuns scales{scalesRsrc, k / 32, 1};
-  t.bufferStore(arith::TruncIOp::create(b, b.getI8Type(), scale), scalesRsrc,
-                scales.offset(t, p.row, block, blockValid));
+  storeQuantizedRun(
+      t, {valuesRsrc, scalesRsrc, k, format.format, op.getRounding()}, x,
+      p.lane, p.row, p.run, p.valid);
   gpu::ReturnOp::create(b);
 
   replaceWithRowPlan(*rewriter, op, "quantize", buffers, func, lanes);

@@ -6,11 +6,15 @@
 
 #include "RowKernel.h"
 
+#include "BlockQuantize.h"
+
+#include "mxc/Dialect/Mx/MxFormats.h"
 #include "mxc/Dialect/Mx/MxOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "llvm/Support/MathExtras.h"
@@ -107,6 +111,16 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
                                    ArrayRef<PlanBuffer> buffers,
                                    gpu::GPUFuncOp kernel, const RowLanes &lanes,
                                    int64_t ldsBytes) {
+  replaceWithRowPlan(
+      rewriter, op, opName, buffers, kernel,
+      RowGrid{lanes.segments, lanes.rowsPerGroup(), lanes.threads()}, ldsBytes);
+}
+
+void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
+                                   StringRef opName,
+                                   ArrayRef<PlanBuffer> buffers,
+                                   gpu::GPUFuncOp kernel, const RowGrid &grid,
+                                   int64_t ldsBytes) {
   MLIRContext *ctx = op->getContext();
   Builder attrs(ctx);
   StringAttr mName = attrs.getStringAttr("M");
@@ -130,9 +144,9 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
   SmallVector<mx::KernelLaunchAttr> launches;
   if (dynamicM || staticM > 0) {
     mx::GridExtent gridY =
-        dynamicM ? mx::GridExtent::ceilDiv(mName, lanes.rowsPerGroup())
+        dynamicM ? mx::GridExtent::ceilDiv(mName, grid.rowsPerGroup)
                  : mx::GridExtent::constant(
-                       llvm::divideCeil(staticM, lanes.rowsPerGroup()));
+                       llvm::divideCeil(staticM, grid.rowsPerGroup));
     SmallVector<mx::KernelArg> args;
     for (const PlanBuffer &buffer : buffers)
       args.push_back(mx::KernelArg::buffer(attrs.getStringAttr(buffer.name)));
@@ -143,9 +157,9 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
         kernels.getNameAttr(), {FlatSymbolRefAttr::get(kernel.getNameAttr())});
     launches.push_back(mx::KernelLaunchAttr::get(
         ctx, symbol,
-        {mx::GridExtent::constant(lanes.segments), gridY,
+        {mx::GridExtent::constant(grid.segments), gridY,
          mx::GridExtent::constant(1)},
-        {int64_t(lanes.threads()), 1, 1}, ldsBytes, args, Attribute()));
+        {int64_t(grid.threads), 1, 1}, ldsBytes, args, Attribute()));
   } else {
     // Nothing to compute: the kernel is not needed.
     rewriter.eraseOp(kernel);
@@ -166,6 +180,21 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
       rewriter, op->getLoc(), opName, values, attrs.getStrArrayAttr(names),
       attrs.getArrayAttr(sizes), attrs.getArrayAttr(variants));
   rewriter.eraseOp(op);
+}
+
+Value mxc::rows::allocateKernelLds(ImplicitLocOpBuilder &b,
+                                   gpu::GPUFuncOp kernel, int64_t bytes) {
+  auto module = kernel->getParentOfType<gpu::GPUModuleOp>();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(kernel);
+  auto type = LLVM::LLVMArrayType::get(b.getI8Type(), bytes);
+  auto global = LLVM::GlobalOp::create(
+      b, type, /*isConstant=*/false, LLVM::Linkage::Internal,
+      (kernel.getName() + "_lds").str(), Attribute(), /*alignment=*/16,
+      /*addrSpace=*/3);
+  SymbolTable(module).insert(global);
+  b.setInsertionPointToStart(&kernel.getBody().front());
+  return LLVM::AddressOfOp::create(b, global);
 }
 
 Value mxc::rows::makeRowsResource(TileBuilder &t, Value base, Value rows,
@@ -203,4 +232,60 @@ SmallVector<Value> mxc::rows::unpackToF32(TileBuilder &t, Value words,
     }
   }
   return out;
+}
+
+Value mxc::rows::packFromF32(TileBuilder &t, ArrayRef<Value> values,
+                             Type elementType) {
+  ImplicitLocOpBuilder &b = t.b;
+  int64_t n = int64_t(values.size());
+  Value run = vector::FromElementsOp::create(
+      b, VectorType::get({n}, b.getF32Type()), values);
+  if (!elementType.isF32())
+    run = arith::TruncFOp::create(b, VectorType::get({n}, elementType), run);
+  int64_t bytes = n * elementType.getIntOrFloatBitWidth() / 8;
+  return vector::BitCastOp::create(
+      b, VectorType::get({bytes / 4}, b.getI32Type()), run);
+}
+
+void mxc::rows::storeQuantizedRun(TileBuilder &t, const QuantizedRows &out,
+                                  ArrayRef<Value> x, Value lane, Value row,
+                                  Value run, Value valid) {
+  ImplicitLocOpBuilder &b = t.b;
+  const mx::FormatInfo &format = mx::getFormatInfo(out.format);
+  int64_t rowBytes = out.cols * format.bits / 8;
+  unsigned codeBytes = unsigned(x.size() * format.bits / 8);
+  quant::BlockQuantizer q(t, out.format, out.rounding);
+  SmallVector<Value> bits;
+  for (Value v : x)
+    bits.push_back(q.absBits(v));
+  // The block's largest |x|: the pair's halves meet through one DPP swap.
+  Value amax = t.reduceLanes(q.maxBits(bits), 2, [&](Value a, Value c) {
+    return arith::MaxUIOp::create(b, a, c).getResult();
+  });
+  Value scale = q.scale(amax);
+  Value codes = q.encode(x, scale);
+
+  // The even lane of a pair (the block's first half) stores what is
+  // stored once per block.
+  Value even =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                            arith::AndIOp::create(b, lane, t.i32(1)), t.i32(0));
+  Value blockValid = arith::AndIOp::create(b, valid, even);
+  Value block = arith::ShRUIOp::create(b, run, t.i32(1));
+  if (codeBytes == 8) {
+    // FP4: the odd lane's two words join the even lane's, 16 bytes.
+    Value lo0 = t.extract(codes, 0), lo1 = t.extract(codes, 1);
+    Value hi0 = t.dpp(lo0, 0xB1), hi1 = t.dpp(lo1, 0xB1);
+    Value all =
+        vector::FromElementsOp::create(b, VectorType::get({4}, b.getI32Type()),
+                                       ValueRange{lo0, lo1, hi0, hi1});
+    tile::RowRuns values{out.valuesRsrc, rowBytes, 16};
+    values.store(t, all, row, block, blockValid);
+  } else {
+    tile::RowRuns values{out.valuesRsrc, rowBytes, codeBytes};
+    values.store(t, codes, row, run, valid);
+  }
+  tile::RowRuns scales{out.scalesRsrc, out.cols / 32, 1};
+  t.bufferStore(arith::TruncIOp::create(b, b.getI8Type(), scale),
+                out.scalesRsrc, scales.offset(t, row, block, blockValid));
 }

@@ -13,6 +13,8 @@
 
 #include "TileOps.h"
 
+#include "mxc/Dialect/Mx/MxAttrs.h"
+#include "mxc/Dialect/Mx/MxFormats.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -74,13 +76,31 @@ mlir::gpu::GPUFuncOp createRowKernel(mlir::ImplicitLocOpBuilder &b,
                                      llvm::StringRef opName, unsigned buffers,
                                      unsigned threads);
 
-/// Replaces `op` by the mx.launch_plan that runs `kernel` once over grid
-/// [lanes.segments, ceil(M / lanes.rowsPerGroup()), 1] with the buffers and
-/// M as arguments (no launch when M is statically 0).
-void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op, llvm::StringRef opName,
+/// How a row kernel is launched: grid [segments, ceil(M / rowsPerGroup),
+/// 1] of `threads` lanes.
+struct RowGrid {
+  int64_t segments = 1, rowsPerGroup = 1;
+  unsigned threads = 0;
+};
+
+/// Replaces `op` by the mx.launch_plan that runs `kernel` once over `grid`
+/// with the buffers and M as arguments (no launch when M is statically 0).
+void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                        llvm::StringRef opName,
+                        llvm::ArrayRef<PlanBuffer> buffers,
+                        mlir::gpu::GPUFuncOp kernel, const RowGrid &grid,
+                        int64_t ldsBytes = 0);
+/// The same over grid [lanes.segments, ceil(M / lanes.rowsPerGroup()), 1].
+void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                        llvm::StringRef opName,
                         llvm::ArrayRef<PlanBuffer> buffers,
                         mlir::gpu::GPUFuncOp kernel, const RowLanes &lanes,
                         int64_t ldsBytes = 0);
+
+/// `bytes` of LDS for `kernel` (a module-level workgroup global, 16-byte
+/// aligned), addressed from the start of its body.
+mlir::Value allocateKernelLds(mlir::ImplicitLocOpBuilder &b,
+                              mlir::gpu::GPUFuncOp kernel, int64_t bytes);
 
 /// The kernel's buffer resources over `rows` rows of `rowBytes` bytes.
 mlir::Value makeRowsResource(tile::TileBuilder &t, mlir::Value base,
@@ -89,6 +109,29 @@ mlir::Value makeRowsResource(tile::TileBuilder &t, mlir::Value base,
 /// `x` (i32 words of packed bf16 or f16, or f32 bits) as fp32 values.
 llvm::SmallVector<mlir::Value>
 unpackToF32(tile::TileBuilder &t, mlir::Value words, mlir::Type elementType);
+/// fp32 `values` rounded once (to nearest even) to `elementType` (bf16,
+/// f16 or f32) and packed into i32 words, the inverse of unpackToF32.
+mlir::Value packFromF32(tile::TileBuilder &t,
+                        llvm::ArrayRef<mlir::Value> values,
+                        mlir::Type elementType);
+
+/// Where a row kernel's MX output goes: codes [rows, cols] in `format` and
+/// E8M0 scales [rows, cols / 32], quantized with `rounding`.
+struct QuantizedRows {
+  mlir::Value valuesRsrc, scalesRsrc;
+  int64_t cols = 0;
+  mx::Format format;
+  mx::ScaleRounding rounding;
+};
+
+/// Quantizes a lane's run of 16 fp32 values `x` (run `run` of row `row`:
+/// half a block, whose other half is the run of the neighbouring lane, so
+/// even runs sit on even lanes) and stores its codes and, from the even
+/// lane, the block's scale (BlockQuantize.h; SPEC.md, Quantize). Both lanes
+/// of a pair must execute it; lanes that are not `valid` store nothing.
+void storeQuantizedRun(tile::TileBuilder &t, const QuantizedRows &out,
+                       llvm::ArrayRef<mlir::Value> x, mlir::Value lane,
+                       mlir::Value row, mlir::Value run, mlir::Value valid);
 
 } // namespace mxc::rows
 

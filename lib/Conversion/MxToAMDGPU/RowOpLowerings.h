@@ -26,7 +26,14 @@ mlir::LogicalResult lowerQuantize(mx::QuantizeOp op,
 mlir::LogicalResult lowerDequantize(mx::DequantizeOp op,
                                     mlir::gpu::GPUModuleOp kernels,
                                     const amdgpu::ChipInfo &chip,
-                                  mlir::RewriterBase *rewriter);
+                                    mlir::RewriterBase *rewriter);
+mlir::LogicalResult lowerSwiglu(mx::SwigluOp op, mlir::gpu::GPUModuleOp kernels,
+                                const amdgpu::ChipInfo &chip,
+                                mlir::RewriterBase *rewriter);
+mlir::LogicalResult lowerRmsNorm(mx::RmsNormOp op,
+                                 mlir::gpu::GPUModuleOp kernels,
+                                 const amdgpu::ChipInfo &chip,
+                                 mlir::RewriterBase *rewriter);
 
 } // namespace mxc
 

@@ -266,6 +266,14 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
               any = true;
               return lowerDequantize(dequantize, {}, *target, nullptr);
             })
+            .Case([&](mx::SwigluOp swiglu) {
+              any = true;
+              return lowerSwiglu(swiglu, {}, *target, nullptr);
+            })
+            .Case([&](mx::RmsNormOp rmsnorm) {
+              any = true;
+              return lowerRmsNorm(rmsnorm, {}, *target, nullptr);
+            })
             .Default(success());
     ok &= succeeded(checked);
   });
@@ -290,7 +298,8 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
                         LLVM::LLVMDialect, ROCDL::ROCDLDialect,
                         memref::MemRefDialect, scf::SCFDialect,
                         vector::VectorDialect>();
-  legal.addIllegalOp<mx::ScaledMatmulOp, mx::QuantizeOp, mx::DequantizeOp>();
+  legal.addIllegalOp<mx::ScaledMatmulOp, mx::QuantizeOp, mx::DequantizeOp,
+                     mx::SwigluOp, mx::RmsNormOp>();
   RewritePatternSet patterns(context);
   patterns.add<MxOpToKernels<mx::ScaledMatmulOp>>(context, &lowerScaledMatmul,
                                                   kernels, *target);
@@ -298,6 +307,10 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
                                               *target);
   patterns.add<MxOpToKernels<mx::DequantizeOp>>(context, &lowerDequantize,
                                                 kernels, *target);
+  patterns.add<MxOpToKernels<mx::SwigluOp>>(context, &lowerSwiglu, kernels,
+                                            *target);
+  patterns.add<MxOpToKernels<mx::RmsNormOp>>(context, &lowerRmsNorm, kernels,
+                                             *target);
   if (failed(applyPartialConversion(module, legal, std::move(patterns))))
     return signalPassFailure();
 }

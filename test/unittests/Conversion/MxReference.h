@@ -9,6 +9,7 @@
 #ifndef MXC_TEST_UNITTESTS_CONVERSION_MXREFERENCE_H
 #define MXC_TEST_UNITTESTS_CONVERSION_MXREFERENCE_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -153,6 +154,101 @@ inline uint16_t toHalf(float x) {
   int re = std::ilogb(r);
   return sign | uint16_t((re + 15) << 10) |
          uint16_t(r / std::ldexp(1.0, re - 10) - 1024);
+}
+
+/// A real type (bf16, f16, f32) as stored: rounding, encoding, decoding.
+struct Real {
+  std::string type;
+  unsigned bytes() const { return type == "f32" ? 4 : 2; }
+  float round(float x) const { return load(encode(x).data()); }
+  std::vector<uint8_t> encode(float x) const {
+    std::vector<uint8_t> out(bytes());
+    if (type == "f32") {
+      std::memcpy(out.data(), &x, 4);
+    } else {
+      uint16_t h = type == "bf16" ? toBf16(x) : toHalf(x);
+      std::memcpy(out.data(), &h, 2);
+    }
+    return out;
+  }
+  void store(float x, uint8_t *at) const {
+    std::vector<uint8_t> e = encode(x);
+    std::memcpy(at, e.data(), e.size());
+  }
+  float load(const uint8_t *at) const {
+    if (type == "f32") {
+      float x;
+      std::memcpy(&x, at, 4);
+      return x;
+    }
+    uint16_t h;
+    std::memcpy(&h, at, 2);
+    return type == "bf16" ? fromBf16(h) : fromHalf(h);
+  }
+};
+
+/// Code `i` of a row of codes packed as `pack` writes them.
+inline uint32_t codeAt(const Format &f, const uint8_t *row, int64_t i) {
+  uint64_t bit = uint64_t(i) * f.bits;
+  uint32_t code = 0;
+  for (unsigned j = 0; j < f.bits; ++j)
+    code |= uint32_t((row[(bit + j) / 8] >> ((bit + j) % 8)) & 1) << j;
+  return code;
+}
+
+/// Mismatches a fused kernel may legitimately show (SPEC.md, SwiGLU +
+/// quantize, RMSNorm + quantize: an fp32 exp, division or rsqrt a few ulps
+/// off can flip a rounding), counted.
+struct Flips {
+  int64_t scales = 0, elements = 0;
+};
+
+/// Checks a kernel's quantized block (`gotScale`, `gotCodes`) against
+/// SPEC.md's quantization of `ref32` (the block's fp32 values as the
+/// reference computes them). A mismatch is a flip, and allowed, only where
+/// a value within relative distance `rel` of the exact (double) value gives
+/// the kernel's result: for the scale, an amax in [amax (1 - rel), amax
+/// (1 + rel)]; for an element, at the kernel's scale, x (1 - rel) or
+/// x (1 + rel). Blocks holding NaN/Inf allow none. Returns "" or why not.
+inline std::string checkFusedBlock(const Format &f, Rounding r,
+                                   const float *ref32, const double *exact,
+                                   uint8_t gotScale, const uint32_t *gotCodes,
+                                   double rel, Flips &flips) {
+  uint8_t scale = blockScale(f, r, ref32);
+  if (scale == 0xFF) {
+    if (gotScale != 0xFF)
+      return "scale " + std::to_string(gotScale) + ", expected 255 (NaN/Inf)";
+    for (unsigned i = 0; i < 32; ++i)
+      if (gotCodes[i] != f.nanCode)
+        return "element " + std::to_string(i) + " of a NaN block is " +
+               std::to_string(gotCodes[i]);
+    return "";
+  }
+  float lo[32], hi[32];
+  for (unsigned i = 0; i < 32; ++i) {
+    lo[i] = float(exact[i] * (1 - rel));
+    hi[i] = float(exact[i] * (1 + rel));
+  }
+  if (gotScale != scale) {
+    uint8_t a = blockScale(f, r, lo), b = blockScale(f, r, hi);
+    if (gotScale < std::min(a, b) || gotScale > std::max(a, b))
+      return "scale " + std::to_string(gotScale) + ", expected " +
+             std::to_string(scale);
+    ++flips.scales;
+  }
+  for (unsigned i = 0; i < 32; ++i) {
+    if (gotCodes[i] == elementCode(f, ref32[i], gotScale))
+      continue;
+    if (gotCodes[i] != elementCode(f, lo[i], gotScale) &&
+        gotCodes[i] != elementCode(f, hi[i], gotScale))
+      return "element " + std::to_string(i) + " is code " +
+             std::to_string(gotCodes[i]) + ", expected " +
+             std::to_string(elementCode(f, ref32[i], gotScale)) + " (value " +
+             std::to_string(ref32[i]) + ", scale " + std::to_string(gotScale) +
+             ")";
+    ++flips.elements;
+  }
+  return "";
 }
 
 } // namespace mxc::test::ref

@@ -1,0 +1,83 @@
+//===- RowKernelRun.h - Row-wise mx ops in the simulator -------*- C++ -*-===//
+//
+// Part of mxc. Compiles a module holding one row-wise mx op (swiglu,
+// rmsnorm) with the real pipeline for gfx950, selects its launch for a
+// runtime M, and runs it in the simulator with the race, barrier and
+// LDS-initialisation checks on exactly sized buffers (an access out of
+// bounds fails the run).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef MXC_TEST_UNITTESTS_CONVERSION_ROWKERNELRUN_H
+#define MXC_TEST_UNITTESTS_CONVERSION_ROWKERNELRUN_H
+
+#include "../CompileMlir.h"
+#include "../Sim/TestIR.h"
+#include "mxc/Sim/Simulator.h"
+#include "mxc/Target/AMDGPU/Chips.h"
+
+#include "llvm/Support/MemoryBuffer.h"
+#include "gtest/gtest.h"
+
+#include <string>
+#include <vector>
+
+namespace mxc::test {
+
+/// Runs the single op of `text` for M = `m` on `buffers` (the op's operands
+/// in order, each its bytes; outputs should come poisoned), which receive
+/// the results. Fails the test (gtest) on any error; `launchOut` gets the
+/// launch that ran.
+inline void runRowKernel(const std::string &text, int64_t m,
+                         std::vector<std::vector<uint8_t>> &buffers,
+                         amdgpu::PlanLaunch *launchOut = nullptr) {
+  driver::CompileOptions options;
+  options.chip = amdgpu::lookupChip("gfx950");
+  options.emit = driver::EmitKind::Llvm;
+  amdgpu::LaunchPlan plan;
+  std::string ir = compileMlir(text, options, &plan);
+  ASSERT_FALSE(ir.empty()) << text;
+  ASSERT_EQ(plan.programs.size(), 1u);
+  std::vector<int64_t> sizes;
+  if (!plan.programs[0].sizes.empty())
+    sizes.push_back(m);
+  auto selected = amdgpu::selectLaunches(plan.programs[0], sizes);
+  ASSERT_TRUE(bool(selected)) << llvm::toString(selected.takeError());
+  ASSERT_EQ(selected->size(), 1u);
+  const amdgpu::PlanLaunch &launch = *selected->front();
+  if (launchOut)
+    *launchOut = launch;
+
+  auto sim =
+      sim::Simulator::load(llvm::MemoryBufferRef(ir, "k.ll"), *options.chip);
+  ASSERT_TRUE(bool(sim)) << llvm::toString(sim.takeError());
+  sim::CheckOptions checks;
+  checks.race = checks.sync = checks.init = true;
+  sim->setCheckOptions(checks);
+  sim::Memory memory;
+  std::vector<uint64_t> addresses;
+  using Kind = sim::ArgValue::Kind;
+  std::vector<sim::ArgValue> args;
+  for (auto [i, bytes] : llvm::enumerate(buffers)) {
+    addresses.push_back(
+        upload(memory, bytes.data(), bytes.size(), "arg" + std::to_string(i)));
+    args.push_back({Kind::Pointer, addresses.back()});
+  }
+  args.push_back({Kind::I32, uint64_t(m)});
+  sim::LaunchParams params;
+  params.grid = {unsigned(launch.grid[0].evaluate(sizes)),
+                 unsigned(launch.grid[1].evaluate(sizes)),
+                 unsigned(launch.grid[2].evaluate(sizes))};
+  params.block = {unsigned(launch.block[0]), unsigned(launch.block[1]),
+                  unsigned(launch.block[2])};
+  llvm::Error e = sim->launch(launch.kernel, params, args, memory);
+  ASSERT_FALSE(bool(e)) << llvm::toString(std::move(e));
+  for (auto [i, bytes] : llvm::enumerate(buffers))
+    if (!bytes.empty())
+      std::memcpy(bytes.data(), memory.getBuffer(addresses[i])->data.data(),
+                  bytes.size());
+}
+
+} // namespace mxc::test
+
+#endif // MXC_TEST_UNITTESTS_CONVERSION_ROWKERNELRUN_H
