@@ -76,7 +76,7 @@ struct NormLanes {
 
 LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
                                 const amdgpu::ChipInfo &chip,
-                               RewriterBase *rewriter) {
+                                RewriterBase *rewriter) {
   if (failed(checkRowKernelChip(op, chip)))
     return failure();
   MemRefType inputType = op.getInput().getType();

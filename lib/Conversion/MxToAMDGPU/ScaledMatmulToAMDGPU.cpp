@@ -33,7 +33,6 @@
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Transforms/DialectConversion.h"
 
-
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace mxc {
@@ -210,8 +209,8 @@ LogicalResult lowerScaledMatmul(mx::ScaledMatmulOp op, gpu::GPUModuleOp kernels,
   if (!mExtents.empty())
     sizes.push_back(mx::RuntimeSizeAttr::get(ctx, mName, mExtents));
   rewriter->setInsertionPoint(op);
-  mx::LaunchPlanOp::create(*rewriter, op.getLoc(), "scaled_matmul",
-                           planBuffers, attrs.getStrArrayAttr(names),
+  mx::LaunchPlanOp::create(*rewriter, op.getLoc(), "scaled_matmul", planBuffers,
+                           attrs.getStrArrayAttr(names),
                            attrs.getArrayAttr(sizes),
                            attrs.getArrayAttr(planVariants));
   rewriter->eraseOp(op);
@@ -219,10 +218,9 @@ LogicalResult lowerScaledMatmul(mx::ScaledMatmulOp op, gpu::GPUModuleOp kernels,
 }
 
 /// Lowers one mx op through `lower` (which checked it already).
-template <typename OpT>
-struct MxOpToKernels : OpConversionPattern<OpT> {
-  using LowerFn = LogicalResult (*)(OpT, gpu::GPUModuleOp,
-                                    const hw::ChipInfo &, RewriterBase *);
+template <typename OpT> struct MxOpToKernels : OpConversionPattern<OpT> {
+  using LowerFn = LogicalResult (*)(OpT, gpu::GPUModuleOp, const hw::ChipInfo &,
+                                    RewriterBase *);
   MxOpToKernels(MLIRContext *context, LowerFn lower, gpu::GPUModuleOp kernels,
                 const hw::ChipInfo &target)
       : OpConversionPattern<OpT>(context), lower(lower), kernels(kernels),
@@ -293,11 +291,10 @@ void ConvertMxToAMDGPUPass::runOnOperation() {
   }
 
   ConversionTarget legal(*context);
-  legal.addLegalDialect<mx::MxDialect, gpu::GPUDialect,
-                        mlir::amdgpu::AMDGPUDialect, arith::ArithDialect,
-                        LLVM::LLVMDialect, ROCDL::ROCDLDialect,
-                        memref::MemRefDialect, scf::SCFDialect,
-                        vector::VectorDialect>();
+  legal.addLegalDialect<
+      mx::MxDialect, gpu::GPUDialect, mlir::amdgpu::AMDGPUDialect,
+      arith::ArithDialect, LLVM::LLVMDialect, ROCDL::ROCDLDialect,
+      memref::MemRefDialect, scf::SCFDialect, vector::VectorDialect>();
   legal.addIllegalOp<mx::ScaledMatmulOp, mx::QuantizeOp, mx::DequantizeOp,
                      mx::SwigluOp, mx::RmsNormOp>();
   RewritePatternSet patterns(context);
