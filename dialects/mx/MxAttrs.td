@@ -98,9 +98,9 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
     `(tile_m / waves_m) x (tile_n / waves_n)` block made of the M x N tiles of
     matrix instruction `instruction` (gfx950: `mfma_scale_f32_32x32x64_f8f6f4`
     or `mfma_scale_f32_16x16x128_f8f6f4`, `v_mfma_scale_f32_*`). The K loop advances `tile_k` per
-    iteration, staged through LDS; `prefetch = 1` double-buffers the LDS tiles
-    so iteration k+1's global loads are in flight while iteration k's matrix
-    instructions run.
+    iteration, staged through LDS; `prefetch = p` gives the LDS tiles p + 1
+    buffers, so the global loads of the next p steps are in flight while
+    one step's matrix instructions run.
 
     ```mlir
     #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4,
@@ -121,7 +121,8 @@ def Mx_GemmConfigAttr : AttrDef<Mx_Dialect, "GemmConfig"> {
     - `tile_k` is a positive multiple of 128 (four scale blocks, one scale
       dword) and at most 32 matrix instructions deep (2048 for 32x32x64,
       4096 for 16x16x128): deeper steps' operands alone outgrow 256 registers;
-    - `prefetch` is 0 or 1.
+    - `prefetch` is 0 to 3 (more than 1 needs operands loaded straight into
+      LDS, checked where the config meets a matmul).
   }];
   let parameters = (ins EnumParameter<Mx_MatrixInstruction>:$instruction,
                         "unsigned":$tile_m,

@@ -96,7 +96,7 @@ GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c,
   unsigned bitsA = amdgpu::getElementBits(p.a),
            bitsB = amdgpu::getElementBits(p.b);
   int64_t k = std::max<int64_t>(p.k, 0), tileK = std::max(c.tileK, 1u);
-  s.stages = c.prefetch ? 2 : 1;
+  s.stages = 1 + c.prefetch;
   s.steps = llvm::divideCeil(k, tileK);
   s.kTail = k % tileK != 0;
   // A chunk never straddles the end of a row, a step or the K tail: each
@@ -134,7 +134,13 @@ GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c,
   // different words (tiles of 16 or 32 rows) land on disjoint banks.
   int64_t rows = int64_t(c.tileM) + c.tileN;
   s.scaleWordStride = rows + (8 - rows % 16 + 16) % 16;
-  s.scaleBytes = 2 * int64_t(s.scaleWindowWords()) * s.scaleWordStride * 4;
+  // The windows of the steps in flight and the one computing: those of
+  // `stages` consecutive steps.
+  s.scaleWindows = unsigned(llvm::divideCeil(int64_t(s.stages) - 1,
+                                             int64_t(s.scaleWindowSteps))) +
+                   1;
+  s.scaleBytes = int64_t(s.scaleWindows) * s.scaleWindowWords() *
+                 s.scaleWordStride * 4;
   s.ldsBytes = s.stages * (s.ldsBytesA + s.ldsBytesB) + s.scaleBytes;
   return s;
 }
@@ -203,6 +209,12 @@ std::string mxc::checkGemmConfig(const GemmProblem &p, const GemmConfig &c,
         .str();
   GemmCost cost = estimateGemmCost(p, c, chip);
   GemmStaging staging = getGemmStaging(p, c, chip);
+  if (c.prefetch > 1 && !(staging.directA && staging.directB))
+    return ("prefetch " + llvm::Twine(c.prefetch) +
+            " keeps more than one K step in flight, which only loads straight "
+            "into LDS do; an operand here goes through registers (FP6, [K, N] "
+            "B, or a chip without 16-byte loads into LDS): prefetch=1")
+        .str();
   // A SIMD's register file is shared by the waves it holds; architected
   // VGPRs are at most 256 a wave, the rest (AGPRs) hold accumulators.
   unsigned perSimd = wavesPerSimdNeeded(c, 4);
@@ -362,8 +374,13 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
           (kSteps * (repM * 32.0 * bitsA / 8 + repN * 32.0 * bitsB / 8) *
            chip.waveSize / model->ldsReadPhaseBytes) /
           std::max(1u, chip.waveSize / 32);
-  double inFlight = std::min(model->inFlightBytesPerCu,
-                             r * (c.prefetch ? stepBytes : stepBytes / 2.0));
+  // Loads straight into LDS keep `prefetch` steps in flight, loads through
+  // registers one.
+  double directBytes = double(stepBytes - viaRegisters);
+  double perWorkgroup = c.prefetch ? directBytes * c.prefetch + viaRegisters
+                                   : stepBytes / 2.0;
+  double inFlight =
+      std::min(model->inFlightBytesPerCu, r * perWorkgroup);
   double latency = model->l2LatencyClocks +
                    (model->memoryLatencyClocks - model->l2LatencyClocks) /
                        std::max(1.0, tiles(p.m, c.tileM));

@@ -71,7 +71,7 @@ bool canSwizzleLdsRows(int64_t rowBytes);
 /// How a config stages one K step through LDS (docs/gemm.md, "Kernel").
 /// The lowering builds exactly this and the cost model counts it.
 struct GemmStaging {
-  unsigned stages = 1;              ///< Operand LDS buffers: 2 with prefetch.
+  unsigned stages = 1; ///< Operand LDS buffers: 1 + prefetch.
   int64_t stepBytesA = 0, stepBytesB = 0; ///< A/B row bytes per K step.
   unsigned chunkBytesA = 16, chunkBytesB = 16; ///< Bytes per global load.
   /// Whether A / B go from global memory straight into LDS (gfx950's
@@ -85,6 +85,7 @@ struct GemmStaging {
   /// (`scaleWordStride` dwords a word, rows A's then B's).
   unsigned scaleStepWords = 1, scaleWindowSteps = 1, scalePieceBytes = 16;
   int64_t scaleWordStride = 0; ///< Dwords between words of a window.
+  unsigned scaleWindows = 2;   ///< Window buffers in LDS (a ring).
   int64_t scaleBytes = 0;      ///< Both windows of A and B scales.
   int64_t steps = 0;      ///< K steps, the last one partial when K % tile_k.
   bool kTail = false;

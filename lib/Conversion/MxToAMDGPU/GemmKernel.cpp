@@ -13,9 +13,10 @@
 // - the MFMA takes B as its first operand and A as its second, so it
 //   computes C transposed: a lane's four consecutive accumulator registers
 //   are four consecutive columns of one row of C, stored in one access.
-// With prefetch the operand tiles are double-buffered: step k+1's global
-// loads are in flight while step k's MFMAs run, and one barrier per step
-// separates the LDS writes of k+1 from the reads of k.
+// With prefetch = p the operand tiles have p + 1 buffers: the global loads
+// of steps k+1 to k+p are in flight while step k's MFMAs run (loads through
+// registers: step k+1's), and one barrier per step separates a buffer's
+// writes from its reads.
 //
 // Bounds: buffer resources end at the last row of A, B and C, so rows past M
 // or N read zero and stores there are dropped; chunks past K (the last,
@@ -76,6 +77,11 @@ private:
 
   /// Step `kt`'s loads, into (or for) operand buffer `stage`.
   StepLoads loadStep(Value kt, unsigned stage, bool windowStarts);
+  /// The operand half of loadStep.
+  void loadOperands(Value kt, unsigned stage, StepLoads &loads);
+  /// Before a barrier: waits for the loads into LDS of the step the next
+  /// compute reads, leaving the `prefetch - 1` newer steps' in flight.
+  void waitForStagedStep();
   void storeStep(const StepLoads &loads, Value kt, unsigned stage);
   /// Loads and stores a scale window only when step `kt` starts one.
   StepLoads loadStepWithWindow(Value kt, unsigned stage);
@@ -243,7 +249,8 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
   // Window w lives in buffer w % 2 of [2][words][rowsTotal] dwords.
   Value bufferOffset =
       t.add(t.i32(scaleRegion()),
-            t.mulConst(t.remConst(window, 2), words * s.scaleWordStride * 4));
+            t.mulConst(t.remConst(window, s.scaleWindows),
+                 words * s.scaleWordStride * 4));
   for (auto [i, piece] : llvm::enumerate(data)) {
     int64_t first = int64_t(i) * threads();
     Value index = t.addConst(tid, first);
@@ -281,6 +288,21 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
 StepLoads GemmKernelBuilder::loadStep(Value kt, unsigned stageIndex,
                                       bool windowStarts) {
   StepLoads loads;
+  // Scales first: their LDS writes wait for them, and vector memory counts
+  // in order, so anything issued before them would be waited for too.
+  if (windowStarts) {
+    Value window = t.divConst(kt, s.scaleWindowSteps);
+    loads.scalesA =
+        loadScaleRows(rsrcAScales, scaleRowOffsetA, c.tileM, window);
+    loads.scalesB =
+        loadScaleRows(rsrcBScales, scaleRowOffsetB, c.tileN, window);
+  }
+  loadOperands(kt, stageIndex, loads);
+  return loads;
+}
+
+void GemmKernelBuilder::loadOperands(Value kt, unsigned stageIndex,
+                                     StepLoads &loads) {
   // Operands loaded straight into LDS go now, into step kt's stage; the
   // others come back in registers for storeStep.
   Value stage = t.i32(stageIndex * stageBytes());
@@ -295,14 +317,6 @@ StepLoads GemmKernelBuilder::loadStep(Value kt, unsigned stageIndex,
     loads.b = p.bTransposed
                   ? copyBColumns.load(t, tid, t.mulConst(kt, c.tileK))
                   : copyB.load(t, tid, t.mulConst(kt, s.stepBytesB));
-  if (windowStarts) {
-    Value window = t.divConst(kt, s.scaleWindowSteps);
-    loads.scalesA =
-        loadScaleRows(rsrcAScales, scaleRowOffsetA, c.tileM, window);
-    loads.scalesB =
-        loadScaleRows(rsrcBScales, scaleRowOffsetB, c.tileN, window);
-  }
-  return loads;
 }
 
 void GemmKernelBuilder::storeStep(const StepLoads &loads, Value kt,
@@ -330,9 +344,9 @@ Value GemmKernelBuilder::windowStarts(Value kt) {
 StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt, unsigned stage) {
   if (s.scaleWindowSteps == 1)
     return loadStep(kt, stage, true);
-  StepLoads loads = loadStep(kt, stage, false);
+  StepLoads loads;
   // The window's loads, issued by the steps that start one (a uniform
-  // branch).
+  // branch), before the operands' (see loadStep).
   unsigned piecesA = unsigned(llvm::divideCeil(
       int64_t(c.tileM) * scalePiecesPerRow(), int64_t(threads())));
   unsigned piecesB = unsigned(llvm::divideCeil(
@@ -357,7 +371,18 @@ StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt, unsigned stage) {
   ValueRange results = ifOp.getResults();
   loads.scalesA.assign(results.begin(), results.begin() + piecesA);
   loads.scalesB.assign(results.begin() + piecesA, results.end());
+  loadOperands(kt, stage, loads);
   return loads;
+}
+
+void GemmKernelBuilder::waitForStagedStep() {
+  if (!s.directA && !s.directB)
+    return;
+  // Loads every wave issues per step; a wave that issued more only waits
+  // longer.
+  unsigned perStep = (s.directA ? copyA.wholeRounds() : 0) +
+                     (s.directB ? copyB.wholeRounds() : 0);
+  t.waitVectorLoads((s.stages - 2) * perStep);
 }
 
 void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt,
@@ -435,7 +460,8 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
   Value window = t.divConst(kt, s.scaleWindowSteps);
   Value wordBase = t.add(
       t.i32(scaleRegion()),
-      t.mulConst(t.add(t.mulConst(t.remConst(window, 2), s.scaleWindowWords()),
+      t.mulConst(t.add(t.mulConst(t.remConst(window, s.scaleWindows),
+                                  s.scaleWindowWords()),
                        t.mulConst(t.remConst(kt, s.scaleWindowSteps),
                                   s.scaleStepWords)),
                  s.scaleWordStride * 4));
@@ -579,37 +605,49 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
   SmallVector<Value> acc(c.repM() * c.repN(), zero);
   int64_t steps = s.steps;
 
-  if (s.stages == 2) {
-    // Step 0 before the loop; the step kt iteration computes step kt from
-    // buffer kt % 2 while step kt + 1's loads fly, then writes them to the
-    // other buffer. The loop takes two steps an iteration, so which buffer
-    // a step uses is a constant (LDS offsets fold into the instructions).
-    storeStep(loadStep(t.i32(0), 0, true), t.i32(0), 0);
+  if (s.stages >= 2) {
+    // `ahead` = prefetch steps are in flight while one computes: steps 0 to
+    // ahead - 1 are issued before the loop; the step kt iteration issues
+    // step kt + ahead's loads into buffer (kt + ahead) % stages, computes
+    // step kt from buffer kt % stages, writes what came through registers
+    // and meets one barrier. The loop takes `stages` steps an iteration, so
+    // which buffer a step uses is a constant (LDS offsets fold into the
+    // instructions); the last `ahead` steps only compute.
+    unsigned stages = s.stages, ahead = stages - 1;
+    for (int64_t p = 0; p < std::min<int64_t>(ahead, steps); ++p)
+      storeStepWithWindow(loadStepWithWindow(t.i32(p), unsigned(p)), t.i32(p),
+                          unsigned(p));
+    waitForStagedStep();
     t.barrier();
     auto stepOnce = [&](Value kt, unsigned stage, ValueRange in) {
-      Value next = t.addConst(kt, 1);
-      StepLoads loads = loadStepWithWindow(next, 1 - stage);
+      Value next = t.addConst(kt, ahead);
+      unsigned nextStage = (stage + ahead) % stages;
+      StepLoads loads = loadStepWithWindow(next, nextStage);
       SmallVector<Value> result = compute(kt, stage, in);
-      storeStepWithWindow(loads, next, 1 - stage);
+      storeStepWithWindow(loads, next, nextStage);
+      waitForStagedStep();
       t.barrier();
       return result;
     };
-    int64_t pairs = (steps - 1) / 2;
-    if (pairs > 0) {
-      auto loop =
-          scf::ForOp::create(b, t.i32(0), t.i32(2 * pairs), t.i32(2), acc);
+    int64_t loading = std::max<int64_t>(0, steps - ahead);
+    int64_t groups = loading / stages;
+    if (groups > 0) {
+      auto loop = scf::ForOp::create(b, t.i32(0), t.i32(groups * stages),
+                                     t.i32(stages), acc);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value kt = loop.getInductionVar();
-      SmallVector<Value> result = stepOnce(kt, 0, loop.getRegionIterArgs());
-      result = stepOnce(t.addConst(kt, 1), 1, result);
+      SmallVector<Value> result(loop.getRegionIterArgs());
+      for (unsigned u = 0; u < stages; ++u)
+        result = stepOnce(t.addConst(kt, u), u, result);
       scf::YieldOp::create(b, result);
       b.setInsertionPointAfter(loop);
       acc = SmallVector<Value>(loop.getResults());
     }
-    if ((steps - 1) % 2)
-      acc = stepOnce(t.i32(steps - 2), 0, acc);
-    acc = compute(t.i32(steps - 1), unsigned((steps - 1) % 2), acc);
+    for (int64_t kt = groups * stages; kt < loading; ++kt)
+      acc = stepOnce(t.i32(kt), unsigned(kt % stages), acc);
+    for (int64_t kt = loading; kt < steps; ++kt)
+      acc = compute(t.i32(kt), unsigned(kt % stages), acc);
   } else {
     // One buffer: load, barrier, compute, barrier.
     auto loop = scf::ForOp::create(b, t.i32(0), t.i32(steps), t.i32(1), acc);
@@ -617,6 +655,8 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     b.setInsertionPointToStart(loop.getBody());
     Value kt = loop.getInductionVar();
     storeStepWithWindow(loadStepWithWindow(kt, 0), kt, 0);
+    if (s.directA || s.directB)
+      t.waitVectorLoads(0);
     t.barrier();
     SmallVector<Value> result = compute(kt, 0, loop.getRegionIterArgs());
     t.barrier();

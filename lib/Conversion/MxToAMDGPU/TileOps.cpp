@@ -89,6 +89,14 @@ void TileBuilder::ldsStore(Value value, Value base, Value offset,
 
 void TileBuilder::barrier() { gpu::BarrierOp::create(b); }
 
+void TileBuilder::waitVectorLoads(unsigned outstanding) {
+  // vmcnt in bits [3:0] and [15:14]; expcnt (7) and lgkmcnt (15) not waited.
+  unsigned vmcnt = std::min(outstanding, 63u);
+  int32_t bits = int32_t((vmcnt & 0xF) | ((vmcnt >> 4) << 14) | (7 << 4) |
+                         (15 << 8));
+  ROCDL::SWaitcntOp::create(b, b.getI32IntegerAttr(bits));
+}
+
 Value TileBuilder::concat(ArrayRef<Value> pieces) {
   Value all = pieces.front();
   for (Value piece : pieces.drop_front()) {

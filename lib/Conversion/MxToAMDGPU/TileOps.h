@@ -52,6 +52,11 @@ public:
                 unsigned align);
   /// A workgroup barrier that also orders the workgroup's LDS accesses.
   void barrier();
+  /// Waits until at most `outstanding` of the wave's vector memory loads are
+  /// in flight (gfx9's s_waitcnt vmcnt encoding, that of the chips that load
+  /// straight into LDS). A load into LDS has written it only once counted
+  /// off, and the backend does not wait for it at a barrier.
+  void waitVectorLoads(unsigned outstanding);
 
   /// `dwords` i32 of `pieces` (vectors of i32) joined in order.
   mlir::Value concat(llvm::ArrayRef<mlir::Value> pieces);
@@ -141,6 +146,8 @@ struct RowTileCopy {
   bool maskTail = false;
 
   int64_t chunksPerRow() const { return layout.rowBytes / chunkBytes; }
+  /// Rounds every thread (and so every wave) issues a load in.
+  unsigned wholeRounds() const { return unsigned(chunks() / threads); }
   int64_t chunks() const { return layout.rows * chunksPerRow(); }
   unsigned chunksPerThread() const {
     return unsigned((chunks() + threads - 1) / threads);

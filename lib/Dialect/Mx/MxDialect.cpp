@@ -98,10 +98,10 @@ std::string GemmConfigAttr::checkParameters(MatrixInstruction instruction,
             " matrix instructions of K = " + Twine(mfmaK) +
             "); one step's operands alone would need more than 256 registers")
         .str();
-  if (prefetch > 1)
+  if (prefetch > 3)
     return ("prefetch is " + Twine(prefetch) +
-            "; expected 0 (off) or 1 (next step's operands loaded during "
-            "this one's)")
+            "; expected 0 to 3 (K steps whose loads are in flight while one "
+            "computes)")
         .str();
   return "";
 }

@@ -22,19 +22,22 @@
 // CHECK: llvm.mlir.addressof @linear_scaled_matmul_lds : !llvm.ptr<3>
 // CHECK: rocdl.readfirstlane
 // CHECK-COUNT-6: rocdl.make.buffer.rsrc
-// Step 0 goes to LDS before the loop: each lane fetches the global chunk
-// the swizzle (slot XOR key of the row) stores at its place, 16 bytes
-// straight into LDS; scale windows through registers.
+// Step 0 goes to LDS before the loop: its scale window through registers
+// (issued first), then each lane fetches the global chunk the swizzle (slot
+// XOR key of the row) stores at its place, 16 bytes straight into LDS. The
+// wave waits for its loads into LDS (s_waitcnt vmcnt(0): 0xF70) before the
+// barrier, which does not wait for them.
+// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK: arith.xori
 // CHECK: rocdl.raw.ptr.buffer.load.lds {{.*}}, %c16_i32
-// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK: llvm.store {{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.waitcnt 3952
+// CHECK-NEXT: gpu.barrier
 // The loop takes two steps an iteration (buffers 0 and 1). Each loads step
 // k + 1 into the other buffer (its scale window only when one starts)...
 // CHECK: scf.for {{.*}} step %c2_i32{{.*}} iter_args
-// CHECK: rocdl.raw.ptr.buffer.load.lds
 // CHECK: scf.if {{.*}} -> (vector<4xi32>, vector<4xi32>)
+// CHECK: rocdl.raw.ptr.buffer.load.lds
 // ... computes step k from LDS: scale words, 16-byte fragment reads, B
 // (FP4) as the MFMA's first operand...
 // CHECK: llvm.load {{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> i32
@@ -88,9 +91,9 @@ func.func @linear(%a: memref<?x512xf8E4M3FN>, %sa: memref<?x16xf8E8M0FNU>,
 // CHECK-LABEL: func.func @tail
 // CHECK: gpu.func @tail_scaled_matmul
 // CHECK: scf.for
+// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8
 // CHECK: arith.cmpi ult
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<2xi32>
-// CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8
 // CHECK: llvm.store {{.*}} {alignment = 8 : i64} : vector<2xi32>, !llvm.ptr<3>
 // CHECK: llvm.store {{.*}} {alignment = 1 : i64} : i8, !llvm.ptr<3>
 // CHECK: gpu.barrier

@@ -605,8 +605,8 @@ func.func private @tile_k_deep() attributes {config = #mx.gemm_config<instructio
 
 // -----
 
-// expected-error @+1 {{prefetch is 2; expected 0 (off) or 1}}
-func.func private @prefetch() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 2>}
+// expected-error @+1 {{prefetch is 4; expected 0 to 3 (K steps whose loads are in flight while one computes)}}
+func.func private @prefetch() attributes {config = #mx.gemm_config<instruction = mfma_scale_f32_32x32x64_f8f6f4, tile_m = 64, tile_n = 64, tile_k = 128, waves_m = 2, waves_n = 1, prefetch = 4>}
 
 // -----
 

@@ -282,6 +282,16 @@ std::vector<Case> allCases() {
     cases.push_back({E4M3, E2M1, 70, 136, 640, "bf16", false, false, config});
     cases.push_back({E3M2, E5M2, 45, 100, 416, "f32", true, false, config});
   }
+  // Two and three K steps in flight (loads straight into LDS), with more
+  // steps than buffers, fewer (K = 160: two steps, one of them partial) and
+  // scale windows of one step (tile_k 512).
+  for (const char *config :
+       {"mfma=32x32x64,tile=64x64x128,waves=2x2,prefetch=2",
+        "mfma=16x16x128,tile=32x64x128,waves=2x2,prefetch=3",
+        "mfma=16x16x128,tile=16x32x512,waves=1x2,prefetch=2"}) {
+    cases.push_back({E4M3, E2M1, 70, 136, 1408, "bf16", false, false, config});
+    cases.push_back({E2M1, E4M3, 33, 72, 160, "f32", true, false, config});
+  }
   return cases;
 }
 
