@@ -153,8 +153,9 @@ class Module:
         dtype for bf16). On ``hip:`` devices the kernels run on ``stream``
         (a Stream, or a hipStream_t handle such as
         ``torch.cuda.current_stream().cuda_stream``; None: the null stream)
-        and run() returns without waiting unless NumPy arrays are to be
-        copied back.
+        and run() returns without waiting unless NumPy arrays were copied
+        (then it waits for the stream, to copy them back and free their
+        buffers).
         """
         plan = self._program(program)
         if len(args) != len(plan.params):
@@ -167,24 +168,28 @@ class Module:
         values = self._sizes(plan, arguments, sizes or {})
         for argument in arguments:
             self._check(plan, argument, values)
-        keep_alive = []
         for argument in arguments:
             if argument.array is not None:
                 argument.buffer = self.device.alloc(argument.nbytes)
                 argument.buffer.write(argument.array, 0, hip_stream)
             elif argument.dlpack is not None:
                 argument.buffer = self.device.wrap_buffer(argument.dlpack.data, argument.nbytes)
-                keep_alive.append(argument.dlpack)
             else:
                 argument.buffer = argument.value
         self._module.run(plan.name, [a.buffer for a in arguments], values, hip_stream)
-        copied_back = False
+        copied = False
         for argument in arguments:
-            if argument.array is not None and argument.array.flags.writeable:
-                argument.buffer.read(argument.array, 0, hip_stream)
-                copied_back = True
-        if copied_back and hip_stream is not None:
-            hip_stream.synchronize()
+            if argument.array is not None:
+                copied = True
+                if argument.array.flags.writeable:
+                    argument.buffer.read(argument.array, 0, hip_stream)
+        # The arrays' memory and the buffers made for them are done with only
+        # when the stream has run (the simulator finishes every call at once).
+        if copied and self.device.is_hip:
+            if hip_stream is not None:
+                hip_stream.synchronize()
+            else:
+                self.device.synchronize()
 
     def _program(self, name: Optional[str]) -> Program:
         if name is None:
