@@ -7,6 +7,7 @@
 #include "Inspect.h"
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxFormats.h"
+#include "mxc/Driver/KernelBuilders.h"
 #include "mxc/Driver/Pipeline.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 #include "mxc/Transforms/GemmConfig.h"
@@ -292,130 +293,25 @@ static std::optional<int64_t> parseFlag(StringRef flag, StringRef text,
   return value;
 }
 
-/// The MLIR of `mxc gemm`'s kernel, or an error message. The op carries the
-/// flags that shaped it as its location, so that a diagnostic on it names
-/// them rather than a file nobody wrote.
+/// The MLIR of `mxc gemm`'s kernel, or an error message (KernelBuilders.h).
 static Expected<std::string> makeGemmModule(mlir::MLIRContext &context,
                                             int64_t nValue, int64_t kValue) {
-  auto bad = [](const Twine &what) {
-    return createStringError(inconvertibleErrorCode(), what);
-  };
-  std::optional<mx::FormatInfo> fa = mx::getFormatInfo(StringRef(aFormat)),
-                                fb = mx::getFormatInfo(StringRef(bFormat));
-  if (!fa || !fb)
-    return bad("--a-format and --b-format must each be one of e4m3, e5m2, "
-               "e2m3, e3m2, e2m1 (got '" +
-               aFormat + "' and '" + bFormat + "')");
-  if (kValue % 32)
-    return bad("--k " + Twine(kValue) +
-               ": K must be a multiple of 32 (the MX block size)");
-  if (outType != "bf16" && outType != "f16" && outType != "f32")
-    return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
-  if (bLayout != "nk" && bLayout != "kn")
-    return bad("--b-layout must be nk or kn (got '" + bLayout + "')");
-  auto typeName = [&](const mx::FormatInfo &info) {
-    std::string name;
-    raw_string_ostream os(name);
-    mx::getElementType(&context, info.format).print(os);
-    return name;
-  };
-  std::string ta = typeName(*fa), tb = typeName(*fb);
-  std::string n = std::to_string(nValue), k = std::to_string(kValue),
-              kb = std::to_string(kValue / 32);
-  std::string a = "memref<?x" + k + "x" + ta + ">";
-  std::string sa = "memref<?x" + kb + "xf8E8M0FNU>";
-  std::string b = bLayout == "nk" ? "memref<" + n + "x" + k + "x" + tb + ">"
-                                  : "memref<" + k + "x" + n + "x" + tb + ">";
-  std::string sb = "memref<" + n + "x" + kb + "xf8E8M0FNU>";
-  std::string bias = "memref<" + n + "xf32>";
-  std::string c = "memref<?x" + n + "x" + outType + ">";
-  std::string flags = "--a-format " + aFormat + " --b-format " + bFormat +
-                      " --n " + n + " --k " + k;
-  if (outType != "bf16")
-    flags += " --out " + outType;
-  if (withBias)
-    flags += " --bias";
-  if (bLayout != "nk")
-    flags += " --b-layout " + bLayout;
-  return "func.func @gemm(%a: " + a + ", %sa: " + sa + ", %b: " + b +
-         ", %sb: " + sb + (withBias ? ", %bias: " + bias : "") + ", %c: " + c +
-         ") {\n  mx.scaled_matmul %a[%sa] * %b[%sb]" +
-         (withBias ? " + %bias" : "") + " -> %c {b_layout = #mx.b_layout<" +
-         bLayout + ">} : " + a + "[" + sa + "] * " + b + "[" + sb + "]" +
-         (withBias ? " + " + bias : "") + " -> " + c + " loc(\"" + flags +
-         "\")\n  return\n}\n";
+  return driver::buildGemmModule(
+      context, {aFormat, bFormat, nValue, kValue, outType, withBias, bLayout});
 }
 
-/// The MLIR of `mxc quantize`'s kernel (rows M dynamic), or an error
-/// message; the op's location names the flags, as for `mxc gemm`.
+/// The MLIR of `mxc quantize`'s kernel (rows M dynamic), or an error message.
 static Expected<std::string> makeQuantizeModule(mlir::MLIRContext &context,
                                                 int64_t kValue) {
-  auto bad = [](const Twine &what) {
-    return createStringError(inconvertibleErrorCode(), what);
-  };
-  std::optional<mx::FormatInfo> format =
-      mx::getFormatInfo(StringRef(quantFormat));
-  if (!format)
-    return bad("--format must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
-               quantFormat + "')");
-  if (kValue % 32)
-    return bad("--k " + Twine(kValue) +
-               ": K must be a multiple of 32 (the MX block size)");
-  if (realType != "bf16" && realType != "f16" && realType != "f32")
-    return bad("--in must be bf16, f16 or f32 (got '" + realType + "')");
-  if (scaleRounding != "ceil" && scaleRounding != "floor")
-    return bad("--rounding must be ceil or floor (got '" + scaleRounding +
-               "')");
-  std::string elementType;
-  raw_string_ostream os(elementType);
-  mx::getElementType(&context, format->format).print(os);
-  std::string k = std::to_string(kValue), kb = std::to_string(kValue / 32);
-  std::string in = "memref<?x" + k + "x" + realType + ">";
-  std::string values = "memref<?x" + k + "x" + elementType + ">";
-  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
-  std::string flags = "--format " + quantFormat + " --k " + k;
-  if (realType != "bf16")
-    flags += " --in " + realType;
-  if (scaleRounding != "ceil")
-    flags += " --rounding " + scaleRounding;
-  return "func.func @quantize(%x: " + in + ", %q: " + values +
-         ", %s: " + scales +
-         ") {\n  mx.quantize %x -> %q, %s {rounding = #mx.rounding<" +
-         scaleRounding + ">} : " + in + " -> " + values + ", " + scales +
-         " loc(\"" + flags + "\")\n  return\n}\n";
+  return driver::buildQuantizeModule(
+      context, {quantFormat, kValue, realType, scaleRounding});
 }
 
 /// The MLIR of `mxc dequantize`'s kernel (rows M dynamic), or an error
-/// message; the op's location names the flags.
+/// message.
 static Expected<std::string> makeDequantizeModule(mlir::MLIRContext &context,
                                                   int64_t kValue) {
-  auto bad = [](const Twine &what) {
-    return createStringError(inconvertibleErrorCode(), what);
-  };
-  std::optional<mx::FormatInfo> format =
-      mx::getFormatInfo(StringRef(quantFormat));
-  if (!format)
-    return bad("--format must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
-               quantFormat + "')");
-  if (kValue % 32)
-    return bad("--k " + Twine(kValue) +
-               ": K must be a multiple of 32 (the MX block size)");
-  if (outType != "bf16" && outType != "f16" && outType != "f32")
-    return bad("--out must be bf16, f16 or f32 (got '" + outType + "')");
-  std::string elementType;
-  raw_string_ostream os(elementType);
-  mx::getElementType(&context, format->format).print(os);
-  std::string k = std::to_string(kValue), kb = std::to_string(kValue / 32);
-  std::string values = "memref<?x" + k + "x" + elementType + ">";
-  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
-  std::string out = "memref<?x" + k + "x" + outType + ">";
-  std::string flags = "--format " + quantFormat + " --k " + k;
-  if (outType != "bf16")
-    flags += " --out " + outType;
-  return "func.func @dequantize(%q: " + values + ", %s: " + scales +
-         ", %y: " + out + ") {\n  mx.dequantize %q, %s -> %y : " + values +
-         ", " + scales + " -> " + out + " loc(\"" + flags +
-         "\")\n  return\n}\n";
+  return driver::buildDequantizeModule(context, {quantFormat, kValue, outType});
 }
 
 /// A real number flag's text as an MLIR f32 attribute, or an error naming

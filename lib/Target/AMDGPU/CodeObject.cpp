@@ -46,24 +46,32 @@ static std::string getExecutableDir() {
   return self.empty() ? "" : sys::path::parent_path(self).str();
 }
 
-StringRef mxc::amdgpu::getDefaultLdLldPath() {
-  // Computed once: $MXC_LD_LLD, ld.lld beside mxc, the one configured at
-  // build time, then ld.lld or ld.lld-22 on PATH.
-  static const std::string path = []() -> std::string {
-    if (const char *env = std::getenv("MXC_LD_LLD"); env && *env)
-      return env;
+/// $MXC_LD_LLD, ld.lld beside the executable (when `besideExecutable`), the
+/// one configured at build time, then ld.lld or ld.lld-22 on PATH.
+static std::string findLdLld(bool besideExecutable) {
+  if (const char *env = std::getenv("MXC_LD_LLD"); env && *env)
+    return env;
+  if (besideExecutable && !getExecutableDir().empty()) {
     SmallString<256> beside(getExecutableDir());
     sys::path::append(beside, "ld.lld");
-    if (!getExecutableDir().empty() && sys::fs::can_execute(beside))
+    if (sys::fs::can_execute(beside))
       return beside.str().str();
-    if (sys::fs::can_execute(MXC_LD_LLD_PATH))
-      return MXC_LD_LLD_PATH;
-    for (StringRef name : {"ld.lld", "ld.lld-22"})
-      if (ErrorOr<std::string> found = sys::findProgramByName(name))
-        return *found;
-    return MXC_LD_LLD_PATH; // Named in the error that follows.
-  }();
+  }
+  if (sys::fs::can_execute(MXC_LD_LLD_PATH))
+    return MXC_LD_LLD_PATH;
+  for (StringRef name : {"ld.lld", "ld.lld-22"})
+    if (ErrorOr<std::string> found = sys::findProgramByName(name))
+      return *found;
+  return MXC_LD_LLD_PATH; // Named in the error that follows.
+}
+
+StringRef mxc::amdgpu::getDefaultLdLldPath() {
+  static const std::string path = findLdLld(/*besideExecutable=*/true);
   return path;
+}
+
+std::string mxc::amdgpu::getEmbeddedLdLldPath() {
+  return findLdLld(/*besideExecutable=*/false);
 }
 
 static void initializeAMDGPUBackend() {

@@ -66,6 +66,12 @@ llvm::Expected<std::string> linkCodeObject(llvm::StringRef object,
 /// else ld.lld or ld.lld-22 on PATH.
 llvm::StringRef getDefaultLdLldPath();
 
+/// The same for a compiler running inside another program (the Python
+/// package), which does not look beside the running executable: that is the
+/// host program's (python3's /usr/bin may hold an older ld.lld). Looked up
+/// on each call, so that the host may set $MXC_LD_LLD at any time.
+std::string getEmbeddedLdLldPath();
+
 /// A function or variable a module uses but does not define.
 struct UndefinedSymbol {
   std::string name;

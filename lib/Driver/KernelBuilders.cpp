@@ -1,0 +1,229 @@
+//===- KernelBuilders.cpp - MLIR for mxc's ready-made kernels -------------===//
+//
+// Part of mxc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "mxc/Driver/KernelBuilders.h"
+#include "mxc/Dialect/Mx/MxFormats.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+
+using namespace llvm;
+using namespace mxc;
+using namespace mxc::driver;
+
+namespace {
+/// Names parameters as the caller's user spells them, and collects the ones
+/// given into the op's location.
+class ParamNames {
+public:
+  ParamNames(ParamSpelling spelling, StringRef function)
+      : spelling(spelling), function(function) {}
+
+  /// `a-format` as `--a-format` or `a_format`.
+  std::string name(StringRef flag) const {
+    if (spelling == ParamSpelling::CommandLine)
+      return ("--" + flag).str();
+    // `in` is a Python keyword: mxc.quantize takes in_type.
+    if (flag == "in")
+      return "in_type";
+    std::string python = flag.str();
+    for (char &c : python)
+      if (c == '-')
+        c = '_';
+    return python;
+  }
+
+  /// The parameter and its value: `--k 33` or `k=33`.
+  std::string withValue(StringRef flag, const Twine &value) const {
+    if (spelling == ParamSpelling::CommandLine)
+      return (name(flag) + " " + value).str();
+    return (name(flag) + "=" + value).str();
+  }
+
+  /// Adds a parameter to the location; `text` values are quoted in Python.
+  void add(StringRef flag, const Twine &value, bool text) {
+    if (spelling == ParamSpelling::CommandLine) {
+      given += (given.empty() ? "" : " ") + withValue(flag, value);
+      return;
+    }
+    std::string shown = text ? ("'" + value + "'").str() : value.str();
+    given += (given.empty() ? "" : ", ") + withValue(flag, shown);
+  }
+  /// A flag without a value (`--bias`, or `bias=True`).
+  void addSwitch(StringRef flag) {
+    if (spelling == ParamSpelling::CommandLine)
+      given += (given.empty() ? "" : " ") + name(flag);
+    else
+      given += (given.empty() ? "" : ", ") + withValue(flag, "True");
+  }
+
+  std::string location() const {
+    if (spelling == ParamSpelling::CommandLine)
+      return given;
+    return "mxc." + function.str() + "(" + given + ")";
+  }
+
+private:
+  ParamSpelling spelling;
+  StringRef function;
+  std::string given;
+};
+} // namespace
+
+static Error bad(const Twine &what) {
+  return createStringError(inconvertibleErrorCode(), what);
+}
+
+/// The MLIR spelling of `format`'s element type ("f8E4M3FN").
+static std::string elementTypeName(mlir::MLIRContext &context,
+                                   const mx::FormatInfo &format) {
+  std::string name;
+  raw_string_ostream os(name);
+  mx::getElementType(&context, format.format).print(os);
+  return name;
+}
+
+/// `text` as the string of a MLIR location: quotes and backslashes escaped.
+static std::string escapeLocation(StringRef text) {
+  std::string escaped;
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      escaped += '\\';
+    escaped += c;
+  }
+  return escaped;
+}
+
+static Error checkBlockMultiple(const ParamNames &names, int64_t k) {
+  if (k % 32)
+    return bad(names.withValue("k", Twine(k)) +
+               ": K must be a multiple of 32 (the MX block size)");
+  return Error::success();
+}
+
+static bool isRealType(StringRef type) {
+  return type == "bf16" || type == "f16" || type == "f32";
+}
+
+Expected<std::string> mxc::driver::buildGemmModule(mlir::MLIRContext &context,
+                                                   const GemmSpec &spec,
+                                                   ParamSpelling spelling) {
+  ParamNames names(spelling, "gemm");
+  std::optional<mx::FormatInfo> fa = mx::getFormatInfo(StringRef(spec.aFormat)),
+                                fb = mx::getFormatInfo(StringRef(spec.bFormat));
+  if (!fa || !fb)
+    return bad(names.name("a-format") + " and " + names.name("b-format") +
+               " must each be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
+               spec.aFormat + "' and '" + spec.bFormat + "')");
+  if (Error error = checkBlockMultiple(names, spec.k))
+    return std::move(error);
+  if (!isRealType(spec.out))
+    return bad(names.name("out") + " must be bf16, f16 or f32 (got '" +
+               spec.out + "')");
+  if (spec.bLayout != "nk" && spec.bLayout != "kn")
+    return bad(names.name("b-layout") + " must be nk or kn (got '" +
+               spec.bLayout + "')");
+  std::string ta = elementTypeName(context, *fa),
+              tb = elementTypeName(context, *fb);
+  std::string n = std::to_string(spec.n), k = std::to_string(spec.k),
+              kb = std::to_string(spec.k / 32);
+  std::string a = "memref<?x" + k + "x" + ta + ">";
+  std::string sa = "memref<?x" + kb + "xf8E8M0FNU>";
+  std::string b = spec.bLayout == "nk"
+                      ? "memref<" + n + "x" + k + "x" + tb + ">"
+                      : "memref<" + k + "x" + n + "x" + tb + ">";
+  std::string sb = "memref<" + n + "x" + kb + "xf8E8M0FNU>";
+  std::string bias = "memref<" + n + "xf32>";
+  std::string c = "memref<?x" + n + "x" + spec.out + ">";
+  names.add("a-format", spec.aFormat, /*text=*/true);
+  names.add("b-format", spec.bFormat, /*text=*/true);
+  names.add("n", n, /*text=*/false);
+  names.add("k", k, /*text=*/false);
+  if (spec.out != "bf16")
+    names.add("out", spec.out, /*text=*/true);
+  if (spec.bias)
+    names.addSwitch("bias");
+  if (spec.bLayout != "nk")
+    names.add("b-layout", spec.bLayout, /*text=*/true);
+  return "func.func @gemm(%a: " + a + ", %sa: " + sa + ", %b: " + b +
+         ", %sb: " + sb + (spec.bias ? ", %bias: " + bias : "") + ", %c: " + c +
+         ") {\n  mx.scaled_matmul %a[%sa] * %b[%sb]" +
+         (spec.bias ? " + %bias" : "") + " -> %c {b_layout = #mx.b_layout<" +
+         spec.bLayout + ">} : " + a + "[" + sa + "] * " + b + "[" + sb + "]" +
+         (spec.bias ? " + " + bias : "") + " -> " + c + " loc(\"" +
+         escapeLocation(names.location()) + "\")\n  return\n}\n";
+}
+
+Expected<std::string>
+mxc::driver::buildQuantizeModule(mlir::MLIRContext &context,
+                                 const QuantizeSpec &spec,
+                                 ParamSpelling spelling) {
+  ParamNames names(spelling, "quantize");
+  std::optional<mx::FormatInfo> format =
+      mx::getFormatInfo(StringRef(spec.format));
+  if (!format)
+    return bad(names.name("format") +
+               " must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
+               spec.format + "')");
+  if (Error error = checkBlockMultiple(names, spec.k))
+    return std::move(error);
+  if (!isRealType(spec.in))
+    return bad(names.name("in") + " must be bf16, f16 or f32 (got '" + spec.in +
+               "')");
+  if (spec.rounding != "ceil" && spec.rounding != "floor")
+    return bad(names.name("rounding") + " must be ceil or floor (got '" +
+               spec.rounding + "')");
+  std::string elementType = elementTypeName(context, *format);
+  std::string k = std::to_string(spec.k), kb = std::to_string(spec.k / 32);
+  std::string in = "memref<?x" + k + "x" + spec.in + ">";
+  std::string values = "memref<?x" + k + "x" + elementType + ">";
+  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
+  names.add("format", spec.format, /*text=*/true);
+  names.add("k", k, /*text=*/false);
+  if (spec.in != "bf16")
+    names.add("in", spec.in, /*text=*/true);
+  if (spec.rounding != "ceil")
+    names.add("rounding", spec.rounding, /*text=*/true);
+  return "func.func @quantize(%x: " + in + ", %q: " + values +
+         ", %s: " + scales +
+         ") {\n  mx.quantize %x -> %q, %s {rounding = #mx.rounding<" +
+         spec.rounding + ">} : " + in + " -> " + values + ", " + scales +
+         " loc(\"" + escapeLocation(names.location()) + "\")\n  return\n}\n";
+}
+
+Expected<std::string>
+mxc::driver::buildDequantizeModule(mlir::MLIRContext &context,
+                                   const DequantizeSpec &spec,
+                                   ParamSpelling spelling) {
+  ParamNames names(spelling, "dequantize");
+  std::optional<mx::FormatInfo> format =
+      mx::getFormatInfo(StringRef(spec.format));
+  if (!format)
+    return bad(names.name("format") +
+               " must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
+               spec.format + "')");
+  if (Error error = checkBlockMultiple(names, spec.k))
+    return std::move(error);
+  if (!isRealType(spec.out))
+    return bad(names.name("out") + " must be bf16, f16 or f32 (got '" +
+               spec.out + "')");
+  std::string elementType = elementTypeName(context, *format);
+  std::string k = std::to_string(spec.k), kb = std::to_string(spec.k / 32);
+  std::string values = "memref<?x" + k + "x" + elementType + ">";
+  std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
+  std::string out = "memref<?x" + k + "x" + spec.out + ">";
+  names.add("format", spec.format, /*text=*/true);
+  names.add("k", k, /*text=*/false);
+  if (spec.out != "bf16")
+    names.add("out", spec.out, /*text=*/true);
+  return "func.func @dequantize(%q: " + values + ", %s: " + scales +
+         ", %y: " + out + ") {\n  mx.dequantize %q, %s -> %y : " + values +
+         ", " + scales + " -> " + out + " loc(\"" +
+         escapeLocation(names.location()) + "\")\n  return\n}\n";
+}
