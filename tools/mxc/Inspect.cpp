@@ -152,8 +152,10 @@ static json::Object toJson(StringRef file, const KernelIsaStats &s) {
         {"instructions", l.instructions},
         {"mix", std::move(mix)},
         {"flops_per_iter", l.flopsPerIteration},
-        {"non_matrix_per_matrix", std::round(l.nonMatrixPerMatrix * 100) / 100},
-        {"non_matrix_per_mflop", std::round(l.nonMatrixPerMflop * 10) / 10},
+        // Ties to even, as isa_stats.py's round() does.
+        {"non_matrix_per_matrix",
+         std::nearbyint(l.nonMatrixPerMatrix * 100) / 100},
+        {"non_matrix_per_mflop", std::nearbyint(l.nonMatrixPerMflop * 10) / 10},
         {"matrix_cycles_per_iter",
          l.matrixCyclesPerIteration ? json::Value(*l.matrixCyclesPerIteration)
                                     : json::Value(nullptr)},

@@ -90,8 +90,8 @@ private:
 
   /// The `kk`th MFMA operand of the lane's row `row + rowConst` of a tile.
   Value readFragment(hw::MatrixElement element, const LdsTileLayout &layout,
-                     Value tileOffset, Value row, int64_t rowConst,
-                     unsigned kk);
+                     Value tileOffset, Value row, int64_t rowConst, unsigned kk,
+                     const LdsScopes &scopes);
   /// Step word `word` of the lane's scale row `row + rowConst`.
   Value readScaleWord(Value wordBase, Value row, int64_t rowConst,
                       unsigned word);
@@ -111,6 +111,10 @@ private:
   Value rsrcA, rsrcAScales, rsrcB, rsrcBScales, rsrcC, rsrcBias;
   Value lds;
   LdsTileLayout layoutA, layoutB;
+  /// Per operand buffer (stage): its own alias scope, no alias with the
+  /// others, so reading one stage does not wait for loads into another.
+  SmallVector<LdsScopes> stageScopes;
+  LdsScopes scaleScopes;
   RowTileCopy copyA, copyB;
   ColumnTileCopy copyBColumns;
   Value scaleRowOffsetA, scaleRowOffsetB;
@@ -179,6 +183,27 @@ void GemmKernelBuilder::setUp(gpu::GPUFuncOp func) {
     rsrcBias = t.makeResource(
         argBias, bytes64(n64, spec.biasType.getIntOrFloatBitWidth() / 8));
 
+  // One alias scope per operand buffer and one for the scale windows, each
+  // no alias with the others.
+  auto domain = LLVM::AliasScopeDomainAttr::get(
+      b.getContext(), b.getStringAttr(func.getName() + " LDS"));
+  SmallVector<Attribute> scopes;
+  for (unsigned region = 0; region <= s.stages; ++region)
+    scopes.push_back(LLVM::AliasScopeAttr::get(
+        domain, b.getStringAttr(region == s.stages
+                                    ? std::string("scales")
+                                    : "stage " + std::to_string(region))));
+  for (unsigned region = 0; region <= s.stages; ++region) {
+    SmallVector<Attribute> others;
+    for (unsigned other = 0; other <= s.stages; ++other)
+      if (other != region)
+        others.push_back(scopes[other]);
+    LdsScopes entry{b.getArrayAttr({scopes[region]}), b.getArrayAttr(others)};
+    if (region == s.stages)
+      scaleScopes = entry;
+    else
+      stageScopes.push_back(entry);
+  }
   layoutA = s.directA ? LdsTileLayout::swizzle(c.tileM, s.stepBytesA)
                       : LdsTileLayout::padded(c.tileM, s.stepBytesA);
   layoutB = s.directB ? LdsTileLayout::swizzle(c.tileN, s.stepBytesB)
@@ -262,7 +287,7 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
       if (s.scalePieceBytes < 4) {
         Value at = t.add(rowWord, t.add(t.mulConst(word, s.scaleWordStride * 4),
                                         t.remConst(byte, 4)));
-        t.ldsStore(piece, lds, at, s.scalePieceBytes);
+        t.ldsStore(piece, lds, at, s.scalePieceBytes, &scaleScopes);
         return;
       }
       for (unsigned d = 0; d < s.scalePieceBytes / 4; ++d) {
@@ -271,7 +296,7 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
                           : vector::ExtractOp::create(b, piece, d).getResult();
         Value at = t.add(
             rowWord, t.mulConst(t.addConst(word, d), s.scaleWordStride * 4));
-        t.ldsStore(dword, lds, at, 4);
+        t.ldsStore(dword, lds, at, 4, &scaleScopes);
       }
     };
     if (first + threads() <= pieces) {
@@ -307,12 +332,13 @@ void GemmKernelBuilder::loadOperands(Value kt, unsigned stageIndex,
   // others come back in registers for storeStep.
   Value stage = t.i32(stageIndex * stageBytes());
   if (s.directA)
-    copyA.loadToLds(t, tid, wave, t.mulConst(kt, s.stepBytesA), lds, stage);
+    copyA.loadToLds(t, tid, wave, t.mulConst(kt, s.stepBytesA), lds, stage,
+                    &stageScopes[stageIndex]);
   else
     loads.a = copyA.load(t, tid, t.mulConst(kt, s.stepBytesA));
   if (s.directB)
     copyB.loadToLds(t, tid, wave, t.mulConst(kt, s.stepBytesB), lds,
-                    t.addConst(stage, s.ldsBytesA));
+                    t.addConst(stage, s.ldsBytesA), &stageScopes[stageIndex]);
   else
     loads.b = p.bTransposed
                   ? copyBColumns.load(t, tid, t.mulConst(kt, c.tileK))
@@ -406,7 +432,8 @@ void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt,
 Value GemmKernelBuilder::readFragment(hw::MatrixElement element,
                                       const LdsTileLayout &layout,
                                       Value tileOffset, Value row,
-                                      int64_t rowConst, unsigned kk) {
+                                      int64_t rowConst, unsigned kk,
+                                      const LdsScopes &scopes) {
   const hw::OperandLayout &ol = mi.layoutFor(element);
   unsigned bits = hw::getElementBits(element);
   unsigned runBytes = ol.runLength * bits / 8;
@@ -423,7 +450,8 @@ Value GemmKernelBuilder::readFragment(hw::MatrixElement element,
   for (unsigned run = 0; run < ol.numRuns; ++run) {
     unsigned first = (kk * mi.k + ol.runBase[run]) * bits / 8;
     runs.push_back(readLdsRun(t, layout, lds, tileOffset, row, rowConst,
-                              t.addConst(groupByte, first), runBytes, piece));
+                              t.addConst(groupByte, first), runBytes, piece,
+                              &scopes));
   }
   auto type = VectorType::get({32}, getElementType(b.getContext(), element));
   return vector::BitCastOp::create(b, type, t.concat(runs));
@@ -434,7 +462,7 @@ Value GemmKernelBuilder::readScaleWord(Value wordBase, Value row,
   // (window base + lane part) + constant, shared by every row block.
   Value at = t.addConst(t.add(wordBase, t.mulConst(row, 4)),
                         4 * (rowConst + int64_t(word) * s.scaleWordStride));
-  Value value = t.ldsLoad(b.getI32Type(), lds, at, 4);
+  Value value = t.ldsLoad(b.getI32Type(), lds, at, 4, &scaleScopes);
   // Lane group g's scale is block g of its MFMA: shifting the word by g
   // bytes puts it where the instruction's byte select looks.
   value = arith::ShRUIOp::create(b, value, t.mulConst(group, 8));
@@ -481,9 +509,11 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
       ROCDL::SchedBarrier::create(b, b.getI32IntegerAttr(0));
     SmallVector<Value> fragA, fragB;
     for (unsigned i = 0; i < repM; ++i)
-      fragA.push_back(readFragment(p.a, layoutA, stage, rowA, i * mi.m, kk));
+      fragA.push_back(readFragment(p.a, layoutA, stage, rowA, i * mi.m, kk,
+                                   stageScopes[stageIndex]));
     for (unsigned j = 0; j < repN; ++j)
-      fragB.push_back(readFragment(p.b, layoutB, tileB, rowB, j * mi.m, kk));
+      fragB.push_back(readFragment(p.b, layoutB, tileB, rowB, j * mi.m, kk,
+                                   stageScopes[stageIndex]));
     unsigned first = blocksPerMfma() * kk;
     unsigned word = first / 4, byte = first % 4;
     for (unsigned i = 0; i < repM; ++i)

@@ -77,14 +77,24 @@ static Value ldsAddress(ImplicitLocOpBuilder &b, Value base, Value offset) {
                              LLVM::GEPNoWrapFlags::inbounds);
 }
 
-Value TileBuilder::ldsLoad(Type type, Value base, Value offset,
-                           unsigned align) {
-  return LLVM::LoadOp::create(b, type, ldsAddress(b, base, offset), align);
+Value TileBuilder::ldsLoad(Type type, Value base, Value offset, unsigned align,
+                           const LdsScopes *scopes) {
+  auto load = LLVM::LoadOp::create(b, type, ldsAddress(b, base, offset), align);
+  if (scopes) {
+    load.setAliasScopesAttr(scopes->scopes);
+    load.setNoaliasScopesAttr(scopes->noalias);
+  }
+  return load;
 }
 
 void TileBuilder::ldsStore(Value value, Value base, Value offset,
-                           unsigned align) {
-  LLVM::StoreOp::create(b, value, ldsAddress(b, base, offset), align);
+                           unsigned align, const LdsScopes *scopes) {
+  auto store =
+      LLVM::StoreOp::create(b, value, ldsAddress(b, base, offset), align);
+  if (scopes) {
+    store.setAliasScopesAttr(scopes->scopes);
+    store.setNoaliasScopesAttr(scopes->noalias);
+  }
 }
 
 void TileBuilder::barrier() { gpu::BarrierOp::create(b); }
@@ -403,7 +413,8 @@ void RowTileCopy::store(TileBuilder &t, Value tid, ArrayRef<Value> data,
 }
 
 void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
-                            Value ldsBase, Value tileOffset) const {
+                            Value ldsBase, Value tileOffset,
+                            const LdsScopes *scopes) const {
   ImplicitLocOpBuilder &b = t.b;
   assert(layout.swizzled && chunkBytes == 16 && layout.pitch == layout.rowBytes);
   const int64_t waveLanes = 64;
@@ -421,9 +432,10 @@ void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
       Value lds = LLVM::GEPOp::create(b, ldsBase.getType(), b.getI8Type(),
                                       ldsBase, ArrayRef<LLVM::GEPArg>{first},
                                       LLVM::GEPNoWrapFlags::inbounds);
-      ROCDL::RawPtrBufferLoadLdsOp::create(b, rsrc, lds, t.i32(chunkBytes),
-                                           voffset, a.soffset, t.i32(0),
-                                           t.i32(0), nullptr, nullptr, nullptr);
+      ROCDL::RawPtrBufferLoadLdsOp::create(
+          b, rsrc, lds, t.i32(chunkBytes), voffset, a.soffset, t.i32(0),
+          t.i32(0), scopes ? scopes->scopes : nullptr,
+          scopes ? scopes->noalias : nullptr, nullptr);
     };
     guarded(t, c, chunks(), body);
   }
@@ -467,7 +479,7 @@ void ColumnTileCopy::store(TileBuilder &t, Value tid, ArrayRef<Value> data,
 Value mxc::tile::readLdsRun(TileBuilder &t, const LdsTileLayout &layout,
                             Value ldsBase, Value tileOffset, Value row,
                             int64_t rowConst, Value byte, unsigned bytes,
-                            unsigned pieceBytes) {
+                            unsigned pieceBytes, const LdsScopes *scopes) {
   Type i32Ty = t.b.getI32Type();
   SmallVector<Value> pieces;
   // (tile + lane part) + constant: the lane part is shared by the reads of
@@ -482,7 +494,7 @@ Value mxc::tile::readLdsRun(TileBuilder &t, const LdsTileLayout &layout,
     Type type = VectorType::get({pieceBytes / 4}, i32Ty);
     Value address =
         t.addConst(t.add(tileOffset, offset), constRows * layout.pitch);
-    pieces.push_back(t.ldsLoad(type, ldsBase, address, pieceBytes));
+    pieces.push_back(t.ldsLoad(type, ldsBase, address, pieceBytes, scopes));
   }
   return t.concat(pieces);
 }

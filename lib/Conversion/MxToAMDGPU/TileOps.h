@@ -23,6 +23,13 @@ constexpr int32_t kMaskedOffset = INT32_MIN;
 /// The most bytes a buffer resource addresses (num_records is clamped here).
 constexpr int64_t kMaxBufferBytes = 0x7FFFFFFF;
 
+/// Alias scopes of an LDS access (LLVM alias.scope / noalias metadata): a
+/// load straight into LDS and LDS reads in disjoint scopes let the backend
+/// read LDS without first waiting for the load.
+struct LdsScopes {
+  mlir::ArrayAttr scopes, noalias;
+};
+
 /// Emits i32 arithmetic and memory operations at one location.
 class TileBuilder {
 public:
@@ -47,9 +54,9 @@ public:
 
   /// Loads `type` from LDS at `base` + `offset` bytes, `align`-aligned.
   mlir::Value ldsLoad(mlir::Type type, mlir::Value base, mlir::Value offset,
-                      unsigned align);
+                      unsigned align, const LdsScopes *scopes = nullptr);
   void ldsStore(mlir::Value value, mlir::Value base, mlir::Value offset,
-                unsigned align);
+                unsigned align, const LdsScopes *scopes = nullptr);
   /// A workgroup barrier that also orders the workgroup's LDS accesses.
   void barrier();
   /// Waits until at most `outstanding` of the wave's vector memory loads are
@@ -165,8 +172,8 @@ struct RowTileCopy {
   /// is lane c % 64 of wave c / 64's load, which fetches the global chunk
   /// the swizzle stores there. `wave` is the uniform wave index.
   void loadToLds(TileBuilder &t, mlir::Value tid, mlir::Value wave,
-                 mlir::Value kByte, mlir::Value ldsBase,
-                 mlir::Value tileOffset) const;
+                 mlir::Value kByte, mlir::Value ldsBase, mlir::Value tileOffset,
+                 const LdsScopes *scopes = nullptr) const;
 };
 
 /// A cooperative copy of one K step of a [K, N] byte operand into an LDS
@@ -216,7 +223,8 @@ struct RowRuns {
 mlir::Value readLdsRun(TileBuilder &t, const LdsTileLayout &layout,
                        mlir::Value ldsBase, mlir::Value tileOffset,
                        mlir::Value row, int64_t rowConst, mlir::Value byte,
-                       unsigned bytes, unsigned pieceBytes);
+                       unsigned bytes, unsigned pieceBytes,
+                       const LdsScopes *scopes = nullptr);
 
 } // namespace mxc::tile
 

@@ -30,7 +30,7 @@
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK: arith.xori
 // CHECK: rocdl.raw.ptr.buffer.load.lds {{.*}}, %c16_i32
-// CHECK: llvm.store {{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}}alignment = 4 : i64{{.*}} : i32, !llvm.ptr<3>
 // CHECK: rocdl.s.waitcnt 3952
 // CHECK-NEXT: gpu.barrier
 // The loop takes two steps an iteration (buffers 0 and 1). Each loads step
@@ -40,9 +40,9 @@
 // CHECK: rocdl.raw.ptr.buffer.load.lds
 // ... computes step k from LDS: scale words, 16-byte fragment reads, B
 // (FP4) as the MFMA's first operand...
-// CHECK: llvm.load {{.*}} {alignment = 4 : i64} : !llvm.ptr<3> -> i32
+// CHECK: llvm.load {{.*}}alignment = 4 : i64{{.*}} : !llvm.ptr<3> -> i32
 // CHECK: arith.shrui
-// CHECK: llvm.load {{.*}} {alignment = 16 : i64} : !llvm.ptr<3> -> vector<4xi32>
+// CHECK: llvm.load {{.*}}alignment = 16 : i64{{.*}} : !llvm.ptr<3> -> vector<4xi32>
 // CHECK: vector.bitcast {{.*}} : vector<8xi32> to vector<32xf8E4M3FN>
 // CHECK: vector.bitcast {{.*}} : vector<4xi32> to vector<32xf4E2M1FN>
 // CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[0] * {{.*}}) * ({{.*}}[0] * {{.*}}) + {{.*}} : vector<4xf8E8M0FNU>, vector<32xf4E2M1FN>, vector<4xf8E8M0FNU>, vector<32xf8E4M3FN>, vector<16xf32>
@@ -50,7 +50,7 @@
 // CHECK: amdgpu.scaled_mfma 32x32x64 ({{.*}}[2] * {{.*}}) * ({{.*}}[2] * {{.*}})
 // ... writes a starting scale window, and meets the barrier.
 // CHECK: scf.if
-// CHECK: llvm.store {{.*}} {alignment = 4 : i64} : i32, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}}alignment = 4 : i64{{.*}} : i32, !llvm.ptr<3>
 // CHECK: gpu.barrier
 // CHECK: rocdl.raw.ptr.buffer.load.lds
 // CHECK-COUNT-2: amdgpu.scaled_mfma
@@ -94,10 +94,10 @@ func.func @linear(%a: memref<?x512xf8E4M3FN>, %sa: memref<?x16xf8E8M0FNU>,
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8
 // CHECK: arith.cmpi ult
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<2xi32>
-// CHECK: llvm.store {{.*}} {alignment = 8 : i64} : vector<2xi32>, !llvm.ptr<3>
-// CHECK: llvm.store {{.*}} {alignment = 1 : i64} : i8, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}}alignment = 8 : i64{{.*}} : vector<2xi32>, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}}alignment = 1 : i64{{.*}} : i8, !llvm.ptr<3>
 // CHECK: gpu.barrier
-// CHECK: llvm.load {{.*}} {alignment = 8 : i64} : !llvm.ptr<3> -> vector<2xi32>
+// CHECK: llvm.load {{.*}}alignment = 8 : i64{{.*}} : !llvm.ptr<3> -> vector<2xi32>
 // CHECK: vector.bitcast {{.*}} : vector<6xi32> to vector<32xf6E2M3FN>
 // CHECK: amdgpu.scaled_mfma 16x16x128
 // CHECK-SAME: vector<32xf6E3M2FN>, vector<4xf8E8M0FNU>, vector<32xf6E2M3FN>, vector<4xf32>
@@ -119,7 +119,7 @@ func.func @tail(%a: memref<?x96xf6E2M3FN>, %sa: memref<?x3xf8E8M0FNU>,
 // CHECK-LABEL: func.func @kn
 // CHECK: gpu.func @kn_scaled_matmul
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8
-// CHECK: llvm.store {{.*}} {alignment = 1 : i64} : i8, !llvm.ptr<3>
+// CHECK: llvm.store {{.*}}alignment = 1 : i64{{.*}} : i8, !llvm.ptr<3>
 // CHECK: amdgpu.scaled_mfma 32x32x64
 func.func @kn(%a: memref<?x128xf8E4M3FN>, %sa: memref<?x4xf8E8M0FNU>,
               %b: memref<128x64xf8E5M2>, %sb: memref<64x4xf8E8M0FNU>,
