@@ -119,6 +119,14 @@ static int writeOutput(const std::string &path, const void *data,
   if (ec)
     return fail("cannot write '" + path + "': " + ec.message());
   os.write(static_cast<const char *>(data), bytes);
+  os.close();
+  // A failed write (a full disk, /dev/full) is an error here, not the
+  // stream's fatal error at destruction.
+  if (os.has_error()) {
+    std::string message = os.error().message();
+    os.clear_error();
+    return fail("cannot write '" + path + "': " + message);
+  }
   return 0;
 }
 
