@@ -18,7 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string_view>
+#include <string>
 
 using namespace mxc;
 
@@ -30,13 +30,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     return r;
   }();
   // A context per input: nothing one input interns or loads reaches the next.
-  mlir::MLIRContext context(*registry,
-                            mlir::MLIRContext::Threading::DISABLED);
+  mlir::MLIRContext context(*registry, mlir::MLIRContext::Threading::DISABLED);
   context.loadAllAvailableDialects();
   context.printOpOnDiagnostic(false);
   mlir::ScopedDiagnosticHandler quiet(
       &context, [](mlir::Diagnostic &) { return mlir::success(); });
-  std::string_view text(reinterpret_cast<const char *>(data), size);
+  // MLIR's lexer stops at the NUL after the text, as mxc's input files
+  // (MemoryBuffer) have: libFuzzer's bytes have none.
+  std::string text(reinterpret_cast<const char *>(data), size);
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::parseSourceString<mlir::ModuleOp>(text, &context, "fuzz.mlir");
   if (!module)

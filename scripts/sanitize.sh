@@ -24,4 +24,4 @@ export CFLAGS="-fsanitize=address,undefined" CXXFLAGS="-fsanitize=address,undefi
 export LDFLAGS="-fsanitize=address,undefined -shared-libsan -Wl,-rpath,$rt"
 # mxrt-core-deps checks what libmxrt needs in a plain build; a sanitized
 # libmxrt needs the sanitizer runtime too.
-ctest --test-dir "$build" --output-on-failure -E '^mxrt-core-deps$'
+ctest --test-dir "$build" -j2 --output-on-failure -E '^mxrt-core-deps$'

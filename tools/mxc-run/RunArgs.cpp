@@ -122,7 +122,6 @@ run::parsePlanSizes(const amdgpu::PlanProgram &program, StringRef text) {
   return sizes;
 }
 
-
 Error run::readArgFile(size_t index, StringRef spec, ArgSpec &arg) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> in = MemoryBuffer::getFile(
       arg.path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
