@@ -303,8 +303,8 @@ static LogicalResult checkForChip(gpu::GPUModuleOp kernels,
         reportPointer(op, global.getAddrSpace());
         return WalkResult::interrupt();
       }
-    for (TypeRange types : {TypeRange(op->getOperandTypes()),
-                            TypeRange(op->getResultTypes())})
+    for (TypeRange types :
+         {TypeRange(op->getOperandTypes()), TypeRange(op->getResultTypes())})
       for (Type type : types)
         if (std::optional<unsigned> space = badPointer(type)) {
           reportPointer(op, *space);

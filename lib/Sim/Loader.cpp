@@ -13,8 +13,8 @@
 #include "llvm/Object/ELFObjectFile.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/xxhash.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace llvm;
 using namespace mxc;
@@ -43,12 +43,13 @@ static Expected<MemoryBufferRef> findEmbeddedBitcode(MemoryBufferRef file) {
       consumeError(name.takeError());
       continue;
     }
-    if (*name != amdgpu::kBitcodeSection && *name != amdgpu::kBitcodeHashSection)
+    if (*name != amdgpu::kBitcodeSection &&
+        *name != amdgpu::kBitcodeHashSection)
       continue;
     Expected<StringRef> contents = section.getContents();
     if (!contents)
-      return loadError(file, "unreadable " + *name + " section: " +
-                                 toString(contents.takeError()));
+      return loadError(file, "unreadable " + *name +
+                                 " section: " + toString(contents.takeError()));
     (*name == amdgpu::kBitcodeSection ? bitcode : hash) = *contents;
   }
   if (bitcode) {

@@ -111,7 +111,6 @@ static std::string checkList(const sim::CheckOptions &checks) {
   return join(names, ",");
 }
 
-
 static int writeOutput(const std::string &path, const void *data,
                        size_t bytes) {
   std::error_code ec;
