@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build ccache git
   llvm-22-dev libmlir-22-dev mlir-22-tools lld-22 llvm-22-tools clang-22
+  libclang-rt-22-dev
   rocm-device-libs
   libgtest-dev libgmock-dev libzstd-dev zlib1g-dev libedit-dev libcurl4-openssl-dev libxml2-dev
   python3-numpy python3-pytest python3-dev pybind11-dev

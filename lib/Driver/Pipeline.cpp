@@ -10,6 +10,8 @@
 #include "mxc/Dialect/Mx/MxDialect.h"
 #include "mxc/Dialect/Mx/MxOps.h"
 #include "mxc/Target/AMDGPU/CodeObject.h"
+#include "mxc/Target/AMDGPU/CodeObjectReader.h"
+#include "mxc/Target/AMDGPU/MatrixIntrinsics.h"
 #include "mxc/Transforms/GemmConfig.h"
 #include "mxc/Transforms/Passes.h"
 
@@ -38,6 +40,9 @@
 #include "mlir/Target/LLVMIR/Dialect/ROCDL/ROCDLToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DataLayout.h"
+#include "llvm/IR/Instructions.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
@@ -229,6 +234,133 @@ static LogicalResult checkLoadsToLds(gpu::GPUModuleOp kernels,
   return failure(result.wasInterrupted());
 }
 
+/// The most lanes an AMDGPU workgroup has.
+constexpr int64_t kMaxWorkgroupLanes = 1024;
+
+/// Refuses a kernel whose known_block_size no AMDGPU workgroup has (the
+/// backend would write a code object that no loader accepts).
+static LogicalResult checkBlockSizes(gpu::GPUModuleOp kernels) {
+  WalkResult result = kernels.walk([&](gpu::GPUFuncOp func) {
+    std::optional<ArrayRef<int32_t>> block = func.getKnownBlockSize();
+    if (!block)
+      return WalkResult::advance();
+    int64_t lanes = 1;
+    for (int32_t dim : *block) {
+      if (dim < 1) {
+        func.emitOpError() << "known_block_size has a dimension of " << dim
+                           << "; each must be at least 1";
+        return WalkResult::interrupt();
+      }
+      lanes *= dim;
+      if (lanes > kMaxWorkgroupLanes) {
+        func.emitOpError() << "known_block_size has more than "
+                           << kMaxWorkgroupLanes
+                           << " lanes, the most an AMDGPU workgroup has";
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// Whether the AMDGPU backend compiles accesses through pointers of address
+/// space `space`: flat (0), global (1), LDS (3), constant (4), private (5),
+/// 32-bit constant (6), and the buffer fat pointers and resources (7, 8)
+/// that mxc's own lowering uses. Others (region 2, strided buffers 9, any
+/// unassigned number) make instruction selection abort.
+static bool isSupportedAddressSpace(unsigned space) {
+  return space <= 8 && space != 2;
+}
+
+/// Refuses, in the gpu.module lowered to the LLVM dialect, pointers the
+/// backend cannot address and rocdl matrix ops `chip` lacks, at the op (whose
+/// location is the user's). The backend would abort on either.
+static LogicalResult checkForChip(gpu::GPUModuleOp kernels,
+                                  const mxc::amdgpu::ChipInfo &chip) {
+  auto badPointer = [](Type type) -> std::optional<unsigned> {
+    if (auto ptr = dyn_cast<LLVM::LLVMPointerType>(type))
+      if (!isSupportedAddressSpace(ptr.getAddressSpace()))
+        return ptr.getAddressSpace();
+    return std::nullopt;
+  };
+  auto reportPointer = [&](Operation *op, unsigned space) {
+    op->emitOpError() << "uses memory in address space " << space
+                      << ", which AMDGPU kernels cannot address (they "
+                         "address 0 flat, 1 global, 3 LDS, 4 constant and 5 "
+                         "private memory)";
+  };
+  WalkResult result = kernels.walk([&](Operation *op) {
+    if (auto func = dyn_cast<LLVM::LLVMFuncOp>(op)) {
+      for (Type type : func.getFunctionType().getParams())
+        if (std::optional<unsigned> space = badPointer(type)) {
+          reportPointer(op, *space);
+          return WalkResult::interrupt();
+        }
+    }
+    if (auto global = dyn_cast<LLVM::GlobalOp>(op))
+      if (!isSupportedAddressSpace(global.getAddrSpace())) {
+        reportPointer(op, global.getAddrSpace());
+        return WalkResult::interrupt();
+      }
+    for (TypeRange types :
+         {TypeRange(op->getOperandTypes()), TypeRange(op->getResultTypes())})
+      for (Type type : types)
+        if (std::optional<unsigned> space = badPointer(type)) {
+          reportPointer(op, *space);
+          return WalkResult::interrupt();
+        }
+    StringRef name = op->getName().getStringRef();
+    if (name.consume_front("rocdl.")) {
+      std::string intrinsic = ("llvm.amdgcn." + name).str();
+      if (mxc::amdgpu::isMatrixIntrinsic(intrinsic) &&
+          !mxc::amdgpu::lookupMatrixIntrinsic(intrinsic, chip.name)) {
+        op->emitOpError() << "is an instruction " << chip.name
+                          << " does not have";
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(result.wasInterrupted());
+}
+
+/// Refuses a kernel whose LDS variables take more than `chip` has per
+/// workgroup (the code object would report a wrapped size).
+static LogicalResult checkLdsSizes(gpu::GPUModuleOp kernels,
+                                   const llvm::Module &module,
+                                   const mxc::amdgpu::ChipInfo &chip) {
+  const llvm::DataLayout &layout = module.getDataLayout();
+  for (const llvm::Function &function : module) {
+    if (function.getCallingConv() != llvm::CallingConv::AMDGPU_KERNEL)
+      continue;
+    // The LDS variables the kernel's own instructions use (mxc inlines
+    // everything into its kernels).
+    uint64_t bytes = 0;
+    for (const llvm::GlobalVariable &global : module.globals()) {
+      if (global.getAddressSpace() != 3)
+        continue;
+      SmallVector<const llvm::User *> users(global.users());
+      bool usedHere = false;
+      while (!users.empty() && !usedHere) {
+        const llvm::User *user = users.pop_back_val();
+        if (auto *inst = dyn_cast<llvm::Instruction>(user))
+          usedHere = inst->getFunction() == &function;
+        else if (isa<llvm::ConstantExpr>(user))
+          users.append(user->user_begin(), user->user_end());
+      }
+      if (usedHere)
+        bytes += layout.getTypeAllocSize(global.getValueType());
+    }
+    if (bytes > chip.ldsBytesPerWorkgroup)
+      return emitError(kernels.getLoc())
+             << "kernel '" << function.getName() << "' has " << bytes
+             << " bytes of LDS variables; " << chip.name << " has "
+             << chip.ldsBytesPerWorkgroup << " bytes of LDS per workgroup";
+  }
+  return success();
+}
+
 FailureOr<std::string> mxc::driver::compile(ModuleOp module,
                                             const CompileOptions &options,
                                             amdgpu::LaunchPlan *planOut) {
@@ -253,6 +385,10 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
   if (mxOps.wasInterrupted())
     return failure();
 
+  for (auto kernels : module.getOps<gpu::GPUModuleOp>())
+    if (failed(checkBlockSizes(kernels)))
+      return failure();
+
   PassManager pm(ctx);
   buildLowerToLLVMPipeline(pm, options);
   if (failed(pm.run(module)))
@@ -266,7 +402,8 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
   }
 
   FailureOr<gpu::GPUModuleOp> kernels = getKernelModule(module);
-  if (failed(kernels) || failed(checkLoadsToLds(*kernels, *options.chip)))
+  if (failed(kernels) || failed(checkLoadsToLds(*kernels, *options.chip)) ||
+      failed(checkForChip(*kernels, *options.chip)))
     return failure();
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
@@ -278,6 +415,8 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
   if (!tm)
     return emitError(kernels->getLoc()) << llvm::toString(tm.takeError());
   amdgpu::setModuleTarget(*llvmModule, **tm);
+  if (failed(checkLdsSizes(*kernels, *llvmModule, *options.chip)))
+    return failure();
   if (failed(linkDeviceLibraries(*kernels, *llvmModule, options)))
     return failure();
   amdgpu::optimizeModule(*llvmModule, **tm, options.optLevel);
@@ -308,5 +447,12 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
   auto hsaco = amdgpu::linkCodeObject(*object, ldLld);
   if (!hsaco)
     return emitError(kernels->getLoc()) << llvm::toString(hsaco.takeError());
+  // What mxc writes, its own loader must take.
+  auto written = amdgpu::readCodeObject(
+      llvm::MemoryBufferRef(*hsaco, "the linked code object"));
+  if (!written)
+    return emitError(kernels->getLoc())
+           << "the linker ('" << ldLld << "') wrote a code object mxc cannot "
+           << "load: " << llvm::toString(written.takeError());
   return std::move(*hsaco);
 }

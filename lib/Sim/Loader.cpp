@@ -11,8 +11,10 @@
 #include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Object/ELFObjectFile.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 
 using namespace llvm;
 using namespace mxc;
@@ -34,14 +36,35 @@ static Expected<MemoryBufferRef> findEmbeddedBitcode(MemoryBufferRef file) {
   if (!elf || elf->getELFFile().getHeader().e_machine != ELF::EM_AMDGPU)
     return loadError(file, "not an AMDGPU code object (ELF machine is not "
                            "EM_AMDGPU)");
+  std::optional<StringRef> bitcode, hash;
   for (const object::SectionRef &section : elf->sections()) {
     Expected<StringRef> name = section.getName();
-    if (!name || *name != amdgpu::kBitcodeSection)
+    if (!name) {
+      consumeError(name.takeError());
+      continue;
+    }
+    if (*name != amdgpu::kBitcodeSection &&
+        *name != amdgpu::kBitcodeHashSection)
       continue;
     Expected<StringRef> contents = section.getContents();
     if (!contents)
-      return loadError(file, "unreadable .llvmbc section");
-    return MemoryBufferRef(*contents, file.getBufferIdentifier());
+      return loadError(file, "unreadable " + *name +
+                                 " section: " + toString(contents.takeError()));
+    (*name == amdgpu::kBitcodeSection ? bitcode : hash) = *contents;
+  }
+  if (bitcode) {
+    // LLVM's bitcode reader may crash on corrupt bitcode: only bitcode whose
+    // checksum holds reaches it.
+    if (!hash)
+      return loadError(file, "the .llvmbc section has no checksum (" +
+                                 amdgpu::kBitcodeHashSection +
+                                 " section); compile the kernel again with "
+                                 "this mxc");
+    if (hash->size() != 8 ||
+        support::endian::read64le(hash->data()) != xxh3_64bits(*bitcode))
+      return loadError(file, "the .llvmbc section is corrupt (its checksum "
+                             "does not match)");
+    return MemoryBufferRef(*bitcode, file.getBufferIdentifier());
   }
   return loadError(file, "the code object carries no LLVM bitcode (.llvmbc "
                          "section); compile it with mxc without "

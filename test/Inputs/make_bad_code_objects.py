@@ -105,6 +105,14 @@ def main(good_path, out_dir):
         good, b"mxc.version\x92\x02", b"mxc.version\x92\x03")
     bad["plan-not-msgpack"] = (good[:plan + 16] + b"\xc1" +
                                good[plan + 17:])
+    # The embedded bitcode (the simulator runs it): one byte of it changed,
+    # and its checksum's section renamed away.
+    _, _, bc_offset, bc_size = next(s for s in sections(good) if s[0] == ".llvmbc")
+    corrupt = bytearray(good)
+    corrupt[bc_offset + bc_size // 2] ^= 0xFF
+    bad["bitcode-corrupt"] = bytes(corrupt)
+    bad["bitcode-no-checksum"] = replace_once(
+        good, b".mxc.llvmbc.xxh3\0", b".mxc.llvmbc.xxhX\0")
     for name, data in bad.items():
         with open(os.path.join(out_dir, name + ".hsaco"), "wb") as f:
             f.write(data)

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RunArgs.h"
 #include "mxc/Sim/Profile.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
@@ -31,6 +32,7 @@
 
 using namespace llvm;
 using namespace mxc;
+using namespace mxc::run;
 
 static cl::OptionCategory runCategory("mxc-run options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
@@ -97,18 +99,6 @@ static int fail(const Twine &message) {
   return 1;
 }
 
-static bool parseDim3(StringRef text, sim::Dim3 &dim) {
-  SmallVector<StringRef, 3> parts;
-  text.split(parts, ',');
-  if (parts.empty() || parts.size() > 3)
-    return false;
-  uint32_t *fields[3] = {&dim.x, &dim.y, &dim.z};
-  for (size_t i = 0; i < parts.size(); ++i)
-    if (parts[i].getAsInteger(10, *fields[i]) || *fields[i] == 0)
-      return false;
-  return true;
-}
-
 /// The checks `checks` turns on, as --check lists them.
 static std::string checkList(const sim::CheckOptions &checks) {
   SmallVector<StringRef, 3> names;
@@ -121,88 +111,6 @@ static std::string checkList(const sim::CheckOptions &checks) {
   return join(names, ",");
 }
 
-namespace {
-/// One --arg, parsed.
-struct ArgSpec {
-  enum class Kind { In, Out, InOut, Zero, Null, I32, I64, F32 } kind;
-  std::string path;
-  uint64_t bytes = 0;
-  uint64_t bits = 0;
-  std::unique_ptr<MemoryBuffer> contents;
-  bool isBuffer() const {
-    return kind == Kind::In || kind == Kind::Out || kind == Kind::InOut ||
-           kind == Kind::Zero;
-  }
-  bool isScalar() const {
-    return kind == Kind::I32 || kind == Kind::I64 || kind == Kind::F32;
-  }
-};
-} // namespace
-
-/// Parses --arg `spec` (number `i`), or returns an error message.
-static Expected<ArgSpec> parseArg(size_t i, StringRef spec) {
-  auto argError = [&](const Twine &why) {
-    return createStringError(inconvertibleErrorCode(), "argument " + Twine(i) +
-                                                           " ('" + spec +
-                                                           "'): " + why);
-  };
-  ArgSpec arg;
-  auto [kind, rest] = spec.split(':');
-  if (kind == "null") {
-    arg.kind = ArgSpec::Kind::Null;
-  } else if (kind == "zero") {
-    arg.kind = ArgSpec::Kind::Zero;
-    if (rest.getAsInteger(10, arg.bytes))
-      return argError("expected zero:BYTES");
-  } else if (kind == "out") {
-    arg.kind = ArgSpec::Kind::Out;
-    auto [p, size] = rest.rsplit(':');
-    if (p.empty() || size.getAsInteger(10, arg.bytes))
-      return argError("expected out:PATH:BYTES");
-    arg.path = p.str();
-  } else if (kind == "in" || kind == "inout") {
-    arg.kind = kind == "in" ? ArgSpec::Kind::In : ArgSpec::Kind::InOut;
-    arg.path = rest.str();
-    ErrorOr<std::unique_ptr<MemoryBuffer>> in = MemoryBuffer::getFile(
-        arg.path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
-    if (!in)
-      return argError("cannot read '" + arg.path +
-                      "': " + in.getError().message());
-    arg.contents = std::move(*in);
-    arg.bytes = arg.contents->getBufferSize();
-  } else if (kind == "i32" || kind == "i64") {
-    int64_t v;
-    if (rest.getAsInteger(0, v))
-      return argError(kind == "i64" ? "not an integer from -2^63 to 2^63 - 1"
-                                    : "not an integer");
-    // An i32 is a 32-bit pattern: signed or unsigned values of 32 bits.
-    if (kind == "i32" && (v < INT32_MIN || v > int64_t(UINT32_MAX)))
-      return argError("does not fit 32 bits (-2147483648 to 4294967295)");
-    arg.kind = kind == "i32" ? ArgSpec::Kind::I32 : ArgSpec::Kind::I64;
-    arg.bits = kind == "i32" ? uint64_t(uint32_t(v)) : uint64_t(v);
-  } else if (kind == "f32") {
-    double d;
-    if (rest.getAsDouble(d))
-      return argError("not a number (or out of range)");
-    float f = float(d);
-    // A value past the f32 (or even f64) range would silently become
-    // infinity; inf and nan must be asked for by name.
-    std::string lower = rest.lower();
-    bool named =
-        StringRef(lower).contains("inf") || StringRef(lower).contains("nan");
-    if (!named && !std::isfinite(f))
-      return argError("out of the f32 range (magnitude at most 3.4028235e38)");
-    uint32_t bits;
-    std::memcpy(&bits, &f, 4);
-    arg.kind = ArgSpec::Kind::F32;
-    arg.bits = bits;
-  } else {
-    return argError("unknown kind '" + kind +
-                    "'; use in:, out:, inout:, i32:, i64:, f32: or null");
-  }
-  return arg;
-}
-
 static int writeOutput(const std::string &path, const void *data,
                        size_t bytes) {
   std::error_code ec;
@@ -210,39 +118,15 @@ static int writeOutput(const std::string &path, const void *data,
   if (ec)
     return fail("cannot write '" + path + "': " + ec.message());
   os.write(static_cast<const char *>(data), bytes);
-  return 0;
-}
-
-/// The runtime sizes `--plan` names, in the program's order.
-static Expected<std::vector<int64_t>>
-parsePlanSizes(const amdgpu::PlanProgram &program, StringRef text) {
-  auto planError = [&](const Twine &why) {
-    return createStringError(inconvertibleErrorCode(),
-                             "--plan '" + text + "': " + why);
-  };
-  std::vector<int64_t> sizes(program.sizes.size(), -1);
-  SmallVector<StringRef, 4> items;
-  text.split(items, ',', -1, /*KeepEmpty=*/false);
-  for (StringRef item : items) {
-    auto [name, value] = item.split('=');
-    int index = program.lookupSize(name.trim());
-    if (index < 0) {
-      std::vector<std::string> names;
-      for (const amdgpu::PlanSize &size : program.sizes)
-        names.push_back(size.name);
-      return planError("program '" + program.name + "' has no size '" +
-                       name.trim() + "'; its sizes: " + join(names, ", "));
-    }
-    int64_t v;
-    if (value.trim().getAsInteger(10, v) || v < 0 || v > INT32_MAX)
-      return planError("size '" + name.trim() +
-                       "' must be an integer in [0, 2147483647]");
-    sizes[index] = v;
+  os.close();
+  // A failed write (a full disk, /dev/full) is an error here, not the
+  // stream's fatal error at destruction.
+  if (os.has_error()) {
+    std::string message = os.error().message();
+    os.clear_error();
+    return fail("cannot write '" + path + "': " + message);
   }
-  for (auto [i, size] : llvm::enumerate(program.sizes))
-    if (sizes[i] < 0)
-      return planError("no value for size '" + size.name + "'");
-  return sizes;
+  return 0;
 }
 
 /// The program `--program` names, or the only one.
@@ -423,7 +307,8 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
       return fail("argument " + Twine(i) + " ('" + args[i] +
                   "'): " + toString(address.takeError()));
     addresses[i] = *address;
-    if (spec.contents)
+    // An empty file's buffer may have no storage: memcpy needs pointers.
+    if (spec.contents && spec.bytes)
       std::memcpy(memory.getBuffer(addresses[i])->data.data(),
                   spec.contents->getBufferStart(), spec.bytes);
     if (spec.kind == ArgSpec::Kind::Out || spec.kind == ArgSpec::Kind::InOut)
@@ -626,6 +511,9 @@ int main(int argc, char **argv) {
     Expected<ArgSpec> spec = parseArg(i, text);
     if (!spec)
       return fail(toString(spec.takeError()));
+    if (spec->kind == ArgSpec::Kind::In || spec->kind == ArgSpec::Kind::InOut)
+      if (Error e = readArgFile(i, text, *spec))
+        return fail(toString(std::move(e)));
     specs.push_back(std::move(*spec));
   }
 

@@ -724,9 +724,13 @@ int main(int argc, char **argv) {
   if (!output)
     return fail(errorMessage);
   output->os() << *result;
-  output->os().flush();
-  if (output->os().has_error())
-    return fail("cannot write '" + outputFile + "'");
+  output->os().close();
+  if (output->os().has_error()) {
+    // Cleared, or the stream's destructor would end in a fatal error.
+    std::string message = output->os().error().message();
+    output->os().clear_error();
+    return fail("cannot write '" + outputFile + "': " + message);
+  }
   output->keep();
   return 0;
 }

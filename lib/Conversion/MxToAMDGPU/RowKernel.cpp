@@ -286,6 +286,9 @@ void mxc::rows::storeQuantizedRun(TileBuilder &t, const QuantizedRows &out,
     values.store(t, codes, row, run, valid);
   }
   tile::RowRuns scales{out.scalesRsrc, out.cols / 32, 1};
-  t.bufferStore(arith::TruncIOp::create(b, b.getI8Type(), scale),
-                out.scalesRsrc, scales.offset(t, row, block, blockValid));
+  // Built one after the other: as call arguments their order would be the
+  // compiler's.
+  Value scaleOffset = scales.offset(t, row, block, blockValid);
+  Value scaleByte = arith::TruncIOp::create(b, b.getI8Type(), scale);
+  t.bufferStore(scaleByte, out.scalesRsrc, scaleOffset);
 }

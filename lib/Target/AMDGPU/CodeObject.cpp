@@ -21,6 +21,7 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -28,6 +29,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/TargetParser.h"
 #include "llvm/TargetParser/Triple.h"
@@ -167,6 +169,19 @@ void mxc::amdgpu::embedBitcode(Module &module) {
   WriteBitcodeToFile(module, os);
   llvm::embedBufferInModule(module, MemoryBufferRef(bitcode, "mxc"),
                             kBitcodeSection);
+  // The checksum as 8 read-only bytes of a section of its own (a section
+  // like .llvmbc's, marked excluded, would not survive the link).
+  char hash[8];
+  support::endian::write64le(hash, xxh3_64bits(bitcode));
+  Constant *bytes = ConstantDataArray::getString(
+      module.getContext(), StringRef(hash, sizeof(hash)), /*AddNull=*/false);
+  auto *global = new GlobalVariable(
+      module, bytes->getType(), /*isConstant=*/true,
+      GlobalValue::PrivateLinkage, bytes, "mxc.llvmbc.xxh3", nullptr,
+      GlobalValue::NotThreadLocal, /*AddressSpace=*/4);
+  global->setSection(kBitcodeHashSection);
+  global->setAlignment(Align(8));
+  appendToCompilerUsed(module, {global});
 }
 
 void mxc::amdgpu::embedLaunchPlan(Module &module, const LaunchPlan &plan) {
@@ -241,6 +256,10 @@ Expected<std::string> mxc::amdgpu::linkCodeObject(StringRef object,
   if (!linked)
     return createStringError(linked.getError(),
                              "cannot read the linked code object");
+  if ((*linked)->getBufferSize() == 0)
+    return createStringError(inconvertibleErrorCode(),
+                             "the linker '" + ldLldPath.str() +
+                                 "' exited 0 but wrote no code object");
   return (*linked)->getBuffer().str();
 }
 

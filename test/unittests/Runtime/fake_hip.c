@@ -181,17 +181,21 @@ static int deviceCount(void) {
 static _Thread_local int current;
 
 /* Objects a device owns: handles are the addresses of these records. */
+typedef struct Function Function;
 typedef struct {
   int device;
   const void *image;
+  /* The module owns its functions, as HIP's does: freed on unload. */
+  Function *functions;
 } Module;
 typedef struct {
   int device;
 } Stream;
-typedef struct {
+struct Function {
   Module *module;
   char name[256];
-} Function;
+  Function *next;
+};
 typedef struct {
   void *pointer;
   size_t bytes;
@@ -332,6 +336,11 @@ EXPORT int hipModuleUnload(void *module) {
   if (((Module *)module)->device != current)
     return violate(hipErrorInvalidDevice,
                    "hipModuleUnload with another device current");
+  for (Function *f = ((Module *)module)->functions; f;) {
+    Function *next = f->next;
+    free(f);
+    f = next;
+  }
   free(module);
   return hipSuccess;
 }
@@ -340,6 +349,8 @@ EXPORT int hipModuleGetFunction(void **function, void *module,
   Function *f = malloc(sizeof *f);
   f->module = module;
   snprintf(f->name, sizeof f->name, "%s", name);
+  f->next = ((Module *)module)->functions;
+  ((Module *)module)->functions = f;
   *function = f;
   return hipSuccess;
 }

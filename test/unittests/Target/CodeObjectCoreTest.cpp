@@ -123,8 +123,10 @@ TEST(CodeObjectCoreTest, SpecificationBytes) {
   EXPECT_EQ(parse(std::string("\xcd\x01\x00", 3))->uint, 256u);
   EXPECT_EQ(parse("\xff")->sint, -1); // negative fixint
   EXPECT_EQ(parse(std::string("\xd1\xff\x7f", 3))->sint, -129);
-  Result<MsgPackNode> map = parse("\x81\xa1"
-                                  "a\xc2");
+  // The node's strings point into the bytes: they must outlive it.
+  const std::string mapBytes = "\x81\xa1"
+                               "a\xc2";
+  Result<MsgPackNode> map = parse(mapBytes);
   ASSERT_TRUE(map);
   EXPECT_EQ(map->members[0].first, "a");
   EXPECT_EQ(map->members[0].second.boolean, false);

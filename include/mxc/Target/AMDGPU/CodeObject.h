@@ -30,6 +30,10 @@ namespace mxc::amdgpu {
 /// Name of the ELF section that carries a module's bitcode in mxc's code
 /// objects (the section clang's -fembed-bitcode uses).
 constexpr llvm::StringLiteral kBitcodeSection = ".llvmbc";
+/// Section of the .llvmbc section's checksum: xxh3_64bits of its bytes, 8
+/// bytes little-endian. The simulator checks it before the bitcode reader
+/// (which is not hardened against corrupt input) sees the bitcode.
+constexpr llvm::StringLiteral kBitcodeHashSection = ".mxc.llvmbc.xxh3";
 /// Section of mxc's launch plan note.
 constexpr llvm::StringLiteral kLaunchPlanSection = ".note.mxc.plan";
 
@@ -46,7 +50,8 @@ void optimizeModule(llvm::Module &module, llvm::TargetMachine &tm,
                     unsigned optLevel);
 
 /// Adds the module's own bitcode as a `.llvmbc` section, so that the code
-/// object carries exactly the IR the backend compiled.
+/// object carries exactly the IR the backend compiled, and its checksum as
+/// a kBitcodeHashSection section.
 void embedBitcode(llvm::Module &module);
 
 /// Adds `plan` as an ELF note (owner "mxc") the linked code object keeps.
