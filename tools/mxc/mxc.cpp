@@ -18,6 +18,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Process.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -34,6 +36,48 @@ using namespace llvm;
 using namespace mxc;
 
 static cl::OptionCategory mxcCategory("mxc options");
+
+/// The most bytes of MLIR text mxc reads: a kernel file is kilobytes, and a
+/// device or pipe with no end (/dev/zero) would otherwise fill memory.
+static constexpr uint64_t kMaxInputBytes = uint64_t(256) << 20;
+
+/// `path` ("-": standard input) read whole, or an error when it cannot be
+/// read or holds more than kMaxInputBytes.
+static Expected<std::unique_ptr<MemoryBuffer>>
+readBoundedInput(StringRef path) {
+  int fd = 0;
+  if (path != "-") {
+    if (std::error_code ec = sys::fs::openFileForRead(path, fd))
+      return createStringError(ec, "cannot read '" + path + "': " +
+                                       ec.message());
+  }
+  auto closeFd = llvm::make_scope_exit([&] {
+    if (path != "-")
+      sys::Process::SafelyCloseFileDescriptor(fd);
+  });
+  std::string name = path == "-" ? "<stdin>" : path.str();
+  // Reads in chunks and stops one byte past the limit.
+  std::string text;
+  sys::fs::file_t file = sys::fs::convertFDToNativeFile(fd);
+  char chunk[1 << 16];
+  while (text.size() <= kMaxInputBytes) {
+    Expected<size_t> got =
+        sys::fs::readNativeFile(file, MutableArrayRef<char>(chunk));
+    if (!got)
+      return createStringError(inconvertibleErrorCode(),
+                               "cannot read '" + name +
+                                   "': " + toString(got.takeError()));
+    if (*got == 0)
+      break;
+    text.append(chunk, *got);
+  }
+  if (text.size() > kMaxInputBytes)
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + name + "' holds more than " +
+                                 Twine(kMaxInputBytes) +
+                                 " bytes; mxc reads at most that much MLIR");
+  return MemoryBuffer::getMemBufferCopy(text, name);
+}
 static cl::SubCommand
     gemmCommand("gemm",
                 "Build a scaled-matmul kernel without writing MLIR:\n"
@@ -607,9 +651,10 @@ int main(int argc, char **argv) {
     if (inputFile.empty())
       return fail(
           "no input file; usage: mxc IN.mlir --target gfx950 -o OUT.hsaco");
-    input = mlir::openInputFile(inputFile, &errorMessage);
-    if (!input)
-      return fail(errorMessage);
+    Expected<std::unique_ptr<MemoryBuffer>> read = readBoundedInput(inputFile);
+    if (!read)
+      return fail(toString(read.takeError()));
+    input = std::move(*read);
   }
   if (writeOutput && emit == driver::EmitKind::Hsaco && outputFile == "-" &&
       outs().is_displayed())
