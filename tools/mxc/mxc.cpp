@@ -51,7 +51,7 @@ readBoundedInput(StringRef path) {
       return createStringError(ec, "cannot read '" + path + "': " +
                                        ec.message());
   }
-  auto closeFd = llvm::make_scope_exit([&] {
+  llvm::scope_exit closeFd([&] {
     if (path != "-")
       sys::Process::SafelyCloseFileDescriptor(fd);
   });
@@ -564,14 +564,33 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   // The config becomes a verified #mx.gemm_config here, so a bad one is an
   // error of the flag rather than of some op.
+  mx::GemmConfigAttr configAttr;
   if (!config.empty()) {
     std::string error;
-    if (!parseGemmConfig(&context, config, error))
+    configAttr = parseGemmConfig(&context, config, error);
+    if (!configAttr)
       return fail("--config: " + error);
   }
 
   std::string errorMessage;
   std::unique_ptr<MemoryBuffer> input;
+  // A row kernel's module from its width flag, as the input; false after
+  // reporting why not.
+  auto readRowWidth =
+      [&](StringRef flag, StringRef text, int64_t limit,
+          Expected<std::string> (*make)(mlir::MLIRContext &, int64_t),
+          StringRef file) {
+        std::optional<int64_t> width = parseFlag(flag, text, 1, limit);
+        if (!width)
+          return false;
+        Expected<std::string> module = make(context, *width);
+        if (!module) {
+          fail(toString(module.takeError()));
+          return false;
+        }
+        input = MemoryBuffer::getMemBufferCopy(*module, file);
+        return true;
+      };
   if (gemmCommand) {
     std::optional<int64_t> n = parseFlag("--n", gemmN, 1, kMaxInt64);
     if (!n)
@@ -596,13 +615,9 @@ int main(int argc, char **argv) {
       problem.k = *k;
       problem.bTransposed = bLayout == "kn";
       problem.cBytes = outType == "f32" ? 4 : 2;
-      std::optional<GemmConfig> chosen;
-      if (!config.empty()) {
-        std::string error;
-        chosen = toGemmConfig(parseGemmConfig(&context, config, error));
-      } else {
-        chosen = selectGemmConfig(problem, *chip);
-      }
+      std::optional<GemmConfig> chosen = configAttr
+                                             ? toGemmConfig(configAttr)
+                                             : selectGemmConfig(problem, *chip);
       if (!chosen)
         return fail("--print-cost: no config for this problem on " + target);
       if (std::string why = checkGemmConfig(problem, *chosen, *chip);
@@ -616,37 +631,21 @@ int main(int argc, char **argv) {
              << format("%.1f", cost.percentOfMatrixPeak) << "\n";
     }
   } else if (quantizeCommand) {
-    std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
-    if (!k)
+    if (!readRowWidth("--k", gemmK, kMaxInt64, makeQuantizeModule,
+                      "quantize.mlir"))
       return 1;
-    Expected<std::string> text = makeQuantizeModule(context, *k);
-    if (!text)
-      return fail(toString(text.takeError()));
-    input = MemoryBuffer::getMemBufferCopy(*text, "quantize.mlir");
   } else if (dequantizeCommand) {
-    std::optional<int64_t> k = parseFlag("--k", gemmK, 1, kMaxInt64);
-    if (!k)
+    if (!readRowWidth("--k", gemmK, kMaxInt64, makeDequantizeModule,
+                      "dequantize.mlir"))
       return 1;
-    Expected<std::string> text = makeDequantizeModule(context, *k);
-    if (!text)
-      return fail(toString(text.takeError()));
-    input = MemoryBuffer::getMemBufferCopy(*text, "dequantize.mlir");
   } else if (swigluCommand) {
-    std::optional<int64_t> i = parseFlag("--i", swigluWidth, 1, kMaxInt64 / 4);
-    if (!i)
+    if (!readRowWidth("--i", swigluWidth, kMaxInt64 / 4, makeSwigluModule,
+                      "swiglu.mlir"))
       return 1;
-    Expected<std::string> text = makeSwigluModule(context, *i);
-    if (!text)
-      return fail(toString(text.takeError()));
-    input = MemoryBuffer::getMemBufferCopy(*text, "swiglu.mlir");
   } else if (rmsnormCommand) {
-    std::optional<int64_t> h = parseFlag("--h", normWidth, 1, kMaxInt64 / 4);
-    if (!h)
+    if (!readRowWidth("--h", normWidth, kMaxInt64 / 4, makeRmsNormModule,
+                      "rmsnorm.mlir"))
       return 1;
-    Expected<std::string> text = makeRmsNormModule(context, *h);
-    if (!text)
-      return fail(toString(text.takeError()));
-    input = MemoryBuffer::getMemBufferCopy(*text, "rmsnorm.mlir");
   } else {
     if (inputFile.empty())
       return fail(
