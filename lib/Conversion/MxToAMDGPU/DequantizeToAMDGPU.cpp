@@ -32,10 +32,11 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   if (failed(checkRowKernelChip(op, chip)))
     return failure();
   MemRefType valuesType = op.getValues().getType();
-  int64_t k = valuesType.getDimSize(1);
-  if (ShapedType::isDynamic(k))
-    return op.emitOpError("needs a static K (extent 1 of the values) to "
-                          "build its kernel");
+  FailureOr<int64_t> width =
+      getStaticRowWidth(op, op.getValues(), "K", "values");
+  if (failed(width))
+    return failure();
+  int64_t k = *width;
   if (k == 0)
     return op.emitOpError("has K = 0; expected a positive multiple of 32");
   SmallVector<PlanBuffer> buffers = {{op.getValues(), "values", true},

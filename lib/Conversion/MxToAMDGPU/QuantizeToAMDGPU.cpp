@@ -33,10 +33,10 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
   if (failed(checkRowKernelChip(op, chip)))
     return failure();
   MemRefType inputType = op.getInput().getType();
-  int64_t k = inputType.getDimSize(1);
-  if (ShapedType::isDynamic(k))
-    return op.emitOpError("needs a static K (extent 1 of the input) to build "
-                          "its kernel");
+  FailureOr<int64_t> width = getStaticRowWidth(op, op.getInput(), "K", "input");
+  if (failed(width))
+    return failure();
+  int64_t k = *width;
   if (k == 0)
     return op.emitOpError("has K = 0; expected a positive multiple of 32");
   SmallVector<PlanBuffer> buffers = {{op.getInput(), "input", true},

@@ -80,10 +80,10 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
   if (failed(checkRowKernelChip(op, chip)))
     return failure();
   MemRefType inputType = op.getInput().getType();
-  int64_t h = inputType.getDimSize(1);
-  if (ShapedType::isDynamic(h))
-    return op.emitOpError("needs a static H (extent 1 of the input) to build "
-                          "its kernel");
+  FailureOr<int64_t> width = getStaticRowWidth(op, op.getInput(), "H", "input");
+  if (failed(width))
+    return failure();
+  int64_t h = *width;
   if (h == 0 || h % kRunElements != 0)
     return op.emitOpError()
            << "has H = " << h

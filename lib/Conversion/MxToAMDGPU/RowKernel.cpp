@@ -77,6 +77,17 @@ LogicalResult mxc::rows::checkPlanBuffers(Operation *op,
   return success();
 }
 
+FailureOr<int64_t> mxc::rows::getStaticRowWidth(Operation *op, Value operand,
+                                                StringRef widthName,
+                                                StringRef operandName) {
+  int64_t width = cast<MemRefType>(operand.getType()).getDimSize(1);
+  if (ShapedType::isDynamic(width))
+    return op->emitOpError("needs a static ")
+           << widthName << " (extent 1 of the " << operandName
+           << ") to build its kernel";
+  return width;
+}
+
 LogicalResult mxc::rows::checkRowKernelChip(Operation *op,
                                             const amdgpu::ChipInfo &chip) {
   if (chip.name == "gfx950")

@@ -62,6 +62,14 @@ struct PlanBuffer {
 mlir::LogicalResult checkPlanBuffers(mlir::Operation *op,
                                      llvm::ArrayRef<PlanBuffer> buffers);
 
+/// Extent 1 of `operand` (named `operandName`), which the row kernel is
+/// built for, or an error at the op that it is dynamic (`widthName` names
+/// the extent in the message: K, H, 2I).
+mlir::FailureOr<int64_t> getStaticRowWidth(mlir::Operation *op,
+                                           mlir::Value operand,
+                                           llvm::StringRef widthName,
+                                           llvm::StringRef operandName);
+
 /// Checks that `chip` runs the row kernels (wave64 with OCP FP8 conversions:
 /// gfx950), at the op.
 mlir::LogicalResult checkRowKernelChip(mlir::Operation *op,

@@ -63,11 +63,10 @@ LogicalResult mxc::lowerSwiglu(mx::SwigluOp op, gpu::GPUModuleOp kernels,
     return failure();
   MemRefType inputType = op.getInput().getType();
   MemRefType outputType = op.getOutput().getType();
-  int64_t twoI = inputType.getDimSize(1);
-  if (ShapedType::isDynamic(twoI))
-    return op.emitOpError("needs a static 2I (extent 1 of the input) to build "
-                          "its kernel");
-  int64_t width = twoI / 2;
+  FailureOr<int64_t> twoI = getStaticRowWidth(op, op.getInput(), "2I", "input");
+  if (failed(twoI))
+    return failure();
+  int64_t width = *twoI / 2;
   if (width == 0 || width % kRunElements != 0)
     return op.emitOpError()
            << "has I = " << width
@@ -95,7 +94,7 @@ LogicalResult mxc::lowerSwiglu(mx::SwigluOp op, gpu::GPUModuleOp kernels,
   Block &entry = func.getBody().front();
   Value m = entry.getArgument(numBuffers);
   LanePlace p = getLanePlace(t, lanes, m);
-  int64_t inRowBytes = twoI * inBytes;
+  int64_t inRowBytes = *twoI * inBytes;
   Value inputRsrc = makeRowsResource(t, entry.getArgument(0), m, inRowBytes);
 
   // The lane's 16 gates and 16 ups, as fp32.
