@@ -153,15 +153,23 @@ mxc::driver::compileSource(const std::string &text,
   return compilation.run(text, sourceName, request);
 }
 
-/// Builds a ready-made kernel's MLIR with `build` and compiles it.
+/// Builds a ready-made kernel's MLIR with `build` and compiles it; `width`
+/// is its size parameter `widthParam` (k, i, h), which must lie in
+/// [1, maxWidth].
 template <typename Spec, typename Build>
 static Result<CompileOutput>
 compileBuilt(const Spec &spec, const CompileRequest &request,
-             ParamSpelling spelling, Build build, const char *name) {
-  if (spec.k < 1)
-    return fail(spelling == ParamSpelling::Python
-                    ? "k=" + std::to_string(spec.k) + ": K must be positive"
-                    : "--k " + std::to_string(spec.k) + ": K must be positive");
+             ParamSpelling spelling, Build build, const char *name,
+             const char *widthParam, int64_t width,
+             int64_t maxWidth = std::numeric_limits<int64_t>::max()) {
+  if (width < 1 || width > maxWidth) {
+    std::string given =
+        spelling == ParamSpelling::Python
+            ? std::string(widthParam) + "=" + std::to_string(width)
+            : "--" + std::string(widthParam) + " " + std::to_string(width);
+    return fail(given + ": expected a whole number from 1 to " +
+                std::to_string(maxWidth));
+  }
   Compilation compilation;
   llvm::Expected<std::string> text =
       build(compilation.getContext(), spec, spelling);
@@ -177,7 +185,8 @@ Result<CompileOutput> mxc::driver::compileGemm(const GemmSpec &spec,
     return fail(spelling == ParamSpelling::Python
                     ? "n=" + std::to_string(spec.n) + ": N must be positive"
                     : "--n " + std::to_string(spec.n) + ": N must be positive");
-  return compileBuilt(spec, request, spelling, buildGemmModule, "gemm.mlir");
+  return compileBuilt(spec, request, spelling, buildGemmModule, "gemm.mlir",
+                      "k", spec.k);
 }
 
 Result<CompileOutput>
@@ -185,7 +194,7 @@ mxc::driver::compileQuantize(const QuantizeSpec &spec,
                              const CompileRequest &request,
                              ParamSpelling spelling) {
   return compileBuilt(spec, request, spelling, buildQuantizeModule,
-                      "quantize.mlir");
+                      "quantize.mlir", "k", spec.k);
 }
 
 Result<CompileOutput>
@@ -193,5 +202,23 @@ mxc::driver::compileDequantize(const DequantizeSpec &spec,
                                const CompileRequest &request,
                                ParamSpelling spelling) {
   return compileBuilt(spec, request, spelling, buildDequantizeModule,
-                      "dequantize.mlir");
+                      "dequantize.mlir", "k", spec.k);
+}
+
+// The input of SwiGLU has 2I columns, which with the element bytes must
+// still count in 64 bits.
+static constexpr int64_t kMaxRowWidth = std::numeric_limits<int64_t>::max() / 4;
+
+Result<CompileOutput> mxc::driver::compileSwiglu(const SwigluSpec &spec,
+                                                 const CompileRequest &request,
+                                                 ParamSpelling spelling) {
+  return compileBuilt(spec, request, spelling, buildSwigluModule, "swiglu.mlir",
+                      "i", spec.i, kMaxRowWidth);
+}
+
+Result<CompileOutput> mxc::driver::compileRmsNorm(const RmsNormSpec &spec,
+                                                  const CompileRequest &request,
+                                                  ParamSpelling spelling) {
+  return compileBuilt(spec, request, spelling, buildRmsNormModule,
+                      "rmsnorm.mlir", "h", spec.h, kMaxRowWidth);
 }

@@ -11,6 +11,8 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+#include <cstdio>
 #include <optional>
 
 using namespace llvm;
@@ -226,4 +228,155 @@ mxc::driver::buildDequantizeModule(mlir::MLIRContext &context,
          ", %y: " + out + ") {\n  mx.dequantize %q, %s -> %y : " + values +
          ", " + scales + " -> " + out + " loc(\"" +
          escapeLocation(names.location()) + "\")\n  return\n}\n";
+}
+
+/// A real parameter as the user might have written it (`7`, `1e-05`).
+static std::string shortReal(double value) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof(buffer), "%g", value);
+  return buffer;
+}
+
+/// `value` as the text of an MLIR f32 attribute, or an error naming the
+/// parameter when no finite f32 holds it.
+static Expected<std::string> f32Attr(const ParamNames &names, StringRef param,
+                                     double value) {
+  if (!std::isfinite(value) || std::fabs(value) > 3.4028234663852886e38)
+    return bad(names.withValue(param, shortReal(value)) +
+               ": expected a finite number (within f32's range)");
+  char buffer[40];
+  std::snprintf(buffer, sizeof(buffer), "%.9e : f32", double(float(value)));
+  return std::string(buffer);
+}
+
+/// The element type of a row op's output: a real type, or an MX format's
+/// (a fused quantize, `quantized` set), or an error.
+static Expected<std::string> rowOutputType(mlir::MLIRContext &context,
+                                           const ParamNames &names,
+                                           StringRef out, bool &quantized) {
+  quantized = false;
+  if (isRealType(out))
+    return out.str();
+  std::optional<mx::FormatInfo> format = mx::getFormatInfo(out);
+  if (!format)
+    return bad(names.name("out") +
+               " must be bf16, f16, f32 or an MX format (e4m3, e5m2, e2m3, "
+               "e3m2, e2m1) (got '" +
+               out + "')");
+  quantized = true;
+  return elementTypeName(context, *format);
+}
+
+/// The input type and scale rounding every row op takes, checked.
+static Error checkRowOpParams(const ParamNames &names, StringRef in,
+                              StringRef rounding) {
+  if (!isRealType(in))
+    return bad(names.name("in") + " must be bf16, f16 or f32 (got '" + in +
+               "')");
+  if (rounding != "ceil" && rounding != "floor")
+    return bad(names.name("rounding") + " must be ceil or floor (got '" +
+               rounding + "')");
+  return Error::success();
+}
+
+/// Adds the row op's types and rounding the user set to the location.
+static void addRowOpParams(ParamNames &names, StringRef in, StringRef out,
+                           StringRef rounding) {
+  if (in != "bf16")
+    names.add("in", in, /*text=*/true);
+  if (out != "bf16")
+    names.add("out", out, /*text=*/true);
+  if (rounding != "ceil")
+    names.add("rounding", rounding, /*text=*/true);
+}
+
+Expected<std::string> mxc::driver::buildSwigluModule(mlir::MLIRContext &context,
+                                                     const SwigluSpec &spec,
+                                                     ParamSpelling spelling) {
+  ParamNames names(spelling, "swiglu");
+  if (Error error = checkRowOpParams(names, spec.in, spec.rounding))
+    return std::move(error);
+  bool quantized;
+  Expected<std::string> out =
+      rowOutputType(context, names, spec.out, quantized);
+  if (!out)
+    return out.takeError();
+  if (spec.layout != "split" && spec.layout != "interleaved")
+    return bad(names.name("layout") + " must be split or interleaved (got '" +
+               spec.layout + "')");
+  Expected<std::string> alpha = f32Attr(names, "alpha", spec.alpha);
+  if (!alpha)
+    return alpha.takeError();
+  Expected<std::string> beta = f32Attr(names, "beta", spec.beta);
+  if (!beta)
+    return beta.takeError();
+  std::string attrs = "layout = #mx.swiglu_layout<" + spec.layout +
+                      ">, alpha = " + *alpha + ", beta = " + *beta +
+                      ", rounding = #mx.rounding<" + spec.rounding + ">";
+  std::string i = std::to_string(spec.i);
+  names.add("i", i, /*text=*/false);
+  if (spec.limit) {
+    Expected<std::string> limit = f32Attr(names, "limit", *spec.limit);
+    if (!limit)
+      return limit.takeError();
+    attrs += ", limit = " + *limit;
+    names.add("limit", shortReal(*spec.limit), /*text=*/false);
+  }
+  names.add("layout", spec.layout, /*text=*/true);
+  addRowOpParams(names, spec.in, spec.out, spec.rounding);
+  std::string in =
+      "memref<?x" + std::to_string(2 * spec.i) + "x" + spec.in + ">";
+  std::string y = "memref<?x" + i + "x" + *out + ">";
+  std::string scales =
+      "memref<?x" + std::to_string(spec.i / 32) + "xf8E8M0FNU>";
+  return "func.func @swiglu(%x: " + in + ", %y: " + y +
+         (quantized ? ", %s: " + scales : "") + ") {\n  mx.swiglu %x -> %y" +
+         (quantized ? " scales %s" : "") + " {" + attrs + "} : " + in + " -> " +
+         y + (quantized ? ", " + scales : "") + " loc(\"" +
+         escapeLocation(names.location()) + "\")\n  return\n}\n";
+}
+
+Expected<std::string>
+mxc::driver::buildRmsNormModule(mlir::MLIRContext &context,
+                                const RmsNormSpec &spec,
+                                ParamSpelling spelling) {
+  ParamNames names(spelling, "rmsnorm");
+  if (Error error = checkRowOpParams(names, spec.in, spec.rounding))
+    return std::move(error);
+  bool quantized;
+  Expected<std::string> out =
+      rowOutputType(context, names, spec.out, quantized);
+  if (!out)
+    return out.takeError();
+  Expected<std::string> eps = f32Attr(names, "eps", spec.eps);
+  if (!eps)
+    return eps.takeError();
+  std::string h = std::to_string(spec.h);
+  names.add("h", h, /*text=*/false);
+  if (spec.residual)
+    names.addSwitch("residual");
+  addRowOpParams(names, spec.in, spec.out, spec.rounding);
+  std::string x = "memref<?x" + h + "x" + spec.in + ">";
+  std::string w = "memref<" + h + "x" + spec.in + ">";
+  std::string y = "memref<?x" + h + "x" + *out + ">";
+  std::string scales =
+      "memref<?x" + std::to_string(spec.h / 32) + "xf8E8M0FNU>";
+  std::string args = "%x: " + x + ", %w: " + w, op = "mx.rmsnorm %x, %w",
+              types = x + ", " + w;
+  if (spec.residual) {
+    args += ", %r: " + x + ", %ro: " + x;
+    op += " residual %r -> %ro";
+    types += ", " + x + " -> " + x;
+  }
+  args += ", %y: " + y;
+  op += " -> %y";
+  types += " -> " + y;
+  if (quantized) {
+    args += ", %s: " + scales;
+    op += " scales %s";
+    types += ", " + scales;
+  }
+  return "func.func @rmsnorm(" + args + ") {\n  " + op + " {eps = " + *eps +
+         ", rounding = #mx.rounding<" + spec.rounding + ">} : " + types +
+         " loc(\"" + escapeLocation(names.location()) + "\")\n  return\n}\n";
 }

@@ -8,8 +8,8 @@ Compile (in this process, through mxc's driver) and run (through libmxrt)::
         device.load(code).run("gemm", a, a_scales, b, b_scales, c)
 
 docs/python.md describes the package. The compiler (which loads LLVM and
-MLIR) is imported on the first use of mxc.compile, gemm, quantize or
-dequantize; the runtime needs only libmxrt.
+MLIR) is imported on the first use of mxc.compile, gemm, quantize,
+dequantize, swiglu or rmsnorm; the runtime needs only libmxrt.
 """
 
 from .codeobject import (CodeObject, Dispatch, Kernel, KernelArg, Launch, Param, Program,
@@ -17,7 +17,7 @@ from .codeobject import (CodeObject, Dispatch, Kernel, KernelArg, Launch, Param,
 from .errors import CompileError, Error, MxrtError
 from .runtime import Buffer, Device, Module, Stream
 
-_COMPILER_NAMES = ("compile", "gemm", "quantize", "dequantize")
+_COMPILER_NAMES = ("compile", "gemm", "quantize", "dequantize", "swiglu", "rmsnorm")
 
 __all__ = [
     "Buffer", "CodeObject", "CompileError", "Device", "Dispatch", "Error", "Kernel",

@@ -25,6 +25,14 @@ def _whole(name: str, value, low: int, high: int) -> int:
     return value
 
 
+def _real(name: str, value) -> float:
+    """``value`` as a float, or CompileError (mxc checks that it is finite
+    and fits an f32)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CompileError(f"{name}={value!r}: expected a finite number")
+    return float(value)
+
+
 def _options(target, opt_level, emit, embed_bitcode, bare_ptr_memrefs, ld_lld,
              device_libs, config, tune_m, m_buckets) -> dict:
     """The keyword arguments of every _compiler call, checked as mxc checks
@@ -141,6 +149,36 @@ def dequantize(*, format: str, k: int, out: str = "bf16", target: str = "gfx950"
     output = _compiler.compile_dequantize(str(format), k, str(out),
                                           **_options(target, **_defaults(options)))
     return _result(output, emit, "dequantize")
+
+
+def swiglu(*, i: int, layout: str = "interleaved", limit: Optional[float] = None,
+           alpha: float = 1.702, beta: float = 1.0, in_type: str = "bf16", out: str = "bf16",
+           rounding: str = "ceil", target: str = "gfx950", **options) -> Union[CodeObject, str]:
+    """A SwiGLU-OAI kernel, as ``mxc swiglu`` builds it: program ``swiglu``
+    with parameters X[M, 2I] (``in_type``; gate and up ``split`` or
+    ``interleaved``) and Y[M, I] of type ``out``; an MX format for ``out``
+    fuses the quantize, adding its E8M0 scales [M, I/32] (``rounding``)."""
+    i = _whole("i", i, 1, _INT64_MAX // 4)
+    emit = options.get("emit", "hsaco")
+    output = _compiler.compile_swiglu(i, str(layout), None if limit is None else _real("limit", limit),
+                                      _real("alpha", alpha), _real("beta", beta), str(in_type), str(out),
+                                      str(rounding), **_options(target, **_defaults(options)))
+    return _result(output, emit, "swiglu")
+
+
+def rmsnorm(*, h: int, residual: bool = False, eps: float = 1e-6, in_type: str = "bf16",
+            out: str = "bf16", rounding: str = "ceil", target: str = "gfx950",
+            **options) -> Union[CodeObject, str]:
+    """A Gemma RMSNorm kernel, as ``mxc rmsnorm`` builds it: program
+    ``rmsnorm`` with parameters X[M, H] (``in_type``), the weight [H], with
+    ``residual=True`` the residual R[M, H] and residual_out[M, H], and Y[M, H]
+    of type ``out``; an MX format for ``out`` fuses the quantize, adding its
+    E8M0 scales [M, H/32] (``rounding``)."""
+    h = _whole("h", h, 1, _INT64_MAX // 4)
+    emit = options.get("emit", "hsaco")
+    output = _compiler.compile_rmsnorm(h, bool(residual), _real("eps", eps), str(in_type), str(out),
+                                       str(rounding), **_options(target, **_defaults(options)))
+    return _result(output, emit, "rmsnorm")
 
 
 _DEFAULTS = dict(opt_level=3, emit="hsaco", embed_bitcode=True, bare_ptr_memrefs=False,

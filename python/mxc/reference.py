@@ -1,5 +1,5 @@
 """NumPy implementations of mxc's numerics, written from SPEC.md (the MX
-formats, quantize, dequantize, scaled matmul): for quantizing weights
+formats, quantize, dequantize, scaled matmul, SwiGLU-OAI, Gemma RMSNorm): for quantizing weights
 offline, and for checking kernels against. Slow, exact, and independent of
 mxc's compiler and simulator.
 
@@ -153,3 +153,43 @@ def scaled_matmul(a, a_scales, a_format, b, b_scales, b_format, bias=None):
     unpacked, B as [N, K]), in float64, plus ``bias`` [N]."""
     c = dequantize(a, a_scales, a_format) @ dequantize(b, b_scales, b_format).T
     return c if bias is None else c + np.asarray(bias, dtype=np.float64)
+
+
+def swiglu(x, layout="interleaved", limit=None, alpha=1.702, beta=1.0):
+    """SwiGLU-OAI of rows ``x`` [M, 2I] (float32 values) as SPEC.md defines
+    it, in float32: gate and up from the ``split`` or ``interleaved``
+    layout, the one-sided clamp of gate and the two-sided clamp of up when
+    ``limit`` is given, ``g * sigmoid(alpha * g) * (u + beta)``. Returns
+    float32 [M, I]."""
+    x = np.asarray(x, dtype=np.float32)
+    if layout == "interleaved":
+        gate, up = x[:, 0::2], x[:, 1::2]
+    elif layout == "split":
+        half = x.shape[1] // 2
+        gate, up = x[:, :half], x[:, half:]
+    else:
+        raise ValueError(f"layout must be split or interleaved (got {layout!r})")
+    f32 = np.float32
+    if limit is not None:
+        gate = np.minimum(gate, f32(limit))
+        up = np.clip(up, f32(-limit), f32(limit))
+    with np.errstate(over="ignore"):
+        sigmoid = f32(1) / (f32(1) + np.exp(-(f32(alpha) * gate)))
+    return (gate * sigmoid * (up + f32(beta))).astype(np.float32)
+
+
+def rmsnorm(x, weight, eps=1e-6, residual=None):
+    """Gemma RMSNorm of rows ``x`` [M, H] (float32 values) with ``weight``
+    [H], as SPEC.md defines it: ``x * rsqrt(mean(x^2) + eps) * (1 + w)`` in
+    float32. With ``residual`` [M, H], x + residual is normalized instead
+    and returned too: (y, s) with s the unrounded float32 sum (the kernel's
+    residual_out is s cast once to its type)."""
+    f32 = np.float32
+    x = np.asarray(x, dtype=np.float32)
+    if residual is not None:
+        x = (x + np.asarray(residual, dtype=np.float32)).astype(np.float32)
+    mean = (x.astype(np.float64) ** 2).mean(axis=1, keepdims=True)
+    y = x * (f32(1) / np.sqrt(mean + float(np.float32(eps)))).astype(np.float32) \
+        * (f32(1) + np.asarray(weight, dtype=np.float32))
+    y = y.astype(np.float32)
+    return y if residual is None else (y, x)

@@ -2,9 +2,9 @@
 //
 // Part of mxc. mxc's compiler for Python, through lib/Driver's one-call API
 // (mxc/Driver/Compiler.h): MLIR text, or one of the ready-made kernels of
-// `mxc gemm`/`quantize`/`dequantize`, to a code object, in this process.
-// A failure is raised as mxc.CompileError with mxc's one-line message.
-// mxc/compiler.py builds the user-facing API on these.
+// `mxc gemm`/`quantize`/`dequantize`/`swiglu`/`rmsnorm`, to a code object, in
+// this process. A failure is raised as mxc.CompileError with mxc's one-line
+// message. mxc/compiler.py builds the user-facing API on these.
 //
 //===----------------------------------------------------------------------===//
 
@@ -156,4 +156,44 @@ PYBIND11_MODULE(_compiler, m) {
         });
       },
       py::arg("format"), py::arg("k"), py::arg("out"), MXC_REQUEST_ARGS);
+
+  m.def(
+      "compile_swiglu",
+      [](int64_t i, const std::string &layout, std::optional<double> limit,
+         double alpha, double beta, const std::string &in,
+         const std::string &out, const std::string &rounding,
+         const std::string &target, unsigned optLevel, const std::string &emit,
+         bool embedBitcode, bool barePtrMemrefs, const std::string &ldLld,
+         const std::string &deviceLibs, const std::string &config,
+         int64_t tuneM, const std::string &mBuckets) {
+        SwigluSpec spec{i, layout, limit, alpha, beta, in, out, rounding};
+        CompileRequest request =
+            makeRequest(target, optLevel, emit, embedBitcode, barePtrMemrefs,
+                        ldLld, deviceLibs, config, tuneM, mBuckets);
+        return compileReleased([&] {
+          return compileSwiglu(spec, request, ParamSpelling::Python);
+        });
+      },
+      py::arg("i"), py::arg("layout"), py::arg("limit"), py::arg("alpha"),
+      py::arg("beta"), py::arg("in_type"), py::arg("out"), py::arg("rounding"),
+      MXC_REQUEST_ARGS);
+
+  m.def(
+      "compile_rmsnorm",
+      [](int64_t h, bool residual, double eps, const std::string &in,
+         const std::string &out, const std::string &rounding,
+         const std::string &target, unsigned optLevel, const std::string &emit,
+         bool embedBitcode, bool barePtrMemrefs, const std::string &ldLld,
+         const std::string &deviceLibs, const std::string &config,
+         int64_t tuneM, const std::string &mBuckets) {
+        RmsNormSpec spec{h, residual, eps, in, out, rounding};
+        CompileRequest request =
+            makeRequest(target, optLevel, emit, embedBitcode, barePtrMemrefs,
+                        ldLld, deviceLibs, config, tuneM, mBuckets);
+        return compileReleased([&] {
+          return compileRmsNorm(spec, request, ParamSpelling::Python);
+        });
+      },
+      py::arg("h"), py::arg("residual"), py::arg("eps"), py::arg("in_type"),
+      py::arg("out"), py::arg("rounding"), MXC_REQUEST_ARGS);
 }

@@ -75,6 +75,45 @@ def test_quantize_kernel_matches_numpy_bit_for_bit(sim):
     assert list(scales[4]) == [124, 125, 0]
 
 
+@pytest.mark.parametrize("layout, limit", [("split", 7.0), ("interleaved", None)])
+def test_swiglu_quantize_kernel_matches_numpy(sim, layout, limit):
+    m, i = 3, 64
+    rng = np.random.default_rng(11)
+    x = ref.bf16_bits(rng.standard_normal((m, 2 * i)).astype(np.float32) * 4)
+    code = mxc.swiglu(i=i, layout=layout, limit=limit, out="e4m3")
+    assert [p.type for p in code.programs["swiglu"].params] == [
+        "memref<?x128xbf16>", "memref<?x64xf8E4M3FN>", "memref<?x2xf8E8M0FNU>"]
+    values = np.zeros((m, i), np.uint8)
+    scales = np.zeros((m, i // 32), np.uint8)
+    sim.load(code).run("swiglu", x, values, scales)
+    y = ref.swiglu(ref.bf16_to_float32(x), layout, limit)
+    codes, expected_scales = ref.quantize(y, "e4m3")
+    # fp32 exp may be a few ulps off NumPy's: a code may move by one step.
+    assert np.array_equal(scales, expected_scales)
+    got = ref.unpack(values, "e4m3", i)
+    assert (np.abs(got - codes) <= 1).all() and (got != codes).mean() < 0.02
+
+
+def test_rmsnorm_residual_kernel_matches_numpy(sim):
+    m, h = 7, 2880
+    rng = np.random.default_rng(12)
+    x = ref.bf16_bits(rng.standard_normal((m, h)).astype(np.float32))
+    r = ref.bf16_bits(rng.standard_normal((m, h)).astype(np.float32))
+    w = ref.bf16_bits(rng.standard_normal(h).astype(np.float32) * 0.1)
+    code = mxc.rmsnorm(h=h, residual=True)
+    assert [p.type for p in code.programs["rmsnorm"].params] == [
+        "memref<?x2880xbf16>", "memref<2880xbf16>", "memref<?x2880xbf16>",
+        "memref<?x2880xbf16>", "memref<?x2880xbf16>"]
+    residual_out = np.zeros((m, h), np.uint16)
+    y = np.zeros((m, h), np.uint16)
+    sim.load(code).run("rmsnorm", x, w, r, residual_out, y)
+    expected, s = ref.rmsnorm(ref.bf16_to_float32(x), ref.bf16_to_float32(w),
+                              residual=ref.bf16_to_float32(r))
+    assert np.array_equal(residual_out, ref.bf16_bits(s))  # SPEC.md: bit-exact
+    got = ref.bf16_to_float32(y)
+    assert (np.abs(got - expected) <= 5e-3 * np.abs(expected) + 1e-6).all()
+
+
 def test_sizes_by_name_buffers_and_read_only_inputs(sim, gemm_fp8):
     m = 4
     rng = np.random.default_rng(9)

@@ -358,135 +358,58 @@ static Expected<std::string> makeDequantizeModule(mlir::MLIRContext &context,
   return driver::buildDequantizeModule(context, {quantFormat, kValue, outType});
 }
 
-/// A real number flag's text as an MLIR f32 attribute, or an error naming
-/// the flag. Finite decimal or exponent notation only.
-static Expected<std::string> f32Flag(StringRef flag, StringRef text) {
+/// A real number flag's value, or an error naming the flag: finite decimal
+/// or exponent notation only (the builders check it fits an f32).
+static Expected<double> realFlag(StringRef flag, StringRef text) {
   double value;
   if (text.empty() || text.trim() != text || text.getAsDouble(value) ||
-      !std::isfinite(value) || std::fabs(value) > 3.4028234663852886e38)
+      !std::isfinite(value))
     return createStringError(inconvertibleErrorCode(),
                              flag + " " + text + ": expected a finite number");
-  char buffer[40];
-  std::snprintf(buffer, sizeof(buffer), "%.9e : f32", double(float(value)));
-  return std::string(buffer);
+  return value;
 }
 
-/// The type an --out of swiglu/rmsnorm names: a real type or an MX format
-/// (a fused quantize), or an error.
-static Expected<std::string> outputElementType(mlir::MLIRContext &context) {
-  if (outType == "bf16" || outType == "f16" || outType == "f32")
-    return std::string(outType);
-  std::optional<mx::FormatInfo> format = mx::getFormatInfo(StringRef(outType));
-  if (!format)
-    return createStringError(
-        inconvertibleErrorCode(),
-        "--out must be bf16, f16, f32 or an MX format (e4m3, e5m2, e2m3, "
-        "e3m2, e2m1) (got '" +
-            outType + "')");
-  std::string name;
-  raw_string_ostream os(name);
-  mx::getElementType(&context, format->format).print(os);
-  return name;
-}
-
-/// The flags common to swiglu and rmsnorm, checked.
-static Error checkRowOpFlags() {
-  if (realType != "bf16" && realType != "f16" && realType != "f32")
-    return createStringError(inconvertibleErrorCode(),
-                             "--in must be bf16, f16 or f32 (got '" + realType +
-                                 "')");
-  if (scaleRounding != "ceil" && scaleRounding != "floor")
-    return createStringError(inconvertibleErrorCode(),
-                             "--rounding must be ceil or floor (got '" +
-                                 scaleRounding + "')");
-  return Error::success();
-}
-
-/// The MLIR of `mxc swiglu`'s kernel (rows M dynamic), or an error message;
-/// the op's location names the flags.
+/// The MLIR of `mxc swiglu`'s kernel (rows M dynamic), or an error message.
 static Expected<std::string> makeSwigluModule(mlir::MLIRContext &context,
                                               int64_t width) {
-  if (Error e = checkRowOpFlags())
-    return std::move(e);
-  Expected<std::string> out = outputElementType(context);
-  if (!out)
-    return out.takeError();
-  bool quantized = mx::getFormatInfo(StringRef(outType)).has_value();
-  if (swigluLayout != "split" && swigluLayout != "interleaved")
-    return createStringError(inconvertibleErrorCode(),
-                             "--layout must be split or interleaved (got '" +
-                                 swigluLayout + "')");
-  Expected<std::string> alpha = f32Flag("--alpha", swigluAlpha);
+  driver::SwigluSpec spec;
+  spec.i = width;
+  spec.layout = swigluLayout;
+  spec.in = realType;
+  spec.out = outType;
+  spec.rounding = scaleRounding;
+  Expected<double> alpha = realFlag("--alpha", swigluAlpha);
   if (!alpha)
     return alpha.takeError();
-  Expected<std::string> beta = f32Flag("--beta", swigluBeta);
+  Expected<double> beta = realFlag("--beta", swigluBeta);
   if (!beta)
     return beta.takeError();
-  std::string attrs = "layout = #mx.swiglu_layout<" + swigluLayout +
-                      ">, alpha = " + *alpha + ", beta = " + *beta +
-                      ", rounding = #mx.rounding<" + scaleRounding + ">";
-  std::string flags = "--i " + std::to_string(width);
+  spec.alpha = *alpha;
+  spec.beta = *beta;
   if (!swigluLimit.empty()) {
-    Expected<std::string> limit = f32Flag("--limit", swigluLimit);
+    Expected<double> limit = realFlag("--limit", swigluLimit);
     if (!limit)
       return limit.takeError();
-    attrs += ", limit = " + *limit;
-    flags += " --limit " + swigluLimit;
+    spec.limit = *limit;
   }
-  flags += " --layout " + swigluLayout;
-  if (outType != "bf16")
-    flags += " --out " + outType;
-  std::string i = std::to_string(width);
-  std::string in =
-      "memref<?x" + std::to_string(2 * width) + "x" + realType + ">";
-  std::string y = "memref<?x" + i + "x" + *out + ">";
-  std::string scales = "memref<?x" + std::to_string(width / 32) + "xf8E8M0FNU>";
-  return "func.func @swiglu(%x: " + in + ", %y: " + y +
-         (quantized ? ", %s: " + scales : "") + ") {\n  mx.swiglu %x -> %y" +
-         (quantized ? " scales %s" : "") + " {" + attrs + "} : " + in + " -> " +
-         y + (quantized ? ", " + scales : "") + " loc(\"" + flags +
-         "\")\n  return\n}\n";
+  return driver::buildSwigluModule(context, spec);
 }
 
 /// The MLIR of `mxc rmsnorm`'s kernel (rows M dynamic), or an error
-/// message; the op's location names the flags.
+/// message.
 static Expected<std::string> makeRmsNormModule(mlir::MLIRContext &context,
                                                int64_t width) {
-  if (Error e = checkRowOpFlags())
-    return std::move(e);
-  Expected<std::string> out = outputElementType(context);
-  if (!out)
-    return out.takeError();
-  bool quantized = mx::getFormatInfo(StringRef(outType)).has_value();
-  Expected<std::string> eps = f32Flag("--eps", normEps);
+  driver::RmsNormSpec spec;
+  spec.h = width;
+  spec.residual = normResidual;
+  spec.in = realType;
+  spec.out = outType;
+  spec.rounding = scaleRounding;
+  Expected<double> eps = realFlag("--eps", normEps);
   if (!eps)
     return eps.takeError();
-  std::string h = std::to_string(width);
-  std::string x = "memref<?x" + h + "x" + realType + ">";
-  std::string w = "memref<" + h + "x" + realType + ">";
-  std::string y = "memref<?x" + h + "x" + *out + ">";
-  std::string scales = "memref<?x" + std::to_string(width / 32) + "xf8E8M0FNU>";
-  std::string flags = "--h " + h + (normResidual ? " --residual" : "");
-  if (outType != "bf16")
-    flags += " --out " + outType;
-  std::string args = "%x: " + x + ", %w: " + w, op = "mx.rmsnorm %x, %w",
-              types = x + ", " + w;
-  if (normResidual) {
-    args += ", %r: " + x + ", %ro: " + x;
-    op += " residual %r -> %ro";
-    types += ", " + x + " -> " + x;
-  }
-  args += ", %y: " + y;
-  op += " -> %y";
-  types += " -> " + y;
-  if (quantized) {
-    args += ", %s: " + scales;
-    op += " scales %s";
-    types += ", " + scales;
-  }
-  return "func.func @rmsnorm(" + args + ") {\n  " + op + " {eps = " + *eps +
-         ", rounding = #mx.rounding<" + scaleRounding + ">} : " + types +
-         " loc(\"" + flags + "\")\n  return\n}\n";
+  spec.eps = *eps;
+  return driver::buildRmsNormModule(context, spec);
 }
 
 int main(int argc, char **argv) {

@@ -15,6 +15,7 @@
 #include "mxc/Target/AMDGPU/Result.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,29 @@ struct DequantizeSpec {
   std::string format;
   int64_t k = 0;
   std::string out = "bf16";
+};
+
+/// SwiGLU-OAI over rows of 2I reals, M dynamic, optionally fused with an MX
+/// quantize of its output: `mxc swiglu`.
+struct SwigluSpec {
+  int64_t i = 0;                      ///< columns of the output; positive
+  std::string layout = "interleaved"; ///< split or interleaved
+  std::optional<double> limit;        ///< the clamp; none when absent
+  double alpha = 1.702, beta = 1.0;
+  std::string in = "bf16";       ///< bf16 f16 f32
+  std::string out = "bf16";      ///< bf16 f16 f32, or an MX format
+  std::string rounding = "ceil"; ///< E8M0 scale rounding of a fused quantize
+};
+
+/// Gemma RMSNorm over rows of H reals, M dynamic, optionally with a residual
+/// added first and an MX quantize of its output: `mxc rmsnorm`.
+struct RmsNormSpec {
+  int64_t h = 0; ///< columns; positive
+  bool residual = false;
+  double eps = 1e-6;
+  std::string in = "bf16";       ///< bf16 f16 f32
+  std::string out = "bf16";      ///< bf16 f16 f32, or an MX format
+  std::string rounding = "ceil"; ///< E8M0 scale rounding of a fused quantize
 };
 
 /// mxc's options (docs/cli.md), checked as mxc checks its flags.
@@ -89,6 +113,12 @@ compileQuantize(const QuantizeSpec &spec, const CompileRequest &request,
 amdgpu::core::Result<CompileOutput>
 compileDequantize(const DequantizeSpec &spec, const CompileRequest &request,
                   ParamSpelling spelling = ParamSpelling::CommandLine);
+amdgpu::core::Result<CompileOutput>
+compileSwiglu(const SwigluSpec &spec, const CompileRequest &request,
+              ParamSpelling spelling = ParamSpelling::CommandLine);
+amdgpu::core::Result<CompileOutput>
+compileRmsNorm(const RmsNormSpec &spec, const CompileRequest &request,
+               ParamSpelling spelling = ParamSpelling::CommandLine);
 
 } // namespace mxc::driver
 
