@@ -1773,7 +1773,7 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
   for (; i < block.end; ++i) {
     const Inst &inst = kernel.insts[i];
     if (profiler)
-      profiler->valuesUsed(wave.index, inst.src);
+      profiler->instruction(wave.index, inst);
     if (stats) {
       ++stats->waveInstructions;
       stats->laneInstructions += active;

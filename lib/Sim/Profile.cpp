@@ -277,11 +277,29 @@ void Profiler::waitForLoads(unsigned wave, uint64_t outstanding) {
     retireLoads(wave, w.pending[w.pending.size() - outstanding - 1].sequence);
 }
 
-void Profiler::valuesUsed(unsigned wave, ArrayRef<uint32_t> slots) {
+void Profiler::instruction(unsigned wave, const Inst &inst) {
   WaveLoads &w = waveLoads[wave];
   if (w.values.empty())
     return;
-  for (uint32_t slot : slots) {
+  switch (inst.op) {
+  case Opcode::BitCast:
+  case Opcode::ExtractElement:
+  case Opcode::InsertElement:
+  case Opcode::ShuffleVector:
+  case Opcode::ExtractValue:
+  case Opcode::InsertValue: {
+    std::optional<uint64_t> newest;
+    for (uint32_t slot : inst.src)
+      if (auto it = w.values.find(slot); it != w.values.end())
+        newest = std::max(newest.value_or(0), it->second);
+    if (newest)
+      w.values[inst.dst] = *newest;
+    return;
+  }
+  default:
+    break;
+  }
+  for (uint32_t slot : inst.src) {
     auto it = w.values.find(slot);
     if (it == w.values.end())
       continue;
@@ -413,8 +431,8 @@ ModelEstimate mxc::sim::estimate(const KernelProfile &p,
         stallAfter[i] = stall;
       }
       if (t.workgroup < slowest.size())
-        slowest[t.workgroup] = std::max(slowest[t.workgroup],
-                                        stretch * double(t.work) + stall);
+        slowest[t.workgroup] =
+            std::max(slowest[t.workgroup], stretch * double(t.work) + stall);
     }
     double timeline = 0;
     for (double clocks : slowest)

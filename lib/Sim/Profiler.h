@@ -56,10 +56,11 @@ public:
   /// s_waitcnt vmcnt(`outstanding`): the wave's loads but the newest
   /// `outstanding` retire, in issue order.
   void waitForLoads(unsigned wave, uint64_t outstanding);
-  /// An instruction of `wave` reads `slots`: the backend waits for a load
-  /// into registers (and, the counter being in order, every older load)
-  /// before the first instruction that uses its value.
-  void valuesUsed(unsigned wave, llvm::ArrayRef<uint32_t> slots);
+  /// `wave` runs `inst` (not a phi): the backend waits for a load into
+  /// registers (and, the counter being in order, every older load) before
+  /// the first instruction that uses its value. Bitcasts and moves of vector
+  /// elements rename registers: their result stays pending.
+  void instruction(unsigned wave, const Inst &inst);
   /// A phi copies `from` to `to`: a pending load's value stays pending.
   void valueCopied(unsigned wave, uint32_t from, uint32_t to);
 

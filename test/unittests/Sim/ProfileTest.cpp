@@ -299,8 +299,7 @@ define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
   }
   text += "  %out = getelementptr i8, ptr addrspace(1) %buf, i32 65000\n"
           "  store <4 x float> %acc" +
-          std::to_string(mfmas) +
-          ", ptr addrspace(1) %out\n  ret void\n}\n";
+          std::to_string(mfmas) + ", ptr addrspace(1) %out\n  ret void\n}\n";
   return text;
 }
 
