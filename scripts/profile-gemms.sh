@@ -31,7 +31,8 @@ bytes_of() { # format rows k
 echo "| kernel | bound | % matrix peak | % HBM | L1 lines/MFLOP | L2 B/MFLOP | LDS B/MFLOP | LDS conflicts | modelled us |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for spec in "8192 8192 8192 e4m3 e4m3" "8192 8192 8192 e2m1 e2m1" "8192 8192 8192 e4m3 e2m1" \
-            "16 8192 8192 e4m3 e4m3" "16 8192 8192 e4m3 e2m1" "1 8192 8192 e4m3 e4m3"; do
+            "16 8192 8192 e4m3 e4m3" "16 8192 8192 e4m3 e2m1" "1 8192 8192 e4m3 e4m3" \
+            "1 8192 8192 e4m3 e2m1" "1 8192 8192 e2m1 e2m1"; do
   read -r M N K A B <<<"$spec"
   "$mxc" gemm --a-format "$A" --b-format "$B" --n "$N" --k "$K" --out bf16 -o "$tmp/g.hsaco" --tune-m "$M"
   json=$("$run" --device sim:gfx950 "$tmp/g.hsaco" --plan "M=$M" \

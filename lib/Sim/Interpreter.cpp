@@ -491,16 +491,17 @@ void Executor::profileAccess(Wave &wave, const Inst &inst, bool store,
   if (!ldsLanes.empty())
     profiler->ldsAccess(inst, store ? SiteKind::LdsStore : SiteKind::LdsLoad,
                         ldsLanes);
+  // A buffer load counts toward vmcnt even when all of it is out of range.
+  if (!store && (inst.op == Opcode::BufferLoad || !globalLanes.empty())) {
+    uint64_t bytes = 0;
+    for (const LaneAccess &a : globalLanes)
+      bytes += a.bytes;
+    profiler->loadIssued(wave.index, bytes, inst.dst);
+  }
   if (globalLanes.empty())
     return;
   profiler->globalAccess(
       inst, store ? SiteKind::GlobalStore : SiteKind::GlobalLoad, globalLanes);
-  if (!store) {
-    uint64_t bytes = 0;
-    for (const LaneAccess &a : globalLanes)
-      bytes += a.bytes;
-    profiler->loadIssued(wave.index, bytes);
-  }
 }
 
 /// raw.ptr.buffer.load/store: the byte offset voffset + soffset is checked
@@ -1545,6 +1546,10 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     return lanes([&](unsigned lane) {
       writeBits(slot(wave, inst.dst, lane), 8, dispatchAddress);
     });
+  case Opcode::WaitCnt:
+    if (profiler)
+      profiler->waitForLoads(wave.index, uint64_t(inst.imm));
+    return;
   case Opcode::Nop:
   case Opcode::Barrier:
   case Opcode::Fence:
@@ -1746,6 +1751,8 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
                 &phi);
         std::memcpy(&phiScratch[at + lane * size],
                     slot(wave, phi.src[which], lane), size);
+        if (profiler && m == mask)
+          profiler->valueCopied(wave.index, phi.src[which], phi.dst);
       }
       at += size * waveSize;
     }
@@ -1765,10 +1772,8 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
   unsigned active = llvm::popcount(mask);
   for (; i < block.end; ++i) {
     const Inst &inst = kernel.insts[i];
-    if (profiler && (inst.op == Opcode::Br || inst.op == Opcode::CondBr ||
-                     inst.op == Opcode::Switch || inst.op == Opcode::Ret ||
-                     inst.op == Opcode::Barrier))
-      profiler->blockEnded(wave.index);
+    if (profiler)
+      profiler->instruction(wave.index, inst);
     if (stats) {
       ++stats->waveInstructions;
       stats->laneInstructions += active;

@@ -107,10 +107,19 @@ void Profiler::beginWorkgroup(unsigned numWaves) {
   lru.clear();
   l1.clear();
   waveMatrixCycles.assign(numWaves, 0);
-  blockLoads.assign(numWaves, 0);
+  waveLoads.assign(numWaves, WaveLoads());
+  for (WaveLoads &w : waveLoads)
+    w.timeline.workgroup = profile.profiledWorkgroups;
 }
 
 void Profiler::endWorkgroup() {
+  // A wave's end waits for what it still has in flight.
+  for (unsigned w = 0; w < waveLoads.size(); ++w) {
+    if (waveLoads[w].issued)
+      retireLoads(w, waveLoads[w].issued - 1);
+    waveLoads[w].timeline.work = waveMatrixCycles[w];
+    profile.waveTimelines.push_back(std::move(waveLoads[w].timeline));
+  }
   ++profile.profiledWorkgroups;
   std::vector<uint64_t> simd(model.simdsPerCu, 0);
   for (size_t w = 0; w < waveMatrixCycles.size(); ++w)
@@ -251,18 +260,91 @@ void Profiler::matrix(const Inst &inst, unsigned wave, unsigned cycles,
   waveMatrixCycles[wave] += cycles;
 }
 
-void Profiler::blockEnded(unsigned wave) {
-  double bytes = double(blockLoads[wave]);
-  batchBytes += bytes;
-  batchBytesSquared += bytes * bytes;
-  blockLoads[wave] = 0;
+void Profiler::loadIssued(unsigned wave, uint64_t bytes,
+                          std::optional<uint32_t> valueSlot) {
+  WaveLoads &w = waveLoads[wave];
+  uint64_t sequence = w.issued++;
+  w.pending.push_back({sequence, bytes, waveMatrixCycles[wave],
+                       uint32_t(w.timeline.waits.size())});
+  w.pendingBytes += bytes;
+  if (valueSlot)
+    w.values[*valueSlot] = sequence;
+}
+
+void Profiler::waitForLoads(unsigned wave, uint64_t outstanding) {
+  WaveLoads &w = waveLoads[wave];
+  if (w.pending.size() > outstanding)
+    retireLoads(wave, w.pending[w.pending.size() - outstanding - 1].sequence);
+}
+
+void Profiler::instruction(unsigned wave, const Inst &inst) {
+  WaveLoads &w = waveLoads[wave];
+  if (w.values.empty())
+    return;
+  switch (inst.op) {
+  case Opcode::BitCast:
+  case Opcode::ExtractElement:
+  case Opcode::InsertElement:
+  case Opcode::ShuffleVector:
+  case Opcode::ExtractValue:
+  case Opcode::InsertValue: {
+    std::optional<uint64_t> newest;
+    for (uint32_t slot : inst.src)
+      if (auto it = w.values.find(slot); it != w.values.end())
+        newest = std::max(newest.value_or(0), it->second);
+    if (newest)
+      w.values[inst.dst] = *newest;
+    return;
+  }
+  default:
+    break;
+  }
+  for (uint32_t slot : inst.src) {
+    auto it = w.values.find(slot);
+    if (it == w.values.end())
+      continue;
+    uint64_t sequence = it->second;
+    w.values.erase(it);
+    retireLoads(wave, sequence);
+  }
+}
+
+void Profiler::valueCopied(unsigned wave, uint32_t from, uint32_t to) {
+  WaveLoads &w = waveLoads[wave];
+  if (w.values.empty())
+    return;
+  auto it = w.values.find(from);
+  if (it != w.values.end())
+    w.values[to] = it->second;
+  else
+    w.values.erase(to);
+}
+
+void Profiler::retireLoads(unsigned wave, uint64_t sequence) {
+  WaveLoads &w = waveLoads[wave];
+  std::optional<PendingLoad> newest;
+  while (!w.pending.empty() && w.pending.front().sequence <= sequence) {
+    const PendingLoad &load = w.pending.front();
+    if (load.bytes) {
+      retiredBytes += double(load.bytes);
+      retiredBytesInFlight += double(load.bytes) * double(w.pendingBytes);
+      newest = load;
+    }
+    w.pendingBytes -= load.bytes;
+    w.pending.pop_front();
+  }
+  // Loads with nothing in range do not reach memory: no latency to wait.
+  if (newest)
+    w.timeline.waits.push_back(
+        {waveMatrixCycles[wave], newest->issueWork, newest->waitsBeforeIssue});
 }
 
 KernelProfile Profiler::finish(uint64_t workgroups, Memory &memory) {
   profile.workgroups = workgroups;
-  // Byte-weighted: the batch size the average loaded byte travels in.
+  // Byte-weighted: what the wave has in flight when the average loaded byte
+  // is waited for.
   profile.bytesInFlightPerWave =
-      batchBytes > 0 ? batchBytesSquared / batchBytes : 0.0;
+      retiredBytes > 0 ? retiredBytesInFlight / retiredBytes : 0.0;
   // Footprint: lines per buffer, scaled to the grid, at most the buffer.
   DenseMap<const Memory::Buffer *, uint64_t> linesPerBuffer;
   uint64_t outside = 0;
@@ -323,9 +405,6 @@ ModelEstimate mxc::sim::estimate(const KernelProfile &p,
   double latencyRound = 0;
   double loadBytes = double(p.globalLoadBytes) / n;
   if (loadBytes > 0) {
-    double inFlight =
-        std::min(model.inFlightBytesPerCu,
-                 std::max(1.0, r * wavesPerWorkgroup * p.bytesInFlightPerWave));
     // Bytes first touched come from HBM; the rest of what misses L1 hits L2.
     double fromL2 = std::min(loadBytes, l2PerWorkgroup);
     double fromHbm =
@@ -334,7 +413,33 @@ ModelEstimate mxc::sim::estimate(const KernelProfile &p,
                                    (fromL2 - fromHbm) * model.l2LatencyClocks) /
                                       fromL2
                                 : model.l2LatencyClocks;
-    latencyRound = std::max(latency, r * fromL2 / (inFlight / latency));
+    // Each wave's timeline: its matrix work, slowed by the waves sharing its
+    // SIMD, and waits that hold it until `latency` after the issue of the
+    // newest load they retire. A workgroup takes its slowest wave.
+    double stretch = std::max(1.0, r * wavesPerWorkgroup / model.simdsPerCu);
+    std::vector<double> slowest(size_t(n), 0.0), stallAfter;
+    for (const WaveLoadTimeline &t : p.waveTimelines) {
+      stallAfter.assign(t.waits.size(), 0.0);
+      double stall = 0;
+      for (size_t i = 0; i < t.waits.size(); ++i) {
+        const LoadWait &w = t.waits[i];
+        double issued =
+            stretch * double(w.issueWork) +
+            (w.waitsBeforeIssue ? stallAfter[w.waitsBeforeIssue - 1] : 0.0);
+        double now = stretch * double(w.work) + stall;
+        stall += std::max(0.0, issued + latency - now);
+        stallAfter[i] = stall;
+      }
+      if (t.workgroup < slowest.size())
+        slowest[t.workgroup] =
+            std::max(slowest[t.workgroup], stretch * double(t.work) + stall);
+    }
+    double timeline = 0;
+    for (double clocks : slowest)
+      timeline += clocks / n;
+    // At most `inFlightBytesPerCu` in flight on the CU (Little's law).
+    latencyRound =
+        std::max(timeline, r * fromL2 * latency / model.inFlightBytesPerCu);
   }
   e.matrixClocks = e.rounds * matrixRound;
   e.l1Clocks = e.rounds * l1Round;

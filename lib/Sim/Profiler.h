@@ -3,8 +3,8 @@
 // Part of mxc. The executor reports each wave-level memory and matrix
 // instruction here when a profile is asked for; the profiler keeps per
 // instruction counters, an LRU model of the vector L1 shared by the
-// workgroup's waves, the global lines touched, LDS bank cycles, and the
-// global loads each wave has in flight.
+// workgroup's waves, the global lines touched, LDS bank cycles, and each
+// wave's vector memory loads in flight until it waits for them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,7 +16,9 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include <deque>
 #include <list>
+#include <optional>
 
 namespace mxc::sim {
 
@@ -46,12 +48,21 @@ public:
                  llvm::ArrayRef<LaneAccess> ldsLanes, unsigned ldsLaneStride);
   void matrix(const Inst &inst, unsigned wave, unsigned cycles, uint64_t flops);
 
-  /// Loads in flight: the backend schedules within a basic block, so the
-  /// global loads one block execution of a wave issues are in flight
-  /// together (a software-pipelined loop issues the next step's loads in the
-  /// block that computes this one).
-  void loadIssued(unsigned wave, uint64_t bytes) { blockLoads[wave] += bytes; }
-  void blockEnded(unsigned wave);
+  /// A vector memory load of `bytes` in-range bytes (0 when all of it is out
+  /// of range: it still counts toward vmcnt), into registers `valueSlot` or,
+  /// without one, into LDS.
+  void loadIssued(unsigned wave, uint64_t bytes,
+                  std::optional<uint32_t> valueSlot = std::nullopt);
+  /// s_waitcnt vmcnt(`outstanding`): the wave's loads but the newest
+  /// `outstanding` retire, in issue order.
+  void waitForLoads(unsigned wave, uint64_t outstanding);
+  /// `wave` runs `inst` (not a phi): the backend waits for a load into
+  /// registers (and, the counter being in order, every older load) before
+  /// the first instruction that uses its value. Bitcasts and moves of vector
+  /// elements rename registers: their result stays pending.
+  void instruction(unsigned wave, const Inst &inst);
+  /// A phi copies `from` to `to`: a pending load's value stays pending.
+  void valueCopied(unsigned wave, uint32_t from, uint32_t to);
 
   /// The counts, with the grid's footprint estimated from `memory`'s
   /// buffers.
@@ -80,10 +91,31 @@ private:
   llvm::DenseMap<uint64_t, std::list<uint64_t>::iterator> l1;
   llvm::DenseSet<uint64_t> touchedLines; ///< Over all profiled workgroups.
 
+  /// Retires the wave's loads up to and including number `sequence`.
+  void retireLoads(unsigned wave, uint64_t sequence);
+
   std::vector<uint64_t> waveMatrixCycles;
-  std::vector<uint64_t> blockLoads; ///< Per wave, in its current block.
-  /// Sums of b and b^2 over block executions loading b bytes.
-  double batchBytes = 0, batchBytesSquared = 0;
+
+  /// A vector memory load not yet waited for.
+  struct PendingLoad {
+    uint64_t sequence; ///< Issue order within the wave.
+    uint64_t bytes;
+    uint64_t issueWork;        ///< The wave's matrix cycles at its issue.
+    uint32_t waitsBeforeIssue; ///< Recorded waits before its issue.
+  };
+  /// Per wave of the current workgroup.
+  struct WaveLoads {
+    std::deque<PendingLoad> pending;
+    uint64_t issued = 0;
+    uint64_t pendingBytes = 0;
+    /// Register slots holding a pending load's value -> its sequence.
+    llvm::DenseMap<uint32_t, uint64_t> values;
+    WaveLoadTimeline timeline;
+  };
+  std::vector<WaveLoads> waveLoads;
+  /// Sums over retired loads of b and b x (the wave's bytes in flight when
+  /// it retired), b the load's bytes.
+  double retiredBytes = 0, retiredBytesInFlight = 0;
 };
 
 } // namespace mxc::sim

@@ -230,7 +230,7 @@ static std::optional<Opcode> intrinsicOpcode(StringRef name) {
       .Case("llvm.amdgcn.dispatch.ptr", Opcode::DispatchPtr)
       .Case("llvm.amdgcn.s.barrier", Opcode::Barrier)
       .Case("llvm.amdgcn.s.setreg", Opcode::SetReg)
-      .StartsWith("llvm.amdgcn.s.waitcnt", Opcode::Nop)
+      .Case("llvm.amdgcn.s.waitcnt", Opcode::WaitCnt)
       .Case("llvm.amdgcn.sched.barrier", Opcode::Nop)
       .Case("llvm.amdgcn.sched.group.barrier", Opcode::Nop)
       .Case("llvm.amdgcn.s.setprio", Opcode::Nop)
@@ -392,6 +392,17 @@ Error Decoder::decodeIntrinsicOperands(CallInst &call, StringRef name,
                        nullptr);
   };
   switch (out.op) {
+  case Opcode::WaitCnt: {
+    // s_waitcnt's SIMM16 (AMD ISA guides): vmcnt in [3:0] and [15:14] on
+    // GFX9 and GFX10, in [15:10] on GFX11. Only the profiler reads it (loads
+    // complete at once in the simulator).
+    std::optional<uint64_t> bits = immediate(0);
+    if (!bits)
+      return unsupported("s.waitcnt with a non-constant count", &call);
+    out.imm = gfx >= 11 ? int64_t((*bits >> 10) & 0x3F)
+                        : int64_t((*bits & 0xF) | (((*bits >> 14) & 3) << 4));
+    return Error::success();
+  }
   case Opcode::SetReg: {
     // s_setreg_b32's SIMM16 (AMD ISA guides): ID in [5:0], OFFSET in
     // [10:6], SIZE-1 in [15:11]. The simulator models MODE (ID 1) bit 23,

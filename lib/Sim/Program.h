@@ -132,6 +132,8 @@ enum class Opcode : uint8_t {
   Barrier,
   Fence,
   SetReg,
+  /// s_waitcnt: Inst::imm is the vector-memory count (vmcnt) waited down to.
+  WaitCnt,
   Nop,
   SMax,
   SMin,

@@ -159,8 +159,9 @@ unsigned overheadRegisters(const GemmConfig &c) {
 /// of FP8 and FP4 loaded straight into LDS; up to about 100 with the
 /// 16x16x128 instruction, an operand staged through registers (FP6,
 /// `[K, N]` B) or accumulators in every AGPR, where the backend schedules
-/// read-ahead and register files less predictably;
-/// and up to about 144 for a staged operand with two or more waves a SIMD.
+/// read-ahead and register files less predictably, or K steps of 16 or
+/// more MFMA steps; and up to about 144 for a staged
+/// operand with two or more waves a SIMD.
 unsigned getRegisterMargin(const GemmConfig &c, const GemmStaging &s,
                            unsigned wavesPerSimd) {
   bool staged = !s.directA || !s.directB;
@@ -170,7 +171,10 @@ unsigned getRegisterMargin(const GemmConfig &c, const GemmStaging &s,
   // between the register files.
   const amdgpu::MatrixIntrinsic &mi = c.intrinsic();
   unsigned accumulators = c.repM() * c.repN() * mi.accRegisters;
-  if (staged || mi.m == 16 || accumulators >= 256)
+  // A K step of 16 or more MFMA steps (32x32x64 at tile_k 1024) is read
+  // ahead less predictably too (79 VGPRs spilled past an estimate of 480
+  // for 32x64x1024 FP8 x FP4 on 1x2 waves).
+  if (staged || mi.m == 16 || accumulators >= 256 || c.tileK / mi.k >= 16)
     return 100;
   return 32;
 }
@@ -359,8 +363,10 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
           1.0 - double(std::gcd(rowBytes, int64_t(model->lineBytes))) / line;
     return lines;
   };
+  // Rows of A past M read nothing (a tile of decode's few rows).
+  double rowsA = double(std::min<int64_t>(c.tileM, std::max<int64_t>(p.m, 1)));
   double rowsLines =
-      c.tileM * linesPerRow(s.stepBytesA, p.k * bitsA / 8) +
+      rowsA * linesPerRow(s.stepBytesA, p.k * bitsA / 8) +
       (p.bTransposed ? c.tileK * std::ceil(c.tileN / line)
                      : c.tileN * linesPerRow(s.stepBytesB, p.k * bitsB / 8)) +
       double(c.tileM + c.tileN) / s.scaleWindowSteps;
@@ -374,22 +380,29 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
           (kSteps * (repM * 32.0 * bitsA / 8 + repN * 32.0 * bitsB / 8) *
            chip.waveSize / model->ldsReadPhaseBytes) /
           std::max(1u, chip.waveSize / 32);
-  // Loads straight into LDS keep `prefetch` steps in flight, loads through
-  // registers one.
-  double directBytes = double(stepBytes - viaRegisters);
-  double perWorkgroup = c.prefetch ? directBytes * c.prefetch + viaRegisters
-                                   : stepBytes / 2.0;
-  double inFlight =
-      std::min(model->inFlightBytesPerCu, r * perWorkgroup);
+  // Latency, as the profile's load timeline counts it: step k's loads are
+  // issued `prefetch` steps ahead and waited for before the barrier that
+  // ends step k - 1, so `prefetch` steps of matrix work cover one latency.
+  // A scale window's words come through registers: the step that loads one
+  // writes it to LDS after its MFMAs, so the wait for them (and, the
+  // counter being in order, for every older load) is covered by one step.
+  // Without prefetch a step loads, waits and computes. At most
+  // `inFlightBytesPerCu` are in flight on a CU.
   double latency = model->l2LatencyClocks +
                    (model->memoryLatencyClocks - model->l2LatencyClocks) /
                        std::max(1.0, tiles(p.m, c.tileM));
-  double perStep = std::max(
-      {matrix, r * rowsLines / model->l1LinesPerClock,
-       r * l2Bytes / model->l2BytesPerClockPerCu, r * ldsCycles,
-       r * double(stepBytes) * latency / std::max(1.0, inFlight)});
-  if (!c.prefetch)
-    perStep += latency;
+  double windowSteps = std::min<double>(s.scaleWindowSteps, s.steps);
+  double timeline =
+      c.prefetch
+          ? (std::max(matrix, latency) +
+             (windowSteps - 1) * std::max(matrix, latency / c.prefetch)) /
+                windowSteps
+          : matrix + latency;
+  double perStep =
+      std::max({timeline, r * rowsLines / model->l1LinesPerClock,
+                r * l2Bytes / model->l2BytesPerClockPerCu, r * ldsCycles,
+                r * (rowsA * s.stepBytesA + double(c.tileN) * s.stepBytesB) *
+                    latency / model->inFlightBytesPerCu});
   double unique = double(std::max<int64_t>(p.m, 1)) * p.k * bitsA / 8 +
                   double(p.n) * p.k * bitsB / 8 +
                   double(std::max<int64_t>(p.m, 1)) * p.n * p.cBytes;
@@ -419,17 +432,21 @@ std::optional<GemmConfig> mxc::selectGemmConfig(const GemmProblem &p,
         for (unsigned tileK : {128u, 256u, 512u, 1024u})
           for (unsigned wavesM : {1u, 2u, 4u})
             for (unsigned wavesN : {1u, 2u, 4u})
-              for (unsigned prefetch : {1u, 0u}) {
+              for (unsigned prefetch : {1u, 2u, 3u, 0u}) {
                 GemmConfig c{instruction, tileM,  tileN,   tileK,
                              wavesM,      wavesN, prefetch};
                 if (!checkGemmConfig(p, c, chip).empty())
                   continue;
                 GemmCost cost = estimateGemmCost(p, c, chip);
-                auto key = [](const GemmCost &g) {
-                  return std::make_tuple(g.cycles, g.nonMatrixPerMflop,
+                // Among equal times, fewer tile rows past M (decode: rows
+                // that load nothing still take LDS and MFMAs).
+                auto key = [&](const GemmCost &g, const GemmConfig &k) {
+                  int64_t pastM = std::max<int64_t>(
+                      0, int64_t(k.tileM) - std::max<int64_t>(p.m, 1));
+                  return std::make_tuple(g.cycles, pastM, g.nonMatrixPerMflop,
                                          g.vgprs);
                 };
-                if (!best || key(cost) < key(bestCost)) {
+                if (!best || key(cost, c) < key(bestCost, *best)) {
                   best = c;
                   bestCost = cost;
                 }

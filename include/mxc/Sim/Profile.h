@@ -56,6 +56,23 @@ struct SiteProfile {
   uint64_t flops = 0;         ///< Matrix: 2 x M x N x K per execution.
 };
 
+/// A wait of a wave that retired loads with in-range bytes (docs/profile.md,
+/// Latency).
+struct LoadWait {
+  /// The wave's matrix cycles at the wait, and at the issue of the newest
+  /// load with in-range bytes that the wait retired.
+  uint64_t work = 0, issueWork = 0;
+  /// How many of the wave's recorded waits came before that issue.
+  uint32_t waitsBeforeIssue = 0;
+};
+
+/// One profiled wave's matrix work and load waits, in program order.
+struct WaveLoadTimeline {
+  uint64_t workgroup = 0; ///< Index among the profiled workgroups.
+  uint64_t work = 0;      ///< Matrix cycles of the whole wave.
+  std::vector<LoadWait> waits;
+};
+
 /// Which workgroups a profile runs: all, or a sample of a large grid whose
 /// counts are scaled to the whole grid.
 struct ProfileOptions {
@@ -92,9 +109,11 @@ struct KernelProfile {
   /// Matrix cycles of the busiest SIMD of each workgroup (wave w on SIMD
   /// w % 4), summed over workgroups.
   uint64_t busiestSimdMatrixCycles = 0;
-  /// Global load bytes a wave has in flight together: the bytes one block
-  /// execution loads, averaged weighting each byte alike (0 without loads).
+  /// Global load bytes a wave has in flight when it waits for a load,
+  /// averaged over the loads weighting each byte alike (0 without loads).
   double bytesInFlightPerWave = 0;
+  /// Every profiled wave's load waits, for the latency term.
+  std::vector<WaveLoadTimeline> waveTimelines;
   /// Distinct global bytes the grid touches (lines x line size), estimated
   /// from the sample per buffer and capped at the buffer's size.
   uint64_t uniqueGlobalBytes = 0;

@@ -80,8 +80,9 @@ private:
   /// The operand half of loadStep.
   void loadOperands(Value kt, unsigned stage, StepLoads &loads);
   /// Before a barrier: waits for the loads into LDS of the step the next
-  /// compute reads, leaving the `prefetch - 1` newer steps' in flight.
-  void waitForStagedStep();
+  /// compute reads, leaving the `newerSteps` steps issued after it in flight
+  /// (`prefetch - 1` in the loop, fewer as the last steps drain).
+  void waitForStagedStep(unsigned newerSteps);
   void storeStep(const StepLoads &loads, Value kt, unsigned stage);
   /// Loads and stores a scale window only when step `kt` starts one.
   StepLoads loadStepWithWindow(Value kt, unsigned stage);
@@ -401,14 +402,14 @@ StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt, unsigned stage) {
   return loads;
 }
 
-void GemmKernelBuilder::waitForStagedStep() {
+void GemmKernelBuilder::waitForStagedStep(unsigned newerSteps) {
   if (!s.directA && !s.directB)
     return;
   // Loads every wave issues per step; a wave that issued more only waits
   // longer.
   unsigned perStep = (s.directA ? copyA.wholeRounds() : 0) +
                      (s.directB ? copyB.wholeRounds() : 0);
-  t.waitVectorLoads((s.stages - 2) * perStep);
+  t.waitVectorLoads(newerSteps * perStep);
 }
 
 void GemmKernelBuilder::storeStepWithWindow(const StepLoads &loads, Value kt,
@@ -647,15 +648,17 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     for (int64_t p = 0; p < std::min<int64_t>(ahead, steps); ++p)
       storeStepWithWindow(loadStepWithWindow(t.i32(p), unsigned(p)), t.i32(p),
                           unsigned(p));
-    waitForStagedStep();
-    t.barrier();
+    if (steps >= ahead) {
+      waitForStagedStep(stages - 2);
+      t.barrier();
+    }
     auto stepOnce = [&](Value kt, unsigned stage, ValueRange in) {
       Value next = t.addConst(kt, ahead);
       unsigned nextStage = (stage + ahead) % stages;
       StepLoads loads = loadStepWithWindow(next, nextStage);
       SmallVector<Value> result = compute(kt, stage, in);
       storeStepWithWindow(loads, next, nextStage);
-      waitForStagedStep();
+      waitForStagedStep(stages - 2);
       t.barrier();
       return result;
     };
@@ -676,8 +679,17 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     }
     for (int64_t kt = groups * stages; kt < loading; ++kt)
       acc = stepOnce(t.i32(kt), unsigned(kt % stages), acc);
-    for (int64_t kt = loading; kt < steps; ++kt)
+    // The last steps only compute. Step `loading` was waited for before the
+    // last barrier (unless the prologue issued fewer than `ahead` steps); each
+    // later one waits until only the steps after it are in flight, and meets
+    // a barrier so that every wave's loads of it have landed.
+    for (int64_t kt = loading; kt < steps; ++kt) {
+      if (kt > loading || steps < ahead) {
+        waitForStagedStep(unsigned(steps - 1 - kt));
+        t.barrier();
+      }
       acc = compute(t.i32(kt), unsigned(kt % stages), acc);
+    }
   } else {
     // One buffer: load, barrier, compute, barrier.
     auto loop = scf::ForOp::create(b, t.i32(0), t.i32(steps), t.i32(1), acc);

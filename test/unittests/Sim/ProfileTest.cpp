@@ -249,6 +249,152 @@ TEST(ProfileTest, LoadToLdsOutOfRangeReadsNoMemory) {
   EXPECT_EQ(p.globalLoadBytes, 512u);
 }
 
+/// `count` dependent FP8 16x16x128 MFMAs (32 pipe cycles each), from
+/// %acc<first> to %acc<first + count>.
+std::string mfmaChain(unsigned count, unsigned first = 0) {
+  std::string text;
+  for (unsigned i = first; i < first + count; ++i)
+    text += "  %acc" + std::to_string(i + 1) +
+            " = call <4 x float> "
+            "@llvm.amdgcn.mfma.scale.f32.16x16x128.f8f6f4.v8i32.v8i32(<8 x "
+            "i32> zeroinitializer, <8 x i32> zeroinitializer, <4 x float> "
+            "%acc" +
+            std::to_string(i) +
+            ", i32 0, i32 0, i32 0, i32 127, i32 0, i32 127)\n";
+  return text;
+}
+
+/// One wave: 16-byte loads straight into LDS (1024 bytes each) and MFMAs in
+/// the order `steps` gives: "load" (the next KiB of %buf), "wait N"
+/// (s_waitcnt vmcnt(N), gfx9 encoding), or a count of MFMAs.
+std::string loadWaitKernel(const std::vector<std::string> &steps) {
+  std::string text = R"(
+declare ptr addrspace(8) @llvm.amdgcn.make.buffer.rsrc.p8.p1(ptr addrspace(1), i16, i64, i32)
+declare void @llvm.amdgcn.raw.ptr.buffer.load.lds(ptr addrspace(8), ptr addrspace(3), i32 immarg, i32, i32, i32 immarg, i32 immarg)
+declare void @llvm.amdgcn.s.waitcnt(i32)
+define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
+  %w = call i32 @llvm.amdgcn.workitem.id.x()
+  %off = mul i32 %w, 16
+  %rsrc = call ptr addrspace(8) @llvm.amdgcn.make.buffer.rsrc.p8.p1(ptr addrspace(1) %buf, i16 0, i64 65536, i32 0)
+  %acc0 = bitcast <4 x float> zeroinitializer to <4 x float>
+)";
+  unsigned loads = 0, mfmas = 0;
+  for (const std::string &step : steps) {
+    if (step == "load") {
+      text += "  call void @llvm.amdgcn.raw.ptr.buffer.load.lds(ptr "
+              "addrspace(8) %rsrc, ptr addrspace(3) @lds, i32 16, i32 %off, "
+              "i32 " +
+              std::to_string(1024 * loads++) + ", i32 0, i32 0)\n";
+    } else if (step.rfind("wait ", 0) == 0) {
+      unsigned n = std::stoul(step.substr(5));
+      // vmcnt in [3:0] and [15:14]; expcnt (7) and lgkmcnt (15) not waited.
+      unsigned bits = (n & 0xF) | ((n >> 4) << 14) | (7 << 4) | (15 << 8);
+      text += "  call void @llvm.amdgcn.s.waitcnt(i32 " + std::to_string(bits) +
+              ")\n";
+    } else {
+      unsigned count = std::stoul(step);
+      text += mfmaChain(count, mfmas);
+      mfmas += count;
+    }
+  }
+  text += "  %out = getelementptr i8, ptr addrspace(1) %buf, i32 65000\n"
+          "  store <4 x float> %acc" +
+          std::to_string(mfmas) + ", ptr addrspace(1) %out\n  ret void\n}\n";
+  return text;
+}
+
+TEST(ProfileTest, LatencyIsHiddenByWorkBetweenIssueAndWait) {
+  // One wave, one 1024-byte load into LDS from HBM (first touch: 2800
+  // clocks) and 100 MFMAs of 32 cycles (3200 clocks of matrix work).
+  const amdgpu::TimingModel *model = amdgpu::lookupTimingModel("gfx950");
+  ASSERT_NE(model, nullptr);
+  // Waited at once: the wave stands 2800 clocks, then computes: 6000.
+  auto now = profile(loadWaitKernel({"load", "wait 0", "100"}), 64);
+  ASSERT_EQ(now.waveTimelines.size(), 1u);
+  ASSERT_EQ(now.waveTimelines[0].waits.size(), 1u);
+  EXPECT_EQ(now.waveTimelines[0].waits[0].work, 0u);
+  EXPECT_EQ(now.waveTimelines[0].work, 3200u);
+  sim::ModelEstimate e = sim::estimate(now, *model, {});
+  EXPECT_EQ(e.bound, "latency");
+  EXPECT_DOUBLE_EQ(e.matrixClocks, 3200.0);
+  EXPECT_DOUBLE_EQ(e.latencyClocks, 3200.0 + 2800.0);
+  // Waited after the MFMAs: they cover the latency, the matrix pipe binds.
+  auto later = profile(loadWaitKernel({"load", "100", "wait 0"}), 64);
+  ASSERT_EQ(later.waveTimelines.size(), 1u);
+  ASSERT_EQ(later.waveTimelines[0].waits.size(), 1u);
+  EXPECT_EQ(later.waveTimelines[0].waits[0].work, 3200u);
+  EXPECT_EQ(later.waveTimelines[0].waits[0].issueWork, 0u);
+  e = sim::estimate(later, *model, {});
+  EXPECT_EQ(e.bound, "matrix");
+  EXPECT_DOUBLE_EQ(e.latencyClocks, 3200.0);
+  EXPECT_NEAR(e.modelledSeconds, 3200 / 2.4e9, 1e-15);
+  // 40 MFMAs (1280 clocks) hide part of it: 2800 - 1280 exposed.
+  e = sim::estimate(profile(loadWaitKernel({"load", "40", "wait 0"}), 64),
+                    *model, {});
+  EXPECT_DOUBLE_EQ(e.latencyClocks, 1280.0 + (2800.0 - 1280.0));
+}
+
+TEST(ProfileTest, WaitcntRetiresLoadsInIssueOrder) {
+  // Two loads (2048 bytes, all first touched: 2800 clocks each), vmcnt(1)
+  // after 40 MFMAs retires only the first: the wave stands until 2800.
+  // The second, issued at 1280, lands at 4080, when the next 40 MFMAs end:
+  // vmcnt(0) costs nothing. 2560 clocks of work + 1520 standing.
+  auto p = profile(
+      loadWaitKernel({"load", "40", "load", "wait 1", "40", "wait 0"}), 64);
+  ASSERT_EQ(p.waveTimelines.size(), 1u);
+  const sim::WaveLoadTimeline &t = p.waveTimelines[0];
+  ASSERT_EQ(t.waits.size(), 2u);
+  EXPECT_EQ(t.waits[0].work, 1280u);
+  EXPECT_EQ(t.waits[0].issueWork, 0u);
+  EXPECT_EQ(t.waits[1].work, 2560u);
+  EXPECT_EQ(t.waits[1].issueWork, 1280u);
+  EXPECT_EQ(t.waits[1].waitsBeforeIssue, 0u);
+  // Waited: the first with both in flight, the second alone.
+  EXPECT_DOUBLE_EQ(p.bytesInFlightPerWave, (2048.0 + 1024.0) / 2);
+  const amdgpu::TimingModel *model = amdgpu::lookupTimingModel("gfx950");
+  sim::ModelEstimate e = sim::estimate(p, *model, {});
+  EXPECT_EQ(e.bound, "latency");
+  EXPECT_DOUBLE_EQ(e.latencyClocks, 4080.0);
+  // vmcnt(0) in place of vmcnt(1) waits for both: 1280 + 2800 + 1280.
+  e = sim::estimate(
+      profile(loadWaitKernel({"load", "40", "load", "wait 0", "40", "wait 0"}),
+              64),
+      *model, {});
+  EXPECT_DOUBLE_EQ(e.latencyClocks, 1280.0 + 2800.0 + 1280.0);
+}
+
+TEST(ProfileTest, RegisterLoadIsWaitedForAtItsFirstUse) {
+  // A global load into registers, its value stored after 100 MFMAs (3200
+  // clocks): the backend waits before the store, so the MFMAs hide the
+  // 2800 clocks; stored at once, they do not.
+  auto kernel = [](unsigned before) {
+    return "define amdgpu_kernel void @k(ptr addrspace(1) %buf) {\n"
+           "  %acc0 = bitcast <4 x float> zeroinitializer to <4 x float>\n"
+           "  %w = call i32 @llvm.amdgcn.workitem.id.x()\n"
+           "  %in = getelementptr <4 x i32>, ptr addrspace(1) %buf, i32 %w\n"
+           "  %v = load <4 x i32>, ptr addrspace(1) %in, align 16\n" +
+           mfmaChain(before) +
+           "  %o1 = getelementptr <4 x i32>, ptr addrspace(1) %buf, i32 %w\n"
+           "  %out = getelementptr i8, ptr addrspace(1) %o1, i32 4096\n"
+           "  store <4 x i32> %v, ptr addrspace(1) %out\n" +
+           (before ? std::string() : mfmaChain(100)) +
+           "  %o2 = getelementptr i8, ptr addrspace(1) %buf, i32 8192\n"
+           "  store <4 x float> %acc100, ptr addrspace(1) %o2\n"
+           "  ret void\n}\n";
+  };
+  const amdgpu::TimingModel *model = amdgpu::lookupTimingModel("gfx950");
+  // 64 lanes x 16 bytes, first touched (the loads are fewer bytes than the
+  // grid touches): 2800 clocks.
+  sim::ModelEstimate hidden =
+      sim::estimate(profile(kernel(100), 64), *model, {});
+  EXPECT_EQ(hidden.bound, "matrix");
+  EXPECT_DOUBLE_EQ(hidden.latencyClocks, 3200.0);
+  sim::ModelEstimate exposed =
+      sim::estimate(profile(kernel(0), 64), *model, {});
+  EXPECT_EQ(exposed.bound, "latency");
+  EXPECT_DOUBLE_EQ(exposed.latencyClocks, 2800.0 + 3200.0);
+}
+
 TEST(ProfileTest, ScaledMfmaCyclesByFormat) {
   const char *body = R"(
 define amdgpu_kernel void @k(ptr addrspace(1) %buf) {
