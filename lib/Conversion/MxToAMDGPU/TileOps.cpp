@@ -148,10 +148,11 @@ Value TileBuilder::dpp(Value src, unsigned ctrl) {
 }
 
 namespace {
-/// DPP controls (AMD ISA guides, DPP_CTRL). All four are DPP16 controls
-/// within a row of 16 lanes that GFX9 and GFX10+ (the RDNA3 and RDNA4
-/// guides' DPP16 table) share, unlike row_bcast or wave shifts (GFX9 only),
-/// so the reductions built from them run in wave32 and wave64 alike.
+/// DPP controls (AMD ISA guides, DPP_CTRL). All four act within a row of 16
+/// lanes and exist on GFX9 and GFX10+ alike (LLVM's AMDGPUAsmParser::
+/// isSupportedDPPCtrl; its GFX11/GFX12 dpp16_ctrl syntax), unlike row_bcast
+/// or the wave shifts (GFX9 only), so the reductions built from them run in
+/// wave32 and wave64 alike.
 enum DppCtrl : unsigned {
   kQuadPerm1032 = 0xB1,   ///< quad_perm [1, 0, 3, 2]: swap neighbours.
   kQuadPerm2301 = 0x4E,   ///< quad_perm [2, 3, 0, 1]: swap pairs.
