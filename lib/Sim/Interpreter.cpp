@@ -511,10 +511,11 @@ static constexpr uint64_t kRsrcBaseMask = (uint64_t(1) << 48) - 1;
 /// Whether `bytes` at byte `offset` of a raw buffer access (index 0, no
 /// swizzle) through resource image `rsrc` are in range. GFX9 checks the
 /// offset against num_records. GFX10+ does as word 3's OOB_SELECT (bits
-/// 28-29) says (RDNA3/RDNA4 ISA guides, "Buffer Addressing"; MLIR's
-/// AMDGPUToROCDL describes the same values): 0 (structured) index >=
-/// num_records or offset + size > stride, 1 index >= num_records, 2 only
-/// num_records = 0, 3 offset + size > num_records.
+/// 28-29) says, as MLIR's AMDGPUToROCDL (makeBufferRsrc) documents the
+/// field (0 structured, 1 check index, 2 none, 3 test the offset): out of
+/// range for 0 when index >= num_records or offset + size > stride, for 1
+/// when index >= num_records, for 2 only when num_records = 0, for 3 when
+/// offset + size > num_records.
 static bool isInBufferRange(const uint8_t *rsrc,
                             amdgpu::BufferResourceLayout layout,
                             uint64_t offset, unsigned bytes) {

@@ -19,8 +19,8 @@ using namespace mxc::amdgpu;
 // granule 24); matrix paths from the ISA guides. Loads to LDS: the CDNA3 and
 // CDNA4 ISA guides (9.1.9 "Memory Buffer Load to LDS"; CDNA4 adds
 // dwordx3/x4) and the backend, which selects none on GFX11/GFX12. Buffer
-// resources: the GFX9 layout on CDNA, the GFX10+ one on RDNA (RDNA3/RDNA4
-// ISA guides, "Buffer Resource"). FP8 in the row kernels: gfx950's OCP
+// resources: the GFX9 layout on CDNA, the GFX10+ one on RDNA (as MLIR's
+// AMDGPUToROCDL tells them apart). FP8 in the row kernels: gfx950's OCP
 // conversions; software on gfx942 (FNUZ hardware), gfx90a and gfx1100
 // (none) and gfx12, whose OCP conversions' rounding of subnormal results
 // mxc has not checked against SPEC.md (docs/quantize.md).

@@ -340,7 +340,7 @@ std::vector<uint8_t> copyWithFlags(const char *chip, uint32_t flags) {
 }
 
 // GFX10+ range-checks a raw access as word 3's OOB_SELECT (bits 28-29)
-// says (RDNA3/RDNA4 ISA guides): 3 against num_records, 2 not at all
+// says (MLIR's AMDGPUToROCDL documents it): 3 against num_records, 2 not at all
 // (num_records 0 aside), 0 (structured) against the stride, here 0, so
 // everything is out of range. GFX9 has no such field.
 TEST(SimulatorRun, BufferRangeCheckFollowsOobSelectOnGfx10Plus) {
