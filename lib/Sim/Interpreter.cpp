@@ -504,8 +504,39 @@ void Executor::profileAccess(Wave &wave, const Inst &inst, bool store,
       inst, store ? SiteKind::GlobalStore : SiteKind::GlobalLoad, globalLanes);
 }
 
-/// raw.ptr.buffer.load/store: the byte offset voffset + soffset is checked
-/// against the resource's num_records dword by dword (byte by byte for
+/// A buffer resource image (MakeBufferRsrc) as the hardware lays out a V#:
+/// base address in bits 0-47 and stride in 48-63 of the first qword,
+/// num_records, word 3.
+static constexpr uint64_t kRsrcBaseMask = (uint64_t(1) << 48) - 1;
+
+/// Whether `bytes` at byte `offset` of a raw buffer access (index 0, no
+/// swizzle) through resource image `rsrc` are in range. GFX9 checks the
+/// offset against num_records. GFX10+ does as word 3's OOB_SELECT (bits
+/// 28-29) says, as MLIR's AMDGPUToROCDL (makeBufferRsrc) documents the
+/// field (0 structured, 1 check index, 2 none, 3 test the offset): out of
+/// range for 0 when index >= num_records or offset + size > stride, for 1
+/// when index >= num_records, for 2 only when num_records = 0, for 3 when
+/// offset + size > num_records.
+static bool isInBufferRange(const uint8_t *rsrc,
+                            amdgpu::BufferResourceLayout layout,
+                            uint64_t offset, unsigned bytes) {
+  uint64_t records = readBits(rsrc + 8, 4);
+  if (layout == amdgpu::BufferResourceLayout::Gfx9)
+    return offset + bytes <= records;
+  uint64_t stride = readBits(rsrc, 8) >> 48;
+  switch ((readBits(rsrc + 12, 4) >> 28) & 3) {
+  case 0:
+    return records > 0 && offset + bytes <= stride;
+  case 1:
+  case 2:
+    return records > 0;
+  default:
+    return offset + bytes <= records;
+  }
+}
+
+/// raw.ptr.buffer.load/store: the byte offset voffset + soffset is
+/// range-checked (isInBufferRange) dword by dword (byte by byte for
 /// narrower accesses); out-of-range parts load zero and are not stored, as
 /// the hardware does. In-range parts must lie in a buffer like any access.
 void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
@@ -523,16 +554,14 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     const uint8_t *rsrc = slot(wave, inst.src[first], lane);
-    uint64_t base = readBits(rsrc, 8);
-    uint64_t records = readBits(rsrc + 8, 4);
+    uint64_t base = readBits(rsrc, 8) & kRsrcBaseMask;
     uint64_t offset =
         uint32_t(readBits(slot(wave, inst.src[first + 1], lane), 4) +
                  readBits(slot(wave, inst.src[first + 2], lane), 4));
     const uint8_t *stored = store ? slot(wave, inst.src[0], lane) : nullptr;
     uint8_t *loaded = store ? nullptr : slot(wave, inst.dst, lane);
     for (unsigned at = 0; at < size; at += granule) {
-      bool inRange = offset + at + granule <= records;
-      if (!inRange) {
+      if (!isInBufferRange(rsrc, kernel.bufferLayout, offset + at, granule)) {
         if (loaded)
           std::memset(loaded + at, 0, granule);
         continue;
@@ -621,7 +650,7 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
     };
     if (buffer) {
       const uint8_t *rsrc = slot(wave, inst.src[0], lane);
-      uint64_t base = readBits(rsrc, 8), records = readBits(rsrc + 8, 4);
+      uint64_t base = readBits(rsrc, 8) & kRsrcBaseMask;
       // voffset + offset wraps at 32 bits; soffset is added to that.
       uint64_t checked =
           uint64_t(
@@ -629,7 +658,7 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
           uint32_t(readBits(slot(wave, inst.src[4], lane), 4));
       unsigned granule = std::min(size, 4u);
       for (unsigned at = 0; at < size; at += granule)
-        if (checked + at + granule <= records)
+        if (isInBufferRange(rsrc, kernel.bufferLayout, checked + at, granule))
           loaded(base + checked + at, at, granule);
     } else {
       uint64_t address = readBits(slot(wave, inst.src[0], lane), 8) + offset;
@@ -1685,18 +1714,19 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     });
   }
   case Opcode::MakeBufferRsrc:
-    // Resource image: base address, num_records, stride | flags << 16.
+    // Resource image (kRsrcBaseMask): base | stride << 48, num_records,
+    // word 3.
     return lanes([&](unsigned lane) {
       uint8_t *d = slot(wave, inst.dst, lane);
       const TypeDesc &recordsType = kernel.slotTypes[inst.src[2]];
-      writeBits(d, 8, readBits(slot(wave, inst.src[0], lane), 8));
+      writeBits(d, 8,
+                (readBits(slot(wave, inst.src[0], lane), 8) & kRsrcBaseMask) |
+                    (readBits(slot(wave, inst.src[1], lane), 2) << 48));
       writeBits(d + 8, 4,
                 std::min<uint64_t>(readBits(slot(wave, inst.src[2], lane),
                                             recordsType.eltBytes),
                                    0xFFFFFFFFu));
-      writeBits(d + 12, 4,
-                readBits(slot(wave, inst.src[1], lane), 2) |
-                    (readBits(slot(wave, inst.src[3], lane), 4) << 16));
+      writeBits(d + 12, 4, readBits(slot(wave, inst.src[3], lane), 4));
     });
   case Opcode::BufferLoad:
   case Opcode::BufferStore:

@@ -929,6 +929,7 @@ Error Program::decode() {
     auto kernel = std::make_unique<Kernel>();
     // gfx10+ kernels may ask for the other wave size in their features.
     kernel->waveSize = chip.waveSize;
+    kernel->bufferLayout = chip.bufferLayout;
     StringRef features =
         fn.getFnAttribute("target-features").getValueAsString();
     if (features.contains("+wavefrontsize64"))

@@ -226,6 +226,9 @@ struct Kernel {
   std::vector<uint8_t> constantImage; ///< Register file with constants set.
   uint32_t privateBytes = 0;          ///< Allocas per lane.
   unsigned waveSize = 64;
+  /// How buffer resources' word 3 is read (the chip's).
+  amdgpu::BufferResourceLayout bufferLayout =
+      amdgpu::BufferResourceLayout::Gfx9;
   /// Offsets of the LDS variables the kernel uses, laid out for it alone
   /// (as the AMDGPU backend allocates LDS per kernel).
   llvm::DenseMap<const llvm::GlobalVariable *, uint32_t> ldsOffsets;

@@ -1,11 +1,12 @@
 //===- BlockQuantize.cpp - MX block scales and element codes --------------===//
 //
 // Part of mxc. Which conversions run in hardware (docs/quantize.md): E4M3
-// and E5M2 through gfx950's v_cvt_pk_fp8_f32 / v_cvt_pk_bf8_f32 (OCP
-// encodings, round to nearest even, subnormals kept) after an exact fp32
-// multiply by 2^(127 - s); E2M3, E3M2 and E2M1 in integer arithmetic on the
-// fp32 bits (the simulator models no FP6/FP4 conversion instruction, so
-// their bits could not be checked against SPEC.md).
+// and E5M2 through v_cvt_pk_fp8_f32 / v_cvt_pk_bf8_f32 (OCP encodings,
+// round to nearest even, subnormals kept) after an exact fp32 multiply by
+// 2^(127 - s) on chips whose ChipInfo::rowFp8 says Hardware (gfx950), else
+// in integer arithmetic on the fp32 bits like E2M3, E3M2 and E2M1 (the
+// simulator models no FP6/FP4 conversion instruction, so their bits could
+// not be checked against SPEC.md; gfx942's FP8 conversions are FNUZ).
 //
 //===----------------------------------------------------------------------===//
 
@@ -152,9 +153,9 @@ Value BlockQuantizer::encode(ArrayRef<Value> values, Value scale) const {
   for (Value v : values)
     q.push_back(arith::MulFOp::create(b, v, inv));
 
-  bool fp8 = bits == 8;
+  bool hardware = bits == 8 && fp8 == amdgpu::Fp8Conversion::Hardware;
   SmallVector<Value> packed(words, t.i32(0));
-  if (fp8) {
+  if (hardware) {
     // floor mode saturates: clamping first makes the hardware's round to
     // nearest even give the largest finite code for anything beyond it.
     if (rounding == mx::ScaleRounding::floor) {
@@ -211,12 +212,13 @@ Value BlockQuantizer::encode(ArrayRef<Value> values, Value scale) const {
 
 SmallVector<Value> mxc::quant::decodeCodes(tile::TileBuilder &t,
                                            mx::Format format, Value words,
-                                           unsigned count) {
+                                           unsigned count,
+                                           amdgpu::Fp8Conversion fp8) {
   ImplicitLocOpBuilder &b = t.b;
   const mx::FormatInfo &info = mx::getFormatInfo(format);
   Type f32 = b.getF32Type(), i32 = b.getI32Type();
   SmallVector<Value> out;
-  if (info.bits == 8) {
+  if (info.bits == 8 && fp8 == amdgpu::Fp8Conversion::Hardware) {
     auto pair = VectorType::get({2}, f32);
     for (unsigned i = 0; i < count; i += 2) {
       Value word = t.extract(words, i / 4);
@@ -274,6 +276,23 @@ SmallVector<Value> mxc::quant::decodeCodes(tile::TileBuilder &t,
         arith::CmpIOp::create(b, CmpIPredicate::eq, exponent, t.i32(0));
     Value magnitude =
         arith::SelectOp::create(b, isSubnormal, subnormal, normal);
+    // FP8 specials (SPEC.md, Formats): E4M3's magnitude 0x7F is NaN; E5M2's
+    // exponent 31 is infinity with mantissa 0, else NaN.
+    if (format == mx::Format::E4M3) {
+      Value isNan = arith::CmpIOp::create(
+          b, CmpIPredicate::eq, arith::AndIOp::create(b, code, t.i32(0x7F)),
+          t.i32(0x7F));
+      magnitude =
+          arith::SelectOp::create(b, isNan, t.i32(0x7FC00000), magnitude);
+    } else if (format == mx::Format::E5M2) {
+      Value special =
+          arith::CmpIOp::create(b, CmpIPredicate::eq, exponent, t.i32(31));
+      Value isInf =
+          arith::CmpIOp::create(b, CmpIPredicate::eq, mantissa, t.i32(0));
+      Value value = arith::SelectOp::create(b, isInf, t.i32(0x7F800000),
+                                            t.i32(0x7FC00000));
+      magnitude = arith::SelectOp::create(b, special, value, magnitude);
+    }
     Value sign = arith::ShLIOp::create(
         b, arith::ShRUIOp::create(b, code, t.i32(bits - 1)), t.i32(31));
     out.push_back(arith::BitcastOp::create(

@@ -16,15 +16,18 @@
 
 #include "mxc/Dialect/Mx/MxAttrs.h"
 #include "mxc/Dialect/Mx/MxFormats.h"
+#include "mxc/Target/AMDGPU/Chips.h"
 
 namespace mxc::quant {
 
 /// Emits the quantization of fp32 values to one MX format.
 class BlockQuantizer {
 public:
+  /// `fp8` says how E4M3/E5M2 codes are made (the chip's
+  /// ChipInfo::rowFp8).
   BlockQuantizer(tile::TileBuilder &t, mx::Format format,
-                 mx::ScaleRounding rounding)
-      : t(t), info(mx::getFormatInfo(format)), rounding(rounding) {}
+                 mx::ScaleRounding rounding, amdgpu::Fp8Conversion fp8)
+      : t(t), info(mx::getFormatInfo(format)), rounding(rounding), fp8(fp8) {}
 
   /// The bits of |x| (x an f32) as i32: their unsigned order is the order
   /// of the magnitudes, and NaN and Inf lie at or above 0x7F800000.
@@ -46,22 +49,24 @@ public:
 private:
   /// |q| in the element's bits (no sign), for q finite; RNE, saturating.
   mlir::Value softwareMagnitude(mlir::Value q) const;
-  /// Codes of two values through gfx950's v_cvt_pk_{fp8,bf8}_f32.
+  /// Codes of two values through v_cvt_pk_{fp8,bf8}_f32 (OCP).
   mlir::Value hardwareFp8Pair(mlir::Value x, mlir::Value y, mlir::Value old,
                               bool high) const;
 
   tile::TileBuilder &t;
   const mx::FormatInfo &info;
   mx::ScaleRounding rounding;
+  amdgpu::Fp8Conversion fp8;
 };
 
 /// The values (fp32) of the first `count` codes of `words` (a vector of i32
 /// holding a little-endian bit stream of `format` codes): E4M3/E5M2
-/// through gfx950's v_cvt_pk_f32_{fp8,bf8} (specials decode to NaN/Inf),
-/// FP6/FP4 from their fields (they have no specials).
+/// through v_cvt_pk_f32_{fp8,bf8} where `fp8` is Hardware, else from their
+/// fields like FP6/FP4; FP8 specials decode to NaN/Inf (FP6/FP4 have none).
 llvm::SmallVector<mlir::Value> decodeCodes(tile::TileBuilder &t,
                                            mx::Format format, mlir::Value words,
-                                           unsigned count);
+                                           unsigned count,
+                                           amdgpu::Fp8Conversion fp8);
 
 /// 2^(s - 127) as an fp32 for an E8M0 scale byte `s` (i32): 2^-127 (a
 /// subnormal) for 0, NaN for 0xFF.

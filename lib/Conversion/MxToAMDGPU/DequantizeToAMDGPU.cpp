@@ -1,9 +1,10 @@
-//===- DequantizeToAMDGPU.cpp - mx.dequantize to a gfx950 kernel ----------===//
+//===- DequantizeToAMDGPU.cpp - mx.dequantize to a kernel ----------===//
 //
 // Part of mxc. The quantize kernel's lane layout (RowKernel.h) run the
 // other way: a lane owns 16 consecutive elements of a row, reads their codes
 // (16, 12 or 8 bytes: one load) and the block's scale byte, decodes them
-// (BlockQuantize.h: hardware FP8, FP6/FP4 from their fields), multiplies
+// (BlockQuantize.h: FP8 in hardware or from its fields as the chip
+// says, FP6/FP4 from their fields), multiplies
 // by 2^(s - 127) in fp32, rounds once to the output type and writes them
 // with 16-byte stores (two for bf16/f16, four for f32).
 //
@@ -29,8 +30,6 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
                                    gpu::GPUModuleOp kernels,
                                    const amdgpu::ChipInfo &chip,
                                    RewriterBase *rewriter) {
-  if (failed(checkRowKernelChip(op, chip)))
-    return failure();
   MemRefType valuesType = op.getValues().getType();
   FailureOr<int64_t> width =
       getStaticRowWidth(op, op.getValues(), "K", "values");
@@ -49,13 +48,13 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
   unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
 
-  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
+  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves, chip.waveSize);
   if (!rewriter)
     return success();
   ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
   gpu::GPUFuncOp func =
       createRowKernel(b, op, kernels, "dequantize", 3, lanes.threads());
-  TileBuilder t(b);
+  TileBuilder t(b, chip);
   Block &entry = func.getBody().front();
   Value m = entry.getArgument(3);
   LanePlace p = getLanePlace(t, lanes, m);
@@ -77,7 +76,7 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   Value scale = quant::scaleValue(
       t, arith::ExtUIOp::create(b, b.getI32Type(), scaleByte));
   SmallVector<Value> y =
-      quant::decodeCodes(t, format.format, codes, kRunElements);
+      quant::decodeCodes(t, format.format, codes, kRunElements, chip.rowFp8);
   // y = round(float(q) * 2^(s - 127)): the product in fp32, one rounding to
   // the output type.
   for (Value &v : y)

@@ -1,4 +1,4 @@
-//===- QuantizeToAMDGPU.cpp - mx.quantize to a gfx950 kernel --------------===//
+//===- QuantizeToAMDGPU.cpp - mx.quantize to a kernel --------------===//
 //
 // Part of mxc. Each lane owns a run of 16 consecutive elements of a row
 // (RowKernel.h): it reads them with 16-byte loads (two for bf16/f16, four
@@ -30,8 +30,6 @@ static constexpr unsigned kWaves = 4;
 LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
                                  const amdgpu::ChipInfo &chip,
                                  RewriterBase *rewriter) {
-  if (failed(checkRowKernelChip(op, chip)))
-    return failure();
   MemRefType inputType = op.getInput().getType();
   FailureOr<int64_t> width = getStaticRowWidth(op, op.getInput(), "K", "input");
   if (failed(width))
@@ -49,13 +47,13 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
       *mx::getFormatInfo(op.getValues().getType().getElementType());
   int64_t inBytes = inType.getIntOrFloatBitWidth() / 8;
 
-  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves);
+  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves, chip.waveSize);
   if (!rewriter)
     return success();
   ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
   gpu::GPUFuncOp func =
       createRowKernel(b, op, kernels, "quantize", 3, lanes.threads());
-  TileBuilder t(b);
+  TileBuilder t(b, chip);
   Block &entry = func.getBody().front();
   Value m = entry.getArgument(3);
   LanePlace p = getLanePlace(t, lanes, m);
@@ -68,8 +66,9 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
   SmallVector<Value> x =
       unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
   storeQuantizedRun(
-      t, {valuesRsrc, scalesRsrc, k, format.format, op.getRounding()}, x,
-      p.lane, p.row, p.run, p.valid);
+      t,
+      {valuesRsrc, scalesRsrc, k, format.format, op.getRounding(), chip.rowFp8},
+      x, p.lane, p.row, p.run, p.valid);
   gpu::ReturnOp::create(b);
 
   replaceWithRowPlan(*rewriter, op, "quantize", buffers, func, lanes);

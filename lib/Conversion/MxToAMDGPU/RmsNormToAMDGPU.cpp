@@ -1,4 +1,4 @@
-//===- RmsNormToAMDGPU.cpp - mx.rmsnorm to a gfx950 kernel ----------------===//
+//===- RmsNormToAMDGPU.cpp - mx.rmsnorm to a kernel ----------------===//
 //
 // Part of mxc. Gemma RMSNorm (SPEC.md): a lane owns runs of 16 consecutive
 // elements of a row, as in the quantize kernel, but a row is never split
@@ -6,10 +6,11 @@
 // - rows of at most 16 runs (H <= 256) share a wave: a row's runs sit on an
 //   aligned group of 1 to 16 lanes, reduced by a DPP butterfly
 //   (reduceLanes);
-// - rows of 17 to 64 runs take a wave each, reduced by reduceWave64;
-// - longer rows take W = ceil(runs / 64) waves (at most 16), each lane one
-//   to eight runs, reduced by reduceWave64 and then across the waves
-//   through LDS (reduceWorkgroup).
+// - rows of 17 runs to a wave's lanes (64, or 32 on wave32 chips) take a
+//   wave each, reduced by reduceWave;
+// - longer rows take W = ceil(runs / wave size) waves (at most 1024 lanes),
+//   each lane one to eight runs, reduced by reduceWave and then across the
+//   waves through LDS (reduceWorkgroup).
 // A workgroup handles `iterations` such sets of rows in straight-line code:
 // it loads the weight's runs once for all of them and issues every row's
 // loads before the first reduction. s = x (+ r) stays in registers in fp32
@@ -41,44 +42,48 @@ static constexpr int64_t kMaxRunsPerLane = 8;
 /// weight's runs are loaded once for them.
 static constexpr int64_t kRowsPerGroup = 8;
 
+/// Lanes of a workgroup a row may span: the most a workgroup has.
+static constexpr int64_t kMaxLanesPerRow = 1024;
+
 namespace {
 /// Lanes of a workgroup over rows (see the file comment).
 struct NormLanes {
   int64_t runs = 0;
-  unsigned lanesPerRow = 0; ///< 1 to 16, 64, or 64 W.
+  unsigned waveSize = 0;
+  unsigned lanesPerRow = 0; ///< 1 to 16, a wave, or W waves.
   unsigned waves = 0;       ///< Of a workgroup.
   int64_t rowsPerIteration = 0, runsPerLane = 0, iterations = 0;
 
-  static NormLanes get(int64_t runs) {
+  static NormLanes get(int64_t runs, unsigned waveSize) {
     NormLanes l;
     l.runs = runs;
+    l.waveSize = waveSize;
     if (runs <= 16) {
       l.lanesPerRow = unsigned(llvm::PowerOf2Ceil(uint64_t(runs)));
       l.waves = 4;
-    } else if (runs <= 64) {
-      l.lanesPerRow = 64;
+    } else if (runs <= waveSize) {
+      l.lanesPerRow = waveSize;
       l.waves = 4;
     } else {
-      l.waves = unsigned(std::min<int64_t>(16, llvm::divideCeil(runs, 64)));
-      l.lanesPerRow = 64 * l.waves;
+      l.waves = unsigned(std::min<int64_t>(kMaxLanesPerRow / waveSize,
+                                           llvm::divideCeil(runs, waveSize)));
+      l.lanesPerRow = waveSize * l.waves;
     }
-    l.rowsPerIteration = int64_t(l.waves) * 64 / l.lanesPerRow;
+    l.rowsPerIteration = int64_t(l.waves) * waveSize / l.lanesPerRow;
     l.runsPerLane = llvm::divideCeil(runs, int64_t(l.lanesPerRow));
     l.iterations = std::max<int64_t>(1, kRowsPerGroup / l.rowsPerIteration);
     return l;
   }
   int64_t rowsPerGroup() const { return rowsPerIteration * iterations; }
-  unsigned threads() const { return waves * 64; }
+  unsigned threads() const { return waves * waveSize; }
   /// Waves a row spans (1 when rows share or fill a wave).
-  unsigned wavesPerRow() const { return std::max(1u, lanesPerRow / 64); }
+  unsigned wavesPerRow() const { return std::max(1u, lanesPerRow / waveSize); }
 };
 } // namespace
 
 LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
                                 const amdgpu::ChipInfo &chip,
                                 RewriterBase *rewriter) {
-  if (failed(checkRowKernelChip(op, chip)))
-    return failure();
   MemRefType inputType = op.getInput().getType();
   FailureOr<int64_t> width = getStaticRowWidth(op, op.getInput(), "H", "input");
   if (failed(width))
@@ -89,11 +94,12 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
            << "has H = " << h
            << "; its kernel needs a positive multiple of 16 (a lane's run)";
   int64_t runs = h / kRunElements;
-  NormLanes lanes = NormLanes::get(runs);
+  NormLanes lanes = NormLanes::get(runs, chip.waveSize);
   if (lanes.runsPerLane > kMaxRunsPerLane)
     return op.emitOpError()
            << "has H = " << h << "; its kernel holds a row in registers, "
-           << kMaxRunsPerLane * kRunElements * 1024 << " elements at most";
+           << kMaxRunsPerLane * kRunElements * kMaxLanesPerRow
+           << " elements at most";
   bool residual = bool(op.getResidual());
   SmallVector<PlanBuffer> buffers = {{op.getInput(), "input", true},
                                      {op.getWeight(), "weight", false}};
@@ -124,7 +130,7 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
   unsigned wavesPerRow = lanes.wavesPerRow();
   int64_t ldsBytes = wavesPerRow > 1 ? lanes.iterations * wavesPerRow * 4 : 0;
   Value lds = ldsBytes ? allocateKernelLds(b, func, ldsBytes) : Value();
-  TileBuilder t(b);
+  TileBuilder t(b, chip);
   Block &entry = func.getBody().front();
   Value m = entry.getArgument(numBuffers);
   auto arg = [&](StringRef name) {
@@ -138,16 +144,17 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
   Value tid = arith::IndexCastUIOp::create(
       b, i32, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
-  Value lane = t.remConst(tid, 64);
+  Value lane = t.remConst(tid, chip.waveSize);
   // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
-  Value wave = ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(tid, 64));
+  Value wave =
+      ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(tid, chip.waveSize));
   Value group = arith::IndexCastUIOp::create(
       b, i32, gpu::BlockIdOp::create(b, gpu::Dimension::y));
   Value firstRow = t.mulConst(group, lanes.rowsPerGroup());
   Value laneInRow = tid, rowInSet = t.i32(0);
-  if (lanes.lanesPerRow <= 64) {
+  if (lanes.lanesPerRow <= chip.waveSize) {
     laneInRow = t.remConst(lane, lanes.lanesPerRow);
-    rowInSet = t.add(t.mulConst(wave, 64 / lanes.lanesPerRow),
+    rowInSet = t.add(t.mulConst(wave, chip.waveSize / lanes.lanesPerRow),
                      t.divConst(lane, lanes.lanesPerRow));
   }
   SmallVector<Value> runIndex, runValid;
@@ -228,8 +235,11 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
   if (format) {
     quantized = QuantizedRows{
         makeRowsResource(t, arg("output"), m, h * format->bits / 8),
-        makeRowsResource(t, arg("scales"), m, h / 32), h, format->format,
-        op.getRounding()};
+        makeRowsResource(t, arg("scales"), m, h / 32),
+        h,
+        format->format,
+        op.getRounding(),
+        chip.rowFp8};
   } else {
     int64_t outBytes = bytesOf(outType);
     output = tile::RowRuns{makeRowsResource(t, arg("output"), m, h * outBytes),
@@ -261,7 +271,7 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
     if (lanes.lanesPerRow <= 16) {
       sum = t.reduceLanes(sum, lanes.lanesPerRow, add);
     } else {
-      sum = t.reduceWave64(sum, add);
+      sum = t.reduceWave(sum, add);
       if (wavesPerRow > 1)
         sum = t.reduceWorkgroup(sum, wave, wavesPerRow, lds,
                                 i * wavesPerRow * 4, add);

@@ -24,13 +24,14 @@ using namespace mxc;
 using namespace mxc::rows;
 using tile::TileBuilder;
 
-RowLanes RowLanes::get(int64_t runsPerRow, unsigned waves) {
+RowLanes RowLanes::get(int64_t runsPerRow, unsigned waves, unsigned waveSize) {
   RowLanes l;
   l.runsPerRow = runsPerRow;
+  l.waveSize = waveSize;
   l.waves = waves;
   l.lanesPerRow = unsigned(
-      std::min<uint64_t>(64, llvm::PowerOf2Ceil(uint64_t(runsPerRow))));
-  l.rowsPerWave = 64 / l.lanesPerRow;
+      std::min<uint64_t>(waveSize, llvm::PowerOf2Ceil(uint64_t(runsPerRow))));
+  l.rowsPerWave = waveSize / l.lanesPerRow;
   l.segments = llvm::divideCeil(runsPerRow, l.lanesPerRow);
   return l;
 }
@@ -42,9 +43,10 @@ LanePlace mxc::rows::getLanePlace(TileBuilder &t, const RowLanes &lanes,
   LanePlace p;
   p.tid = arith::IndexCastUIOp::create(
       b, i32, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
-  p.lane = t.remConst(p.tid, 64);
+  p.lane = t.remConst(p.tid, lanes.waveSize);
   // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
-  p.wave = ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(p.tid, 64));
+  p.wave =
+      ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(p.tid, lanes.waveSize));
   Value group = arith::IndexCastUIOp::create(
       b, i32, gpu::BlockIdOp::create(b, gpu::Dimension::y));
   Value firstRow = t.add(t.mulConst(group, lanes.rowsPerGroup()),
@@ -86,15 +88,6 @@ FailureOr<int64_t> mxc::rows::getStaticRowWidth(Operation *op, Value operand,
            << widthName << " (extent 1 of the " << operandName
            << ") to build its kernel";
   return width;
-}
-
-LogicalResult mxc::rows::checkRowKernelChip(Operation *op,
-                                            const amdgpu::ChipInfo &chip) {
-  if (chip.name == "gfx950")
-    return success();
-  return op->emitOpError("has no lowering for ")
-         << chip.name
-         << " in this build of mxc (its kernels are built for gfx950 only)";
 }
 
 gpu::GPUFuncOp mxc::rows::createRowKernel(ImplicitLocOpBuilder &b,
@@ -265,7 +258,7 @@ void mxc::rows::storeQuantizedRun(TileBuilder &t, const QuantizedRows &out,
   const mx::FormatInfo &format = mx::getFormatInfo(out.format);
   int64_t rowBytes = out.cols * format.bits / 8;
   unsigned codeBytes = unsigned(x.size() * format.bits / 8);
-  quant::BlockQuantizer q(t, out.format, out.rounding);
+  quant::BlockQuantizer q(t, out.format, out.rounding, out.fp8);
   SmallVector<Value> bits;
   for (Value v : x)
     bits.push_back(q.absBits(v));

@@ -23,19 +23,20 @@
 
 namespace mxc::rows {
 
-/// Lanes of a wave64 laid over rows: each lane owns one run of a row (its
-/// contiguous piece: 16 elements for the quantize family); a row's runs are
-/// spread over `lanesPerRow` consecutive lanes (a power of two up to 64),
-/// so a wave covers `rowsPerWave` rows or, for rows longer than 64 runs,
-/// one of `segments` segments of a row. A workgroup is `waves` waves over
-/// consecutive rows.
+/// Lanes of a wave of `waveSize` lanes (64 or 32) laid over rows: each lane
+/// owns one run of a row (its contiguous piece: 16 elements for the
+/// quantize family); a row's runs are spread over `lanesPerRow` consecutive
+/// lanes (a power of two up to the wave size), so a wave covers
+/// `rowsPerWave` rows or, for rows longer than a wave, one of `segments`
+/// segments of a row. A workgroup is `waves` waves over consecutive rows.
 struct RowLanes {
   int64_t runsPerRow = 0;
+  unsigned waveSize = 0;
   unsigned lanesPerRow = 0, rowsPerWave = 0, waves = 0;
   int64_t segments = 0;
 
-  static RowLanes get(int64_t runsPerRow, unsigned waves);
-  unsigned threads() const { return waves * 64; }
+  static RowLanes get(int64_t runsPerRow, unsigned waves, unsigned waveSize);
+  unsigned threads() const { return waves * waveSize; }
   int64_t rowsPerGroup() const { return int64_t(waves) * rowsPerWave; }
 };
 
@@ -69,11 +70,6 @@ mlir::FailureOr<int64_t> getStaticRowWidth(mlir::Operation *op,
                                            mlir::Value operand,
                                            llvm::StringRef widthName,
                                            llvm::StringRef operandName);
-
-/// Checks that `chip` runs the row kernels (wave64 with OCP FP8 conversions:
-/// gfx950), at the op.
-mlir::LogicalResult checkRowKernelChip(mlir::Operation *op,
-                                       const amdgpu::ChipInfo &chip);
 
 /// A kernel `<enclosing function>_<opName>` in `kernels` taking the buffers'
 /// pointers and M (i32), of `threads` lanes; the builder is left at the
@@ -130,6 +126,8 @@ struct QuantizedRows {
   int64_t cols = 0;
   mx::Format format;
   mx::ScaleRounding rounding;
+  /// How E4M3/E5M2 codes are made.
+  amdgpu::Fp8Conversion fp8;
 };
 
 /// Quantizes a lane's run of 16 fp32 values `x` (run `run` of row `row`:

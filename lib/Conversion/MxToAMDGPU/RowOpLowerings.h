@@ -16,7 +16,7 @@
 
 namespace mxc {
 
-/// Replaces `op` by a gfx950 kernel in `kernels` and its mx.launch_plan
+/// Replaces `op` by a kernel for `chip` in `kernels` and its mx.launch_plan
 /// through `rewriter`, or reports why not at the op. With a null rewriter,
 /// only checks (every check comes before the first change to the IR).
 mlir::LogicalResult lowerQuantize(mx::QuantizeOp op,

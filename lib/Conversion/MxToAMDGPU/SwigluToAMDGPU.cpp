@@ -1,4 +1,4 @@
-//===- SwigluToAMDGPU.cpp - mx.swiglu to a gfx950 kernel ------------------===//
+//===- SwigluToAMDGPU.cpp - mx.swiglu to a kernel ------------------===//
 //
 // Part of mxc. The quantize kernel's lane layout (RowKernel.h) over the
 // output [M, I]: a lane owns 16 consecutive outputs of a row. Split input:
@@ -59,8 +59,6 @@ static Value swiglu(ImplicitLocOpBuilder &b, const SwigluConstants &c,
 LogicalResult mxc::lowerSwiglu(mx::SwigluOp op, gpu::GPUModuleOp kernels,
                                const amdgpu::ChipInfo &chip,
                                RewriterBase *rewriter) {
-  if (failed(checkRowKernelChip(op, chip)))
-    return failure();
   MemRefType inputType = op.getInput().getType();
   MemRefType outputType = op.getOutput().getType();
   FailureOr<int64_t> twoI = getStaticRowWidth(op, op.getInput(), "2I", "input");
@@ -83,14 +81,14 @@ LogicalResult mxc::lowerSwiglu(mx::SwigluOp op, gpu::GPUModuleOp kernels,
   int64_t inBytes = inType.getIntOrFloatBitWidth() / 8;
   bool interleaved = op.getLayout() == mx::SwigluLayout::interleaved;
 
-  RowLanes lanes = RowLanes::get(width / kRunElements, kWaves);
+  RowLanes lanes = RowLanes::get(width / kRunElements, kWaves, chip.waveSize);
   if (!rewriter)
     return success();
   ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
   unsigned numBuffers = unsigned(buffers.size());
   gpu::GPUFuncOp func =
       createRowKernel(b, op, kernels, "swiglu", numBuffers, lanes.threads());
-  TileBuilder t(b);
+  TileBuilder t(b, chip);
   Block &entry = func.getBody().front();
   Value m = entry.getArgument(numBuffers);
   LanePlace p = getLanePlace(t, lanes, m);
@@ -141,9 +139,10 @@ LogicalResult mxc::lowerSwiglu(mx::SwigluOp op, gpu::GPUModuleOp kernels,
     Value valuesRsrc =
         makeRowsResource(t, entry.getArgument(1), m, width * format->bits / 8);
     Value scalesRsrc = makeRowsResource(t, entry.getArgument(2), m, width / 32);
-    storeQuantizedRun(
-        t, {valuesRsrc, scalesRsrc, width, format->format, op.getRounding()},
-        out, p.lane, p.row, p.run, p.valid);
+    storeQuantizedRun(t,
+                      {valuesRsrc, scalesRsrc, width, format->format,
+                       op.getRounding(), chip.rowFp8},
+                      out, p.lane, p.row, p.run, p.valid);
   } else {
     int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
     tile::RowRuns output{

@@ -20,10 +20,6 @@ using namespace mlir;
 using namespace mxc;
 using namespace mxc::tile;
 
-/// Word 3 of a CDNA buffer resource: 32-bit data format, float number format
-/// (what the hardware expects for raw untyped buffer access on gfx9).
-static constexpr int32_t kCdnaBufferFlags = (7 << 12) | (4 << 15);
-
 Value TileBuilder::i32(int64_t value) {
   return arith::ConstantIntOp::create(b, value, 32);
 }
@@ -57,7 +53,7 @@ Value TileBuilder::makeResource(Value base, Value numRecords) {
       b, numRecords, arith::ConstantIntOp::create(b, kMaxBufferBytes, 64));
   return ROCDL::MakeBufferRsrcOp::create(b, ptr8, base,
                                          arith::ConstantIntOp::create(b, 0, 16),
-                                         bytes, i32(kCdnaBufferFlags));
+                                         bytes, i32(resourceFlags));
 }
 
 Value TileBuilder::bufferLoad(Type type, Value rsrc, Value voffset,
@@ -152,7 +148,11 @@ Value TileBuilder::dpp(Value src, unsigned ctrl) {
 }
 
 namespace {
-/// DPP controls (AMD ISA guides, DPP_CTRL).
+/// DPP controls (AMD ISA guides, DPP_CTRL). All four act within a row of 16
+/// lanes and exist on GFX9 and GFX10+ alike (LLVM's AMDGPUAsmParser::
+/// isSupportedDPPCtrl; its GFX11/GFX12 dpp16_ctrl syntax), unlike row_bcast
+/// or the wave shifts (GFX9 only), so the reductions built from them run in
+/// wave32 and wave64 alike.
 enum DppCtrl : unsigned {
   kQuadPerm1032 = 0xB1,   ///< quad_perm [1, 0, 3, 2]: swap neighbours.
   kQuadPerm2301 = 0x4E,   ///< quad_perm [2, 3, 0, 1]: swap pairs.
@@ -173,12 +173,12 @@ Value TileBuilder::reduceLanes(Value value, unsigned lanes,
   return value;
 }
 
-Value TileBuilder::reduceWave64(Value value,
-                                function_ref<Value(Value, Value)> combine) {
+Value TileBuilder::reduceWave(Value value,
+                              function_ref<Value(Value, Value)> combine) {
   Value row = reduceLanes(value, 16, combine);
   Type type = value.getType();
   Value result = ROCDL::ReadlaneOp::create(b, type, row, i32(0));
-  for (int64_t lane : {16, 32, 48})
+  for (int64_t lane = 16; lane < int64_t(waveSize); lane += 16)
     result =
         combine(result, ROCDL::ReadlaneOp::create(b, type, row, i32(lane)));
   return result;

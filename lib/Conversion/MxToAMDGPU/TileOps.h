@@ -11,6 +11,8 @@
 #ifndef MXC_LIB_CONVERSION_MXTOAMDGPU_TILEOPS_H
 #define MXC_LIB_CONVERSION_MXTOAMDGPU_TILEOPS_H
 
+#include "mxc/Target/AMDGPU/Chips.h"
+
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
@@ -34,6 +36,11 @@ struct LdsScopes {
 class TileBuilder {
 public:
   explicit TileBuilder(mlir::ImplicitLocOpBuilder &b) : b(b) {}
+  /// A builder for `chip`: its wave size and its buffer resource layout.
+  TileBuilder(mlir::ImplicitLocOpBuilder &b, const amdgpu::ChipInfo &chip)
+      : b(b), waveSize(chip.waveSize),
+        resourceFlags(
+            int32_t(amdgpu::getRawBufferResourceFlags(chip.bufferLayout))) {}
 
   mlir::Value i32(int64_t value);
   mlir::Value add(mlir::Value x, mlir::Value y);
@@ -86,11 +93,12 @@ public:
   mlir::Value reduceLanes(
       mlir::Value value, unsigned lanes,
       llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
-  /// `combine` over all 64 lanes of a wave (every lane active), as a
-  /// uniform value: rows of 16 by DPP, then the four rows by readlane.
-  mlir::Value reduceWave64(
-      mlir::Value value,
-      llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
+  /// `combine` over all `waveSize` lanes of a wave (every lane active), as
+  /// a uniform value: rows of 16 by DPP, then the rows (four in wave64, two
+  /// in wave32) by readlane.
+  mlir::Value
+  reduceWave(mlir::Value value,
+             llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
   /// `combine` over every wave's `waveValue` (uniform per wave) of a
   /// workgroup of `waves` waves through `waves` dwords of LDS at `ldsBase` +
   /// `ldsOffset`; every lane gets the result. Barriers before the reads
@@ -101,6 +109,12 @@ public:
       llvm::function_ref<mlir::Value(mlir::Value, mlir::Value)> combine);
 
   mlir::ImplicitLocOpBuilder &b;
+  /// Lanes of a wave (reduceWave).
+  unsigned waveSize = 64;
+  /// Word 3 of the resources makeResource builds (GFX9's unless built for a
+  /// chip).
+  int32_t resourceFlags = int32_t(
+      amdgpu::getRawBufferResourceFlags(amdgpu::BufferResourceLayout::Gfx9));
 };
 
 /// A tile of `rows` rows of `rowBytes` bytes in LDS, in one of two layouts

@@ -1,8 +1,6 @@
 // RUN: mxc-opt %s -split-input-file -convert-mx-to-amdgpu -verify-diagnostics
-// RUN: not mxc-opt %s -split-input-file -convert-mx-to-amdgpu=chip=gfx942 2>&1 | FileCheck %s --check-prefix=GFX942
-
-// GFX942: 'mx.swiglu' op has no lowering for gfx942 in this build of mxc (its kernels are built for gfx950 only)
-// GFX942: 'mx.rmsnorm' op has no lowering for gfx942 in this build of mxc (its kernels are built for gfx950 only)
+// RUN: mxc-opt %s -split-input-file -convert-mx-to-amdgpu=chip=gfx942 -verify-diagnostics
+// RUN: mxc-opt %s -split-input-file -convert-mx-to-amdgpu=chip=gfx1100 -verify-diagnostics
 
 func.func @swiglu_dynamic(%h: memref<?x?xbf16>, %y: memref<?x?xbf16>) {
   // expected-error @+1 {{needs a static 2I (extent 1 of the input) to build its kernel}}

@@ -1,17 +1,20 @@
-//===- DequantizeTest.cpp - gfx950 mx.dequantize kernels, end to end ------===//
+//===- DequantizeTest.cpp - mx.dequantize kernels, end to end -------------===//
 //
-// Part of mxc. mx.dequantize compiled by the real pipeline for gfx950, run
-// in the simulator with its checks on exactly sized buffers, and compared
-// bit for bit with SPEC.md, Dequantize: y = round(float32(q) * 2^(s-127))
-// (MxReference.h), every code of every format (specials included), scales
-// from 0 (products in fp32's subnormal range) to 0xFF (NaN), bf16/f16/f32
-// output (f16 overflowing to infinity).
+// Part of mxc. mx.dequantize compiled by the real pipeline for each chip,
+// run in the simulator with its checks on exactly sized buffers, and
+// compared bit for bit with SPEC.md, Dequantize: y = round(float32(q) *
+// 2^(s-127)) (MxReference.h), every code of every format (specials
+// included), scales from 0 (products in fp32's subnormal range) to 0xFF
+// (NaN), bf16/f16/f32 output (f16 overflowing to infinity). gfx950
+// (hardware FP8 decode) runs every case, the other chips (software decode,
+// wave32 on gfx11/gfx12) every format and output type and the M tails.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../CompileMlir.h"
 #include "../Sim/TestIR.h"
 #include "MxReference.h"
+#include "RowKernelRun.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 
@@ -30,6 +33,7 @@ struct Case {
   unsigned format;
   std::string output;
   int64_t m, k;
+  std::string chip = "gfx950";
 };
 
 /// SPEC.md, Formats: a code's value, specials included (E4M3 0x7F/0xFF
@@ -60,7 +64,8 @@ TEST_P(DequantizeTest, MatchesSpec) {
                      ") {\n  mx.dequantize %q, %s -> %y : " + tq + ", " + ts +
                      " -> " + ty + "\n  return\n}\n";
   driver::CompileOptions options;
-  options.chip = amdgpu::lookupChip("gfx950");
+  options.chip = amdgpu::lookupChip(c.chip);
+  ASSERT_TRUE(options.chip) << c.chip;
   options.emit = driver::EmitKind::Llvm;
   amdgpu::LaunchPlan plan;
   std::string ir = test::compileMlir(text, options, &plan);
@@ -152,13 +157,37 @@ std::vector<Case> allCases() {
   return cases;
 }
 
+/// For each chip but gfx950: every format, each with two output types,
+/// and M tails.
+std::vector<Case> otherChipCases() {
+  std::vector<Case> cases;
+  const char *outputs[] = {"bf16", "f16", "f32"};
+  for (const std::string &chip : test::otherRowKernelChips()) {
+    std::vector<Case> some;
+    for (unsigned f = 0; f < 5; ++f) {
+      some.push_back({f, outputs[f % 3], 7, 2880});
+      some.push_back({f, outputs[(f + 1) % 3], 7, 96});
+    }
+    some.push_back({0, "bf16", 1, 32});
+    some.push_back({1, "f32", 300, 512});
+    for (Case &c : some) {
+      c.chip = chip;
+      cases.push_back(c);
+    }
+  }
+  return cases;
+}
+
+std::string paramName(const ::testing::TestParamInfo<Case> &info) {
+  const Case &c = info.param;
+  return std::string(ref::kFormats[c.format].name) + "_" + c.output + "_m" +
+         std::to_string(c.m) + "k" + std::to_string(c.k) +
+         (c.chip != "gfx950" ? "_" + c.chip : "");
+}
+
 INSTANTIATE_TEST_SUITE_P(Gfx950, DequantizeTest,
-                         ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<Case> &info) {
-                           const Case &c = info.param;
-                           return std::string(ref::kFormats[c.format].name) +
-                                  "_" + c.output + "_m" + std::to_string(c.m) +
-                                  "k" + std::to_string(c.k);
-                         });
+                         ::testing::ValuesIn(allCases()), paramName);
+INSTANTIATE_TEST_SUITE_P(OtherChips, DequantizeTest,
+                         ::testing::ValuesIn(otherChipCases()), paramName);
 
 } // namespace

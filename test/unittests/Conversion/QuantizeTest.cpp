@@ -1,17 +1,20 @@
-//===- QuantizeTest.cpp - gfx950 mx.quantize kernels, end to end ----------===//
+//===- QuantizeTest.cpp - mx.quantize kernels, end to end -----------------===//
 //
-// Part of mxc. mx.quantize compiled by the real pipeline for gfx950, run in
-// the simulator with its race, barrier and initialisation checks on exactly
-// sized buffers (an access out of bounds fails the run), and compared bit
-// for bit with MxReference.h (SPEC.md, Quantize): every element format,
-// both scale modes, bf16/f16/f32 input, random blocks and the edge blocks
-// of the issue.
+// Part of mxc. mx.quantize compiled by the real pipeline for each chip, run
+// in the simulator with its race, barrier and initialisation checks on
+// exactly sized buffers (an access out of bounds fails the run), and
+// compared bit for bit with MxReference.h (SPEC.md, Quantize): every element
+// format, both scale modes, bf16/f16/f32 input, random blocks and the edge
+// blocks of the issue. gfx950 (hardware FP8) runs every case; the other
+// chips (software FP8, wave32 on gfx11/gfx12) every format in both modes
+// and the M tails.
 //
 //===----------------------------------------------------------------------===//
 
 #include "../CompileMlir.h"
 #include "../Sim/TestIR.h"
 #include "MxReference.h"
+#include "RowKernelRun.h"
 #include "mxc/Sim/Simulator.h"
 #include "mxc/Target/AMDGPU/Chips.h"
 
@@ -32,13 +35,15 @@ struct Case {
   std::string input; ///< bf16, f16 or f32.
   int64_t m, k;
   bool staticM = false;
+  std::string chip = "gfx950";
 };
 
 std::string caseName(const Case &c) {
   return std::string(ref::kFormats[c.format].name) +
          (c.rounding == ref::Rounding::Ceil ? "_ceil_" : "_floor_") + c.input +
          "_m" + std::to_string(c.m) + "k" + std::to_string(c.k) +
-         (c.staticM ? "_static" : "");
+         (c.staticM ? "_static" : "") +
+         (c.chip != "gfx950" ? "_" + c.chip : "");
 }
 
 /// `x` as the input type stores it, and the value the kernel reads.
@@ -164,7 +169,8 @@ TEST_P(QuantizeTest, MatchesSpec) {
   InputCodec in{c.input};
   std::string text = makeModule(c);
   driver::CompileOptions options;
-  options.chip = amdgpu::lookupChip("gfx950");
+  options.chip = amdgpu::lookupChip(c.chip);
+  ASSERT_TRUE(options.chip) << c.chip;
   options.emit = driver::EmitKind::Llvm;
   amdgpu::LaunchPlan plan;
   std::string ir = test::compileMlir(text, options, &plan);
@@ -273,9 +279,37 @@ std::vector<Case> allCases() {
   return cases;
 }
 
+/// For each chip but gfx950: every format in both modes (the input type
+/// changing with them), short and long rows, M tails and a static M.
+std::vector<Case> otherChipCases() {
+  std::vector<Case> cases;
+  auto ceil = ref::Rounding::Ceil, floor = ref::Rounding::Floor;
+  const char *inputs[] = {"bf16", "f16", "f32"};
+  for (const std::string &chip : test::otherRowKernelChips()) {
+    std::vector<Case> some;
+    for (unsigned f = 0; f < 5; ++f) {
+      some.push_back({f, ceil, inputs[f % 3], 7, 2880});
+      some.push_back({f, floor, inputs[(f + 1) % 3], 7, 2880});
+    }
+    some.push_back({0, floor, "bf16", 1, 32});
+    some.push_back({1, ceil, "bf16", 300, 512});
+    some.push_back({4, floor, "f32", 300, 32});
+    some.push_back({3, ceil, "bf16", 5, 96, /*staticM=*/true});
+    for (Case &c : some) {
+      c.chip = chip;
+      cases.push_back(c);
+    }
+  }
+  return cases;
+}
+
+std::string paramName(const ::testing::TestParamInfo<Case> &info) {
+  return caseName(info.param);
+}
+
 INSTANTIATE_TEST_SUITE_P(Gfx950, QuantizeTest, ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<Case> &info) {
-                           return caseName(info.param);
-                         });
+                         paramName);
+INSTANTIATE_TEST_SUITE_P(OtherChips, QuantizeTest,
+                         ::testing::ValuesIn(otherChipCases()), paramName);
 
 } // namespace

@@ -1,18 +1,18 @@
-//===- RmsNormTest.cpp - gfx950 mx.rmsnorm kernels, end to end ------------===//
+//===- RmsNormTest.cpp - mx.rmsnorm kernels, end to end -------------------===//
 //
-// Part of mxc. mx.rmsnorm compiled by the real pipeline for gfx950 and run
-// in the simulator with its race, barrier and initialisation checks
-// (RowKernelRun.h), against a reference written from SPEC.md (Gemma
-// RMSNorm): residual_out bit for bit, y within relerr 5e-3 of the float64
-// result per row (1e-5 for an f32 output), a quantized y bit-exact against
-// SPEC.md's quantization of the fp32 result except for counted, bounded
-// flips a few ulps of rsqrt or summation order explain. The row widths
-// cover every reduction the kernel uses: DPP within 16 lanes (H <= 256),
-// reduceWave64 (a row per wave, H <= 1024), and reduceWave64 with
-// reduceWorkgroup over 3, 4, 8 and 16 waves (more than one run a lane at
-// H = 20480). A spike row (one element 2^10 times the others, at a place
-// that moves from row to row) makes the norm hang on one lane's part of
-// the sum, so a reduction that drops a lane or a wave fails.
+// Part of mxc. mx.rmsnorm compiled by the real pipeline for each chip (every
+// case on gfx950, a representative set on the others) and run in the simulator
+// with its race, barrier and initialisation checks (RowKernelRun.h), against a
+// reference written from SPEC.md (Gemma RMSNorm): residual_out bit for bit, y
+// within relerr 5e-3 of the float64 result per row (1e-5 for an f32 output), a
+// quantized y bit-exact against SPEC.md's quantization of the fp32 result
+// except for counted, bounded flips a few ulps of rsqrt or summation order
+// explain. The row widths cover every reduction the kernel uses: DPP within 16
+// lanes (H <= 256), reduceWave (a row per wave, H <= 1024 in wave64, 512 in
+// wave32), and reduceWave with reduceWorkgroup over 2 to 32 waves (more than
+// one run a lane at H = 20480 in wave64). A spike row (one element 2^10 times
+// the others, at a place that moves from row to row) makes the norm hang on one
+// lane's part of the sum, so a reduction that drops a lane or a wave fails.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,12 +35,14 @@ struct Case {
   std::string output; ///< bf16, f16, f32 or an MX format name.
   int64_t m, h;
   float eps = 1e-6f;
+  std::string chip = "gfx950";
 };
 
 std::string caseName(const Case &c) {
   return std::string(c.residual ? "residual_" : "") + c.input + "_to_" +
          c.output + "_m" + std::to_string(c.m) + "h" + std::to_string(c.h) +
-         (c.eps != 1e-6f ? "_eps" : "");
+         (c.eps != 1e-6f ? "_eps" : "") +
+         (c.chip != "gfx950" ? "_" + c.chip : "");
 }
 
 const ref::Format *mxFormat(const std::string &name) {
@@ -125,7 +127,7 @@ TEST_P(RmsNormTest, MatchesSpec) {
   buffers.push_back(std::vector<uint8_t>(outBytes, 0xA5));
   if (f)
     buffers.push_back(std::vector<uint8_t>(m * h / 32, 0xA5));
-  test::runRowKernel(makeModule(c), m, buffers);
+  test::runRowKernel(makeModule(c), m, buffers, c.chip);
   if (HasFatalFailure())
     return;
   const std::vector<uint8_t> &y = buffers[c.residual ? 4 : 2];
@@ -210,9 +212,36 @@ std::vector<Case> allCases() {
   return cases;
 }
 
+/// For each chip but gfx950: every reduction (1, 2 and 16 lanes, a wave,
+/// two waves, 16 and 32 waves in wave32), with and without the residual,
+/// every input type, real and MX outputs, M tails.
+std::vector<Case> otherChipCases() {
+  std::vector<Case> cases;
+  for (const std::string &chip : test::otherRowKernelChips()) {
+    std::vector<Case> some;
+    for (int64_t h : {16, 32, 256, 512, 1024, 8192, 20480})
+      some.push_back({true, "bf16", "f32", 7, h});
+    some.push_back({true, "bf16", "e4m3", 7, 2880});
+    some.push_back({false, "f16", "e5m2", 7, 512});
+    some.push_back({true, "f32", "e2m1", 7, 96});
+    some.push_back({false, "bf16", "e2m3", 1, 32});
+    some.push_back({false, "f32", "e3m2", 7, 64, 1e-2f});
+    some.push_back({true, "f16", "f16", 300, 256});
+    for (Case &c : some) {
+      c.chip = chip;
+      cases.push_back(c);
+    }
+  }
+  return cases;
+}
+
+std::string paramName(const ::testing::TestParamInfo<Case> &info) {
+  return caseName(info.param);
+}
+
 INSTANTIATE_TEST_SUITE_P(Gfx950, RmsNormTest, ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<Case> &info) {
-                           return caseName(info.param);
-                         });
+                         paramName);
+INSTANTIATE_TEST_SUITE_P(OtherChips, RmsNormTest,
+                         ::testing::ValuesIn(otherChipCases()), paramName);
 
 } // namespace

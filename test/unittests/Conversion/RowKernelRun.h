@@ -1,10 +1,10 @@
 //===- RowKernelRun.h - Row-wise mx ops in the simulator -------*- C++ -*-===//
 //
 // Part of mxc. Compiles a module holding one row-wise mx op (swiglu,
-// rmsnorm) with the real pipeline for gfx950, selects its launch for a
+// rmsnorm) with the real pipeline for a chip, selects its launch for a
 // runtime M, and runs it in the simulator with the race, barrier and
 // LDS-initialisation checks on exactly sized buffers (an access out of
-// bounds fails the run).
+// bounds fails the run). Also what the row-kernel tests share about chips.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,15 +24,28 @@
 
 namespace mxc::test {
 
-/// Runs the single op of `text` for M = `m` on `buffers` (the op's operands
-/// in order, each its bytes; outputs should come poisoned), which receive
-/// the results. Fails the test (gtest) on any error; `launchOut` gets the
-/// launch that ran.
+/// The chips the row kernels run on besides gfx950 (every other chip of
+/// --list-targets): each runs a representative set of each test's cases,
+/// gfx950 all of them.
+inline std::vector<std::string> otherRowKernelChips() {
+  std::vector<std::string> chips;
+  for (const amdgpu::ChipInfo &chip : amdgpu::getChips())
+    if (chip.name != "gfx950")
+      chips.push_back(chip.name.str());
+  return chips;
+}
+
+/// Runs the single op of `text`, compiled for `chip`, for M = `m` on
+/// `buffers` (the op's operands in order, each its bytes; outputs should
+/// come poisoned), which receive the results. Fails the test (gtest) on any
+/// error; `launchOut` gets the launch that ran.
 inline void runRowKernel(const std::string &text, int64_t m,
                          std::vector<std::vector<uint8_t>> &buffers,
+                         const std::string &chip = "gfx950",
                          amdgpu::PlanLaunch *launchOut = nullptr) {
   driver::CompileOptions options;
-  options.chip = amdgpu::lookupChip("gfx950");
+  options.chip = amdgpu::lookupChip(chip);
+  ASSERT_TRUE(options.chip) << chip;
   options.emit = driver::EmitKind::Llvm;
   amdgpu::LaunchPlan plan;
   std::string ir = compileMlir(text, options, &plan);

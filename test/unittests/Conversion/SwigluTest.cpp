@@ -1,13 +1,14 @@
-//===- SwigluTest.cpp - gfx950 mx.swiglu kernels, end to end --------------===//
+//===- SwigluTest.cpp - mx.swiglu kernels, end to end ---------------------===//
 //
-// Part of mxc. mx.swiglu compiled by the real pipeline for gfx950 and run in
-// the simulator with its race, barrier and initialisation checks on exactly
-// sized, poisoned buffers (RowKernelRun.h), against an fp32 reference
-// written from SPEC.md (SwiGLU-OAI): split and interleaved layouts, with and
-// without limit, real outputs (bf16/f16/f32) and every MX output format.
-// Results must be bit-exact except where an exp or division a few ulps off
-// flips a rounding (a value within 2^-17 of the exact result gives the
-// kernel's bits): those flips are counted and bounded.
+// Part of mxc. mx.swiglu compiled by the real pipeline for each chip (every
+// case on gfx950, a representative set on the others) and run in the simulator
+// with its race, barrier and initialisation checks on exactly sized, poisoned
+// buffers (RowKernelRun.h), against an fp32 reference written from SPEC.md
+// (SwiGLU-OAI): split and interleaved layouts, with and without limit, real
+// outputs (bf16/f16/f32) and every MX output format. Results must be bit-exact
+// except where an exp or division a few ulps off flips a rounding (a value
+// within 2^-17 of the exact result gives the kernel's bits): those flips are
+// counted and bounded.
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,12 +35,14 @@ struct Case {
   std::string input;  ///< bf16, f16, f32.
   std::string output; ///< bf16, f16, f32 or an MX format name.
   int64_t m, width;   ///< M and I.
+  std::string chip = "gfx950";
 };
 
 std::string caseName(const Case &c) {
   return std::string(c.split ? "split" : "interleaved") +
          (c.limit ? "_limit_" : "_") + c.input + "_to_" + c.output + "_m" +
-         std::to_string(c.m) + "i" + std::to_string(c.width);
+         std::to_string(c.m) + "i" + std::to_string(c.width) +
+         (c.chip != "gfx950" ? "_" + c.chip : "");
 }
 
 const ref::Format *mxFormat(const std::string &name) {
@@ -129,7 +132,7 @@ TEST_P(SwigluTest, MatchesSpec) {
       input, std::vector<uint8_t>(outBytes, 0xA5)};
   if (f)
     buffers.push_back(std::vector<uint8_t>(m * width / 32, 0xA5));
-  test::runRowKernel(makeModule(c), m, buffers);
+  test::runRowKernel(makeModule(c), m, buffers, c.chip);
   if (HasFatalFailure())
     return;
 
@@ -201,9 +204,37 @@ std::vector<Case> allCases() {
   return cases;
 }
 
+/// For each chip but gfx950: both layouts with and without limit, every
+/// input type, every MX output format and a real one, M tails.
+std::vector<Case> otherChipCases() {
+  std::vector<Case> cases;
+  for (const std::string &chip : test::otherRowKernelChips()) {
+    std::vector<Case> some = {
+        {true, true, "bf16", "e4m3", 7, 2880},
+        {false, false, "bf16", "e5m2", 7, 2880},
+        {true, false, "f16", "e2m3", 7, 96},
+        {false, true, "f32", "e3m2", 7, 96},
+        {true, true, "bf16", "e2m1", 1, 32},
+        {false, true, "f16", "bf16", 7, 2880},
+        {true, false, "f32", "f32", 7, 64},
+        {true, true, "bf16", "e4m3", 300, 512},
+        {false, false, "bf16", "bf16", 300, 32},
+    };
+    for (Case &c : some) {
+      c.chip = chip;
+      cases.push_back(c);
+    }
+  }
+  return cases;
+}
+
+std::string paramName(const ::testing::TestParamInfo<Case> &info) {
+  return caseName(info.param);
+}
+
 INSTANTIATE_TEST_SUITE_P(Gfx950, SwigluTest, ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<Case> &info) {
-                           return caseName(info.param);
-                         });
+                         paramName);
+INSTANTIATE_TEST_SUITE_P(OtherChips, SwigluTest,
+                         ::testing::ValuesIn(otherChipCases()), paramName);
 
 } // namespace

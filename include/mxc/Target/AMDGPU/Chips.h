@@ -22,6 +22,32 @@ enum class MatrixPath {
 /// What the chip's hardware FP8 means.
 enum class Fp8Flavor { None, Ocp, Fnuz };
 
+/// How the row kernels (quantize, dequantize, SwiGLU, RMSNorm) convert
+/// between fp32 and E4M3/E5M2 codes (docs/quantize.md).
+enum class Fp8Conversion {
+  /// v_cvt_pk_{fp8,bf8}_f32 and v_cvt_pk_f32_{fp8,bf8}: OCP encodings whose
+  /// bits are checked against SPEC.md (gfx950).
+  Hardware,
+  /// Integer arithmetic on the fp32 bits, as for FP6/FP4: chips without
+  /// conversions, with FNUZ ones, or whose conversions are not checked.
+  Software,
+};
+
+/// The layout of word 3 of a buffer resource (V#): the GFX9 one (CDNA), or
+/// the GFX10+ one (RDNA), which adds OOB_SELECT (bits 28-29: how a raw
+/// access is range-checked) and sets bit 24.
+enum class BufferResourceLayout { Gfx9, Gfx10Plus };
+
+/// Word 3 of a raw buffer resource for untyped, range-checked access in
+/// `layout`: bits 12-18 as GFX9's 32-bit data format and float number
+/// format (untyped access ignores them, GFX9 wants them non-zero; GFX10+
+/// reads them as its FORMAT field), and on GFX10+ bit 24 set and OOB_SELECT
+/// 3 (an access is out of range when its offset plus size exceeds
+/// num_records). These are the values of MLIR's AMDGPUToROCDL
+/// (makeBufferRsrc) for a bounds-checked resource: 0x27000 on GFX9,
+/// 0x31027000 on GFX10+ (gfx1030, gfx1100 and gfx1201 alike).
+unsigned getRawBufferResourceFlags(BufferResourceLayout layout);
+
 struct ChipInfo {
   llvm::StringRef name;        ///< LLVM processor name ("gfx950").
   llvm::StringRef description; ///< Product family, for --list-targets.
@@ -44,6 +70,8 @@ struct ChipInfo {
   /// 4-byte forms exist (gfx90a, gfx942), 16 where the dwordx3 and dwordx4
   /// forms exist too (gfx950), 0 where there are none (GFX11, GFX12).
   unsigned maxLoadToLdsBytes;
+  BufferResourceLayout bufferLayout;
+  Fp8Conversion rowFp8;
 
   /// Waves of a kernel using `vgprs` registers (VGPR+AGPR) one SIMD holds,
   /// counting registers alone.
