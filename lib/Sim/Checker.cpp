@@ -51,10 +51,16 @@ Checker::Checker(const Kernel &kernel, const CheckOptions &options,
   }
 }
 
-void Checker::beginWorkgroup(const uint32_t id[3]) {
+void Checker::beginWorkgroup(const uint32_t id[3], unsigned numWaves,
+                             unsigned waveSize) {
   std::copy(id, id + 3, group);
   workgroupStart = ++interval;
   global.clear();
+  if (options.init && kernel.privateBytes) {
+    privateWritten.resize(numWaves);
+    for (std::vector<uint8_t> &written : privateWritten)
+      written.assign(size_t(kernel.privateBytes) * waveSize, 0);
+  }
 }
 
 void Checker::endInterval() {
@@ -197,11 +203,61 @@ void Checker::ldsAccess(uint8_t kind, uint64_t offset, unsigned bytes,
 void Checker::globalAccess(uint8_t kind, uint64_t address, unsigned bytes,
                            unsigned wave, unsigned lane, const Inst &inst,
                            const uint8_t *value, const uint8_t *current) {
+  if (options.init) {
+    Memory::Buffer *buffer = memory.find(address, bytes);
+    if (buffer && !buffer->written.empty()) {
+      uint8_t *written = buffer->written.data() + (address - buffer->base);
+      if ((kind & AccessLoad) && pendingInit.empty())
+        for (unsigned b = 0; b < bytes; ++b)
+          if (!written[b]) {
+            // Reported at the end of the interval, like LDS, so that a
+            // write of another wave later in it shows as a race.
+            uint32_t index = uint32_t(&inst - kernel.insts.data());
+            bool atomic = (kind & AccessAtomic) || atomicInst[index];
+            pendingInit =
+                workgroupPrefix("initcheck") + ", wave " +
+                std::to_string(wave) + ", lane " + std::to_string(lane) +
+                ": " + (atomic ? "atomic update" : "load") + " of " +
+                describePlace({false, address + b}) +
+                ", which neither the host nor a kernel wrote before it (an "
+                "output buffer starts undefined), at " +
+                describe(&inst);
+            break;
+          }
+      if (kind & AccessStore)
+        std::fill_n(written, bytes, 1);
+    }
+  }
   if (!options.race)
     return;
   for (unsigned b = 0; b < bytes; ++b)
     access(global[address + b], {false, address + b}, kind, wave, lane, inst,
            value ? value + b : nullptr, current ? current + b : nullptr);
+}
+
+void Checker::privateAccess(uint8_t kind, uint64_t offset, unsigned bytes,
+                            unsigned wave, unsigned lane, const Inst &inst) {
+  if (!options.init || wave >= privateWritten.size())
+    return;
+  uint8_t *written = privateWritten[wave].data() + offset;
+  if (kind & AccessLoad)
+    for (unsigned b = 0; b < bytes; ++b)
+      if (!written[b]) {
+        uint64_t at = (offset + b) % kernel.privateBytes;
+        std::string where = "private byte " + std::to_string(at);
+        for (const Allocation &a : kernel.allocations)
+          if (a.kind == Allocation::Kind::Private && at >= a.begin &&
+              at < a.begin + a.size)
+            where += " (" + a.name + " + " + std::to_string(at - a.begin) + ")";
+        throw CheckFailure{workgroupPrefix("initcheck") + ", wave " +
+                           std::to_string(wave) + ", lane " +
+                           std::to_string(lane) + ": load of " + where +
+                           ", which the lane never wrote (private memory "
+                           "starts undefined), at " +
+                           describe(&inst)};
+      }
+  if (kind & AccessStore)
+    std::fill_n(written, bytes, 1);
 }
 
 void Checker::checkBarrier(ArrayRef<BarrierWait> waiting) {

@@ -53,8 +53,10 @@ public:
 
   bool checksRaces() const { return options.race; }
 
-  /// A new workgroup: nothing of LDS is written, no access is pending.
-  void beginWorkgroup(const uint32_t group[3]);
+  /// A new workgroup of `numWaves` waves: nothing of LDS or private memory
+  /// is written, no access is pending.
+  void beginWorkgroup(const uint32_t group[3], unsigned numWaves,
+                      unsigned waveSize);
   /// Called once per wave-level memory instruction, before its lanes'
   /// accesses: lanes of one instruction are not ordered by program order.
   void beginInstruction() { ++serial; }
@@ -66,10 +68,17 @@ public:
   void ldsAccess(uint8_t kind, uint64_t offset, unsigned bytes, unsigned wave,
                  unsigned lane, const Inst &inst, const uint8_t *value,
                  const uint8_t *current);
-  /// The same for global memory at `address` (races only).
+  /// The same for global memory at `address` (races, and initcheck of
+  /// buffers Memory::markUninitialized marked).
   void globalAccess(uint8_t kind, uint64_t address, unsigned bytes,
                     unsigned wave, unsigned lane, const Inst &inst,
                     const uint8_t *value, const uint8_t *current);
+
+  /// Lane `lane` of wave `wave` accesses private bytes [offset, offset +
+  /// bytes) of the wave's private memory (lane * privateBytes + address):
+  /// initcheck of what the lane never wrote.
+  void privateAccess(uint8_t kind, uint64_t offset, unsigned bytes,
+                     unsigned wave, unsigned lane, const Inst &inst);
 
   /// Before every waiting wave is released (synccheck): each must wait at the
   /// same barrier instruction. Throws CheckFailure naming them otherwise.
@@ -132,8 +141,11 @@ private:
   /// first.
   uint64_t interval = 0, workgroupStart = 0;
   uint64_t serial = 0;
-  /// The first load of unwritten LDS in the current interval.
+  /// The first load of unwritten LDS or global memory in the current
+  /// interval.
   std::string pendingInit;
+  /// initcheck: per wave, a flag per byte of its private memory.
+  std::vector<std::vector<uint8_t>> privateWritten;
 };
 
 } // namespace mxc::sim

@@ -62,6 +62,23 @@ Expected<uint64_t> Memory::tryAllocate(size_t bytes, StringRef name) {
   return allocate(bytes, name);
 }
 
+void Memory::markUninitialized(uint64_t base) {
+  if (Buffer *buffer = getBuffer(base))
+    buffer->written.assign(buffer->data.size(), 0);
+}
+
+void Memory::markWritten(uint64_t address, size_t bytes) {
+  Buffer *buffer = find(address, bytes);
+  if (!buffer || buffer->written.empty())
+    return;
+  std::fill_n(buffer->written.begin() + (address - buffer->base), bytes, 1);
+}
+
+void Memory::forgetUninitialized() {
+  for (auto &buffer : buffers)
+    buffer->written.clear();
+}
+
 Memory::Buffer *Memory::getBuffer(uint64_t address) {
   for (auto &buffer : buffers)
     if (buffer->base == address)
@@ -493,7 +510,10 @@ void Executor::checkAccess(Wave &wave, unsigned lane, uint8_t kind,
                    mem < wave.privateMem.data() + wave.privateMem.size();
   bool isPacket = mem >= dispatchPacket.data() &&
                   mem < dispatchPacket.data() + dispatchPacket.size();
-  if (!isPrivate && !isPacket)
+  if (isPrivate)
+    checker->privateAccess(kind, uint64_t(mem - wave.privateMem.data()), size,
+                           wave.index, lane, inst);
+  else if (!isPacket)
     checker->globalAccess(kind, address, size, wave.index, lane, inst, value,
                           mem);
 }
@@ -1979,7 +1999,7 @@ void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
   if (profiler)
     profiler->beginWorkgroup(numWaves);
   if (checker)
-    checker->beginWorkgroup(group);
+    checker->beginWorkgroup(group, numWaves, waveSize);
   while (true) {
     bool stepped = false;
     for (Wave &wave : waves)
@@ -2151,6 +2171,9 @@ Error Simulator::launch(StringRef name, const LaunchParams &launch,
   std::optional<Checker> checker;
   if (checks.any())
     checker.emplace(**kernel, checks, memory, lds);
+  // What an untracked launch writes is unknown: count everything as written.
+  if (!checks.init)
+    memory.forgetUninitialized();
   Executor executor(**kernel, launch, memory, lds, stats, nullptr,
                     checker ? &*checker : nullptr, checks.maxWaveInstructions);
   return executor.run(args);
@@ -2179,6 +2202,9 @@ Error Simulator::profile(StringRef name, const LaunchParams &launch,
   std::optional<Checker> checker;
   if (checks.any())
     checker.emplace(**kernel, checks, memory, lds);
+  // What an untracked launch writes is unknown: count everything as written.
+  if (!checks.init)
+    memory.forgetUninitialized();
   Executor executor(**kernel, launch, memory, lds, nullptr, &profiler,
                     checker ? &*checker : nullptr, checks.maxWaveInstructions);
   if (Error e = executor.run(args, options.workgroups))

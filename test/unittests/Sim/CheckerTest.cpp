@@ -41,7 +41,7 @@ sim::CheckOptions allChecks() {
 
 Outcome run(const std::string &body, const sim::CheckOptions &checks,
             unsigned lanes = 128, unsigned workgroups = 1,
-            unsigned words = 128) {
+            unsigned words = 128, bool outputUndefined = false) {
   std::string text = std::string(test::kAmdgcnTarget) + kHeader + body;
   auto simulator = sim::Simulator::load(llvm::MemoryBufferRef(text, "t.ll"),
                                         *amdgpu::lookupChip("gfx950"));
@@ -50,6 +50,8 @@ Outcome run(const std::string &body, const sim::CheckOptions &checks,
   simulator->setCheckOptions(checks);
   sim::Memory memory;
   uint64_t out = memory.allocate(words * 4, "out");
+  if (outputUndefined)
+    memory.markUninitialized(out);
   sim::LaunchParams launch;
   launch.grid.x = workgroups;
   launch.block.x = lanes;
@@ -398,6 +400,76 @@ define amdgpu_kernel void @k(ptr addrspace(1) %out) {
                       allChecks(), 1)
                       .error;
   EXPECT_TRUE(contains(e, "load of LDS byte 2, which no wave")) << e;
+}
+
+TEST(InitCheck, KernelReadsItsOutputBeforeWritingIt) {
+  // out[l] += 1: a load of an output buffer the host never wrote (device
+  // memory starts undefined). The host-filled buffer passes.
+  const char *body = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  %v = load i32, ptr addrspace(1) %o
+  %w = add i32 %v, 1
+  store i32 %w, ptr addrspace(1) %o
+  ret void
+}
+)";
+  std::string e = run(body, allChecks(), 64, 1, 128, true).error;
+  EXPECT_EQ(e.substr(0, e.find(" at '")),
+            "initcheck: kernel 'k', workgroup (0,0,0), wave 0, lane 0: load "
+            "of global byte 0x100000000 (buffer 'out' + 0), which neither the "
+            "host nor a kernel wrote before it (an output buffer starts "
+            "undefined),")
+      << e;
+  EXPECT_EQ(run(body, allChecks(), 64, 1, 128, false).error, "");
+  // Without initcheck the read is not looked at.
+  sim::CheckOptions race;
+  race.race = true;
+  EXPECT_EQ(run(body, race, 64, 1, 128, true).error, "");
+  // Written first, then read: clean.
+  const char *writesFirst = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %l, ptr addrspace(1) %o
+  %v = load i32, ptr addrspace(1) %o
+  %w = add i32 %v, 1
+  store i32 %w, ptr addrspace(1) %o
+  ret void
+}
+)";
+  EXPECT_EQ(run(writesFirst, allChecks(), 64, 1, 128, true).error, "");
+}
+
+TEST(InitCheck, PrivateMemoryTheLaneNeverWrote) {
+  // Lane l writes s[0] only when l is odd, then every lane loads s[0].
+  const char *body = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %s = alloca [2 x i32], align 4, addrspace(5)
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %odd = trunc i32 %l to i1
+  br i1 %odd, label %write, label %read
+write:
+  store i32 %l, ptr addrspace(5) %s
+  br label %read
+read:
+  %v = load i32, ptr addrspace(5) %s
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %v, ptr addrspace(1) %o
+  ret void
+}
+)";
+  std::string e = run(body, allChecks(), 64).error;
+  EXPECT_EQ(e, "initcheck: kernel 'k', workgroup (0,0,0), wave 0, lane 0: "
+               "load of private byte 0 (alloca %s + 0), which the lane never "
+               "wrote (private memory starts undefined), at '%v = load i32, "
+               "ptr addrspace(5) %s, align 4'");
+  std::string allWrite = body;
+  test::replaceAll(allWrite, "br i1 %odd, label %write, label %read",
+                   "br label %write");
+  EXPECT_EQ(run(allWrite, allChecks(), 64).error, "");
 }
 
 const char *kCountingLoop = R"(
