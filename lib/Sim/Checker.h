@@ -85,6 +85,10 @@ public:
   void checkBarrier(llvm::ArrayRef<BarrierWait> waiting);
   /// Every wave of the workgroup passed a barrier: a new interval begins.
   void barrierReleased();
+  /// Wave `wave` ran fence `inst` (racecheck: a release fence publishes
+  /// through the next atomic store, an acquire fence takes in what atomic
+  /// loads since saw).
+  void fence(unsigned wave, const Inst &inst);
   /// Every wave of the workgroup returned.
   void endWorkgroup();
 
@@ -99,6 +103,7 @@ private:
     uint8_t wave = 0;
     uint8_t lane = 0;
     bool atomic = false;
+    uint64_t epoch = 0; ///< The wave's epoch (its own clock entry) then.
   };
   /// What is known of one byte: its last write, and up to two readers of
   /// different waves in the current interval.
@@ -115,6 +120,20 @@ private:
     bool lds;
     uint64_t address; ///< LDS offset or global address.
   };
+
+  /// Whether `other` happens before wave `wave`'s current access: program
+  /// order, a barrier, or a release/acquire pair through an atomic.
+  bool ordered(const Accessor &other, unsigned wave) const {
+    return other.wave == wave || other.epoch <= clocks[wave][other.wave];
+  }
+  /// Release/acquire of an atomic access at `key` (racecheck).
+  void synchronize(uint8_t kind, uint64_t key, unsigned wave,
+                   const Inst &inst);
+  /// Starts a new epoch of `wave`: what it does from now on is not covered
+  /// by what it released so far.
+  void bump(unsigned wave) { clocks[wave][wave] = ++tick; }
+  static void joinClock(std::vector<uint64_t> &into,
+                   const std::vector<uint64_t> &from);
 
   void access(ByteState &state, Place place, uint8_t kind, unsigned wave,
               unsigned lane, const Inst &inst, const uint8_t *value,
@@ -144,6 +163,17 @@ private:
   /// The first load of unwritten LDS or global memory in the current
   /// interval.
   std::string pendingInit;
+  /// racecheck's happens-before (vector clocks, as in FastTrack): clocks[c][w]
+  /// is the latest epoch of wave w that wave c is ordered after; barriers
+  /// join all of them, release/acquire atomics pass them through a location
+  /// (`released`), fences through the next atomic (`fenceRelease`,
+  /// `pendingAcquire`).
+  std::vector<std::vector<uint64_t>> clocks, fenceRelease, pendingAcquire;
+  llvm::DenseMap<uint64_t, std::vector<uint64_t>> released;
+  uint64_t tick = 0;
+  /// Per instruction: bit 0 releases, bit 1 acquires, at a scope wider than
+  /// one wave (atomics and fences).
+  std::vector<uint8_t> syncOrder;
   /// initcheck: per wave, a flag per byte of its private memory.
   std::vector<std::vector<uint8_t>> privateWritten;
 };

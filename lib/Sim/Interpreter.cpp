@@ -1652,11 +1652,14 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     return lanes([&](unsigned lane) {
       writeBits(slot(wave, inst.dst, lane), 8, dispatchAddress);
     });
-  case Opcode::Nop:
-  case Opcode::Barrier:
   case Opcode::Fence:
     // Waves run one at a time over sequentially consistent memory: a fence
-    // orders nothing further.
+    // orders nothing further, but racecheck follows it.
+    if (checker)
+      checker->fence(wave.index, inst);
+    return;
+  case Opcode::Nop:
+  case Opcode::Barrier:
     return;
   case Opcode::SetReg: {
     // The value is an SGPR: uniform, read from the first active lane.

@@ -277,6 +277,114 @@ done:
   EXPECT_TRUE(contains(e, "atomically writes at '%old = atomicrmw add")) << e;
 }
 
+/// Lane 0 clears a flag in LDS and all waves pass a barrier. Then the
+/// writer wave (WRITER) stores l to lds[l % 64] and sets the flag with
+/// PUBLISH; the other wave spins on the flag with WAIT and then reads
+/// lds[l % 64] into out[l].
+const char *kFlagHandoff = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %wave = lshr i32 %l, 6
+  %i = and i32 %l, 63
+  %p = getelementptr i32, ptr addrspace(3) @lds, i32 %i
+  %flag = getelementptr i32, ptr addrspace(3) @lds, i32 100
+  %first = icmp eq i32 %l, 0
+  br i1 %first, label %clear, label %sync
+clear:
+  store i32 0, ptr addrspace(3) %flag
+  br label %sync
+sync:
+  call void @llvm.amdgcn.s.barrier()
+  %writes = icmp eq i32 %wave, WRITER
+  br i1 %writes, label %write, label %wait
+write:
+  store i32 %l, ptr addrspace(3) %p
+  PUBLISH
+  br label %done
+wait:
+  WAIT
+  %ready = icmp ne i32 %f, 0
+  br i1 %ready, label %read, label %wait
+read:
+  %v = load i32, ptr addrspace(3) %p
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %v, ptr addrspace(1) %o
+  br label %done
+done:
+  ret void
+}
+)";
+
+std::string flagHandoff(unsigned writer, llvm::StringRef publish,
+                        llvm::StringRef wait) {
+  std::string body = kFlagHandoff;
+  test::replaceAll(body, "WRITER", std::to_string(writer));
+  test::replaceAll(body, "PUBLISH", publish);
+  test::replaceAll(body, "WAIT", wait);
+  return body;
+}
+
+TEST(RaceCheck, ReleaseAcquireFlagOrdersTheHandoff) {
+  // LLVM's memory model (LangRef, "Memory Model for Concurrent
+  // Operations"): a release store read by an acquire load synchronizes, so
+  // the data written before the store happens before the reads after the
+  // load. So does a release fence before a relaxed store with a relaxed
+  // load and an acquire fence after it, and an acq_rel atomicrmw.
+  struct Variant {
+    const char *publish, *wait;
+  } variants[] = {
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "release, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "acquire, align 4"},
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"agent\") "
+       "seq_cst, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag seq_cst, align 4"},
+      {"fence syncscope(\"workgroup\") release\n  store atomic i32 1, ptr "
+       "addrspace(3) %flag syncscope(\"workgroup\") monotonic, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "monotonic, align 4\n  fence syncscope(\"workgroup\") acquire"},
+      {"%old = atomicrmw xchg ptr addrspace(3) %flag, i32 1 "
+       "syncscope(\"workgroup\") acq_rel",
+       "%f = atomicrmw add ptr addrspace(3) %flag, i32 0 "
+       "syncscope(\"workgroup\") acquire"},
+  };
+  for (const Variant &v : variants)
+    for (unsigned writer : {0u, 1u}) {
+      Outcome r = run(flagHandoff(writer, v.publish, v.wait), allChecks());
+      ASSERT_EQ(r.error, "") << v.publish << " / writer " << writer;
+      for (unsigned l = 0; l < 128; ++l)
+        if (l / 64 != writer)
+          EXPECT_EQ(r.out[l], 64 * writer + l % 64) << "lane " << l;
+    }
+}
+
+TEST(RaceCheck, FlagHandoffWithoutReleaseAcquireIsARace) {
+  // Relaxed atomics, or release/acquire at wavefront scope, order nothing
+  // between waves; a plain flag is itself a race.
+  struct Variant {
+    const char *publish, *wait, *hazard;
+  } variants[] = {
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "monotonic, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "monotonic, align 4",
+       "read-after-write hazard on LDS byte 0"},
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"wavefront\") "
+       "release, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"wavefront\") "
+       "acquire, align 4",
+       "read-after-write hazard on LDS byte 0"},
+      {"store i32 1, ptr addrspace(3) %flag",
+       "%f = load i32, ptr addrspace(3) %flag", "hazard on LDS byte 400"},
+  };
+  for (const Variant &v : variants) {
+    std::string e = run(flagHandoff(0, v.publish, v.wait), allChecks()).error;
+    EXPECT_TRUE(contains(e, v.hazard)) << v.publish << ": " << e;
+  }
+}
+
 TEST(SyncCheck, WavesAtDifferentBarriers) {
   // Wave 0 waits at one barrier, wave 1 at another: hardware releases them
   // together (s_barrier counts waves, not instructions), which the
