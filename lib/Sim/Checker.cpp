@@ -122,7 +122,7 @@ void Checker::barrierReleased() {
 }
 
 void Checker::joinClock(std::vector<uint64_t> &into,
-                   const std::vector<uint64_t> &from) {
+                        const std::vector<uint64_t> &from) {
   if (into.size() < from.size())
     into.resize(from.size(), 0);
   for (size_t i = 0; i < from.size(); ++i)
@@ -221,8 +221,7 @@ void Checker::access(ByteState &state, Place place, uint8_t kind, unsigned wave,
                      const uint8_t *current) {
   uint32_t index = uint32_t(&inst - kernel.insts.data());
   bool atomic = (kind & AccessAtomic) || atomicInst[index];
-  Accessor me{index, uint8_t(wave), uint8_t(lane), atomic,
-              clocks[wave][wave]};
+  Accessor me{index, uint8_t(wave), uint8_t(lane), atomic, clocks[wave][wave]};
   bool loads = kind & AccessLoad, stores = kind & AccessStore;
   // Two accesses of different waves conflict unless both are atomic.
   // Two accesses of different waves conflict unless both are atomic or one
@@ -312,8 +311,8 @@ void Checker::globalAccess(uint8_t kind, uint64_t address, unsigned bytes,
             bool atomic = (kind & AccessAtomic) || atomicInst[index];
             pendingInit =
                 workgroupPrefix("initcheck") + ", wave " +
-                std::to_string(wave) + ", lane " + std::to_string(lane) +
-                ": " + (atomic ? "atomic update" : "load") + " of " +
+                std::to_string(wave) + ", lane " + std::to_string(lane) + ": " +
+                (atomic ? "atomic update" : "load") + " of " +
                 describePlace({false, address + b}) +
                 ", which neither the host nor a kernel wrote before it (an "
                 "output buffer starts undefined), at " +

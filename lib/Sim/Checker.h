@@ -127,13 +127,12 @@ private:
     return other.wave == wave || other.epoch <= clocks[wave][other.wave];
   }
   /// Release/acquire of an atomic access at `key` (racecheck).
-  void synchronize(uint8_t kind, uint64_t key, unsigned wave,
-                   const Inst &inst);
+  void synchronize(uint8_t kind, uint64_t key, unsigned wave, const Inst &inst);
   /// Starts a new epoch of `wave`: what it does from now on is not covered
   /// by what it released so far.
   void bump(unsigned wave) { clocks[wave][wave] = ++tick; }
   static void joinClock(std::vector<uint64_t> &into,
-                   const std::vector<uint64_t> &from);
+                        const std::vector<uint64_t> &from);
 
   void access(ByteState &state, Place place, uint8_t kind, unsigned wave,
               unsigned lane, const Inst &inst, const uint8_t *value,

@@ -386,7 +386,7 @@ static const char *addrSpaceName(unsigned as) {
 }
 
 std::string Executor::describeTarget(unsigned addrSpace,
-                                    uint64_t address) const {
+                                     uint64_t address) const {
   if (addrSpace == 1) {
     if (const Memory::Buffer *buffer =
             const_cast<Memory &>(memory).find(address, 1))
@@ -418,9 +418,9 @@ void Executor::checkOrigin(Wave &wave, unsigned lane, uint32_t origin,
       return;
   }
   // Outside every allocation: the plain bounds check reports it.
-  if (addrSpace == 1 ? !memory.find(address, size)
-                     : address + size > (addrSpace == 3 ? ldsBytes
-                                                        : kernel.privateBytes))
+  if (addrSpace == 1
+          ? !memory.find(address, size)
+          : address + size > (addrSpace == 3 ? ldsBytes : kernel.privateBytes))
     return;
   std::string from;
   for (auto [i, root] : llvm::enumerate(roots)) {
@@ -431,10 +431,9 @@ void Executor::checkOrigin(Wave &wave, unsigned lane, uint32_t origin,
       from += " = buffer '" +
               const_cast<Memory &>(memory).find(r.begin, 1)->name + "'";
     from += " [" +
-            (r.addrSpace == 1 ? "0x" + utohexstr(r.begin) + ", 0x" +
-                                    utohexstr(r.end)
-                              : std::to_string(r.begin) + ", " +
-                                    std::to_string(r.end)) +
+            (r.addrSpace == 1
+                 ? "0x" + utohexstr(r.begin) + ", 0x" + utohexstr(r.end)
+                 : std::to_string(r.begin) + ", " + std::to_string(r.end)) +
             ")";
   }
   fault(wave, lane,
@@ -460,11 +459,12 @@ uint8_t *Executor::resolve(Wave &wave, unsigned lane, uint64_t address,
       address &= ~kApertureMask;
     }
   }
-  if (origin != kNoOrigin && !(addrSpace != 3 && addrSpace != 5 &&
-                                dispatchAddress && address >= dispatchAddress &&
-                                address < dispatchAddress + 64))
-    checkOrigin(wave, lane, origin, addrSpace == 3 || addrSpace == 5 ? addrSpace : 1,
-                address, size, write, inst);
+  if (origin != kNoOrigin &&
+      !(addrSpace != 3 && addrSpace != 5 && dispatchAddress &&
+        address >= dispatchAddress && address < dispatchAddress + 64))
+    checkOrigin(wave, lane, origin,
+                addrSpace == 3 || addrSpace == 5 ? addrSpace : 1, address, size,
+                write, inst);
   if (addrSpace == 3) {
     if (address + size > ldsBytes)
       fault(wave, lane,
@@ -560,9 +560,8 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     uint64_t address = readBits(slot(wave, ptrSlot, lane), ptrBytes);
-    uint8_t *mem =
-        resolve(wave, lane, address, inst.addrSpace, memBytes, store, inst,
-                inst.origin);
+    uint8_t *mem = resolve(wave, lane, address, inst.addrSpace, memBytes, store,
+                           inst, inst.origin);
     if (checker)
       checkLoadStore(wave, lane, inst, address, mem, memBytes);
     if (profiler) {
@@ -641,9 +640,8 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
           std::memset(loaded + at, 0, granule);
         continue;
       }
-      uint8_t *mem =
-          resolve(wave, lane, base + offset + at, 1, granule, store, inst,
-                  inst.origin);
+      uint8_t *mem = resolve(wave, lane, base + offset + at, 1, granule, store,
+                             inst, inst.origin);
       if (checker)
         checkAccess(wave, lane, store ? AccessStore : AccessLoad,
                     base + offset + at, mem, granule, inst,
@@ -711,7 +709,8 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
     unsigned lane = llvm::countr_zero(m);
     std::memset(data, 0, sizeof(data));
     auto loaded = [&](uint64_t address, unsigned at, unsigned bytes) {
-      const uint8_t *mem = resolve(wave, lane, address, 1, bytes, false, inst, inst.origin);
+      const uint8_t *mem =
+          resolve(wave, lane, address, 1, bytes, false, inst, inst.origin);
       if (checker)
         checkAccess(wave, lane, AccessLoad, address, mem, bytes, inst, nullptr);
       std::memcpy(data + at, mem, bytes);
@@ -741,7 +740,8 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
       loaded(address, 0, size);
     }
     uint64_t ldsAddress = uint64_t(ldsStart) + lane * stride;
-    uint8_t *ldsMem = resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst, inst.ldsOrigin);
+    uint8_t *ldsMem = resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst,
+                              inst.ldsOrigin);
     // The LDS side is a store of what was read (zero where out of range).
     if (checker)
       checkAccess(wave, lane, AccessStore, ldsAddress, ldsMem, laneBytes, inst,
@@ -1591,9 +1591,8 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     return lanes([&](unsigned lane) {
       unsigned ptrBytes = kernel.slotTypes[inst.src[0]].eltBytes;
       uint64_t address = readBits(slot(wave, inst.src[0], lane), ptrBytes);
-      uint8_t *mem =
-          resolve(wave, lane, address, inst.addrSpace, t.size, true, inst,
-                  inst.origin);
+      uint8_t *mem = resolve(wave, lane, address, inst.addrSpace, t.size, true,
+                             inst, inst.origin);
       if (checker)
         checkAccess(wave, lane, AccessLoad | AccessStore | AccessAtomic,
                     address, mem, t.size, inst, nullptr);

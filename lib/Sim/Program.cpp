@@ -855,7 +855,6 @@ Error Decoder::run(Function &fn) {
   return Error::success();
 }
 
-
 //===----------------------------------------------------------------------===//
 // Pointer provenance (memcheck)
 //===----------------------------------------------------------------------===//
@@ -884,8 +883,8 @@ Origin join(const Origin &a, const Origin &b) {
   if (a.unknown || b.unknown)
     return Origin::lost();
   Origin result;
-  std::set_union(a.roots.begin(), a.roots.end(), b.roots.begin(),
-                 b.roots.end(), std::back_inserter(result.roots));
+  std::set_union(a.roots.begin(), a.roots.end(), b.roots.begin(), b.roots.end(),
+                 std::back_inserter(result.roots));
   if (result.roots.size() > kMaxRoots)
     return Origin::lost();
   return result;
@@ -971,8 +970,7 @@ private:
   static bool holdsPointers(Type *type) {
     if (auto *vec = dyn_cast<VectorType>(type))
       type = vec->getElementType();
-    return type->isPointerTy() || isa<StructType>(type) ||
-           isa<ArrayType>(type);
+    return type->isPointerTy() || isa<StructType>(type) || isa<ArrayType>(type);
   }
 
   /// The allocation of LDS variable `global`, made on first use.
@@ -1122,8 +1120,7 @@ private:
       if (!isa<BasicBlock>(operand) && !isa<Function>(operand)) {
         Origin o = of(operand);
         if (o.unknown || o.rooted())
-          return inst.getType()->isFPOrFPVectorTy() ? Origin{}
-                                                    : Origin::lost();
+          return inst.getType()->isFPOrFPVectorTy() ? Origin{} : Origin::lost();
       }
     return Origin{};
   }

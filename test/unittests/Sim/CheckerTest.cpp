@@ -40,8 +40,8 @@ sim::CheckOptions allChecks() {
 }
 
 Outcome run(const std::string &body, const sim::CheckOptions &checks,
-            unsigned lanes = 128, unsigned workgroups = 1,
-            unsigned words = 128, bool outputUndefined = false) {
+            unsigned lanes = 128, unsigned workgroups = 1, unsigned words = 128,
+            bool outputUndefined = false) {
   std::string text = std::string(test::kAmdgcnTarget) + kHeader + body;
   auto simulator = sim::Simulator::load(llvm::MemoryBufferRef(text, "t.ll"),
                                         *amdgpu::lookupChip("gfx950"));

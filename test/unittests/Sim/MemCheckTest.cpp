@@ -35,8 +35,7 @@ std::string run(const std::string &body, unsigned lanes = 64) {
   launch.block.x = lanes;
   if (llvm::Error e = simulator->launch(
           "k", launch,
-          {{Kind::Pointer, a}, {Kind::Pointer, b}, {Kind::I64, b - a}},
-          memory))
+          {{Kind::Pointer, a}, {Kind::Pointer, b}, {Kind::I64, b - a}}, memory))
     return llvm::toString(std::move(e));
   return "";
 }
@@ -84,7 +83,8 @@ TEST(MemCheck, IntegerRoundTripKeepsTheBase) {
   %bi = add i64 %ai, %delta
   %p = inttoptr i64 %bi to ptr addrspace(1)
   store i32 %l, ptr addrspace(1) %p)"));
-  EXPECT_TRUE(contains(error, "out-of-bounds global store of 4 bytes")) << error;
+  EXPECT_TRUE(contains(error, "out-of-bounds global store of 4 bytes"))
+      << error;
   EXPECT_TRUE(contains(error, "derives from kernel argument 0 (%a)")) << error;
   EXPECT_TRUE(contains(error, "lies in buffer 'b' + 0")) << error;
 }
