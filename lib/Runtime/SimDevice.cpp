@@ -47,6 +47,8 @@ public:
         memory.tryAllocate(bytes, "buffer " + std::to_string(++allocations));
     if (!address)
       return fail(toString(address.takeError()));
+    // Device memory starts undefined until the host writes it (initcheck).
+    memory.markUninitialized(*address);
     return *address;
   }
   void free(uint64_t) override {
@@ -68,6 +70,7 @@ public:
     if (!buffer)
       return outOfRange(address, bytes);
     std::memcpy(buffer->data.data() + (address - buffer->base), source, bytes);
+    memory.markWritten(address, bytes);
     return Status::success();
   }
   Status read(uint64_t address, void *destination, size_t bytes,

@@ -9,6 +9,8 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/Support/AtomicOrdering.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -41,20 +43,63 @@ Checker::Checker(const Kernel &kernel, const CheckOptions &options,
                  Memory &memory, uint32_t ldsBytes)
     : kernel(kernel), options(options), memory(memory), lds(ldsBytes) {
   atomicInst.reserve(kernel.insts.size());
+  syncOrder.reserve(kernel.insts.size());
   for (const Inst &inst : kernel.insts) {
     bool atomic = inst.op == Opcode::AtomicRMW;
-    if (auto *load = dyn_cast_or_null<LoadInst>(inst.ir))
+    AtomicOrdering ordering = AtomicOrdering::NotAtomic;
+    SyncScope::ID scope = SyncScope::System;
+    if (auto *load = dyn_cast_or_null<LoadInst>(inst.ir)) {
       atomic = load->isAtomic();
-    else if (auto *store = dyn_cast_or_null<StoreInst>(inst.ir))
+      ordering = load->getOrdering();
+      scope = load->getSyncScopeID();
+    } else if (auto *store = dyn_cast_or_null<StoreInst>(inst.ir)) {
       atomic = store->isAtomic();
+      ordering = store->getOrdering();
+      scope = store->getSyncScopeID();
+    } else if (auto *rmw = dyn_cast_or_null<AtomicRMWInst>(inst.ir)) {
+      ordering = rmw->getOrdering();
+      scope = rmw->getSyncScopeID();
+    } else if (auto *fence = dyn_cast_or_null<FenceInst>(inst.ir)) {
+      ordering = fence->getOrdering();
+      scope = fence->getSyncScopeID();
+    }
     atomicInst.push_back(atomic);
+    // Scopes of one thread or one wave order nothing between waves
+    // (AMDGPUUsage, memory model: workgroup, agent and system do).
+    uint8_t order = 0;
+    if (ordering != AtomicOrdering::NotAtomic) {
+      SmallVector<StringRef, 8> names;
+      inst.ir->getContext().getSyncScopeNames(names);
+      StringRef name = scope < names.size() ? names[scope] : "";
+      if (!name.starts_with("singlethread") && !name.starts_with("wavefront")) {
+        if (isReleaseOrStronger(ordering))
+          order |= 1;
+        if (isAcquireOrStronger(ordering))
+          order |= 2;
+      }
+    }
+    syncOrder.push_back(order);
   }
 }
 
-void Checker::beginWorkgroup(const uint32_t id[3]) {
+void Checker::beginWorkgroup(const uint32_t id[3], unsigned numWaves,
+                             unsigned waveSize) {
   std::copy(id, id + 3, group);
   workgroupStart = ++interval;
   global.clear();
+  released.clear();
+  // Everything of earlier workgroups counts as ordered (they are not
+  // checked against each other); each wave starts an epoch of its own.
+  clocks.assign(numWaves, std::vector<uint64_t>(numWaves, tick));
+  fenceRelease.assign(numWaves, {});
+  pendingAcquire.assign(numWaves, {});
+  for (unsigned w = 0; w < numWaves; ++w)
+    bump(w);
+  if (options.init && kernel.privateBytes) {
+    privateWritten.resize(numWaves);
+    for (std::vector<uint8_t> &written : privateWritten)
+      written.assign(size_t(kernel.privateBytes) * waveSize, 0);
+  }
 }
 
 void Checker::endInterval() {
@@ -66,6 +111,55 @@ void Checker::barrierReleased() {
   endInterval();
   ++interval;
   global.clear();
+  // Every wave is ordered after everything any wave did before it.
+  std::vector<uint64_t> all(clocks.size());
+  for (size_t w = 0; w < clocks.size(); ++w)
+    all[w] = clocks[w][w];
+  for (size_t w = 0; w < clocks.size(); ++w) {
+    clocks[w] = all;
+    bump(w);
+  }
+}
+
+void Checker::joinClock(std::vector<uint64_t> &into,
+                        const std::vector<uint64_t> &from) {
+  if (into.size() < from.size())
+    into.resize(from.size(), 0);
+  for (size_t i = 0; i < from.size(); ++i)
+    into[i] = std::max(into[i], from[i]);
+}
+
+void Checker::synchronize(uint8_t kind, uint64_t key, unsigned wave,
+                          const Inst &inst) {
+  uint32_t index = uint32_t(&inst - kernel.insts.data());
+  if (!(kind & AccessAtomic) && !atomicInst[index])
+    return;
+  uint8_t order = syncOrder[index];
+  if (kind & AccessLoad) {
+    auto it = released.find(key);
+    if (it != released.end())
+      joinClock(order & 2 ? clocks[wave] : pendingAcquire[wave], it->second);
+  }
+  if (kind & AccessStore) {
+    if (order & 1) {
+      joinClock(released[key], clocks[wave]);
+      bump(wave);
+    } else if (!fenceRelease[wave].empty()) {
+      joinClock(released[key], fenceRelease[wave]);
+    }
+  }
+}
+
+void Checker::fence(unsigned wave, const Inst &inst) {
+  if (!options.race || wave >= clocks.size())
+    return;
+  uint8_t order = syncOrder[uint32_t(&inst - kernel.insts.data())];
+  if (order & 2)
+    joinClock(clocks[wave], pendingAcquire[wave]);
+  if (order & 1) {
+    fenceRelease[wave] = clocks[wave];
+    bump(wave);
+  }
 }
 
 void Checker::endWorkgroup() { endInterval(); }
@@ -127,13 +221,15 @@ void Checker::access(ByteState &state, Place place, uint8_t kind, unsigned wave,
                      const uint8_t *current) {
   uint32_t index = uint32_t(&inst - kernel.insts.data());
   bool atomic = (kind & AccessAtomic) || atomicInst[index];
-  Accessor me{index, uint8_t(wave), uint8_t(lane), atomic};
+  Accessor me{index, uint8_t(wave), uint8_t(lane), atomic, clocks[wave][wave]};
   bool loads = kind & AccessLoad, stores = kind & AccessStore;
   // Two accesses of different waves conflict unless both are atomic.
+  // Two accesses of different waves conflict unless both are atomic or one
+  // happens before the other.
   auto conflicts = [&](const Accessor &other) {
-    return other.wave != wave && !(atomic && other.atomic);
+    return !ordered(other, wave) && !(atomic && other.atomic);
   };
-  bool written = state.writeInterval == interval;
+  bool written = state.writeInterval >= workgroupStart;
   // Reported at the end of the interval, so that a write of another wave
   // later in it shows as the race it is (when races are checked).
   if (options.init && place.lds && loads &&
@@ -152,7 +248,7 @@ void Checker::access(ByteState &state, Place place, uint8_t kind, unsigned wave,
     if (stores) {
       if (written && conflicts(state.writer))
         hazard("write-after-write", place, state.writer, true, me, true);
-      if (state.readInterval == interval) {
+      if (state.readInterval >= workgroupStart) {
         for (unsigned r = 0; r < (state.secondReader ? 2u : 1u); ++r)
           if (conflicts(state.readers[r]))
             hazard("write-after-read", place, state.readers[r], false, me,
@@ -169,11 +265,14 @@ void Checker::access(ByteState &state, Place place, uint8_t kind, unsigned wave,
             utohexstr(*value) + ") at " + describe(&inst)};
     }
     if (loads) {
-      if (state.readInterval != interval) {
+      // A reader ordered before this one is covered by it: a later write
+      // ordered after this read is ordered after that one too.
+      if (state.readInterval < workgroupStart ||
+          ordered(state.readers[0], wave)) {
         state.readInterval = interval;
         state.readers[0] = me;
         state.secondReader = false;
-      } else if (!state.secondReader && state.readers[0].wave != wave) {
+      } else if (!state.secondReader || ordered(state.readers[1], wave)) {
         state.readers[1] = me;
         state.secondReader = true;
       }
@@ -192,16 +291,69 @@ void Checker::ldsAccess(uint8_t kind, uint64_t offset, unsigned bytes,
   for (unsigned b = 0; b < bytes; ++b)
     access(lds[offset + b], {true, offset + b}, kind, wave, lane, inst,
            value ? value + b : nullptr, current ? current + b : nullptr);
+  if (options.race)
+    synchronize(kind, (uint64_t(1) << 63) | offset, wave, inst);
 }
 
 void Checker::globalAccess(uint8_t kind, uint64_t address, unsigned bytes,
                            unsigned wave, unsigned lane, const Inst &inst,
                            const uint8_t *value, const uint8_t *current) {
+  if (options.init) {
+    Memory::Buffer *buffer = memory.find(address, bytes);
+    if (buffer && !buffer->written.empty()) {
+      uint8_t *written = buffer->written.data() + (address - buffer->base);
+      if ((kind & AccessLoad) && pendingInit.empty())
+        for (unsigned b = 0; b < bytes; ++b)
+          if (!written[b]) {
+            // Reported at the end of the interval, like LDS, so that a
+            // write of another wave later in it shows as a race.
+            uint32_t index = uint32_t(&inst - kernel.insts.data());
+            bool atomic = (kind & AccessAtomic) || atomicInst[index];
+            pendingInit =
+                workgroupPrefix("initcheck") + ", wave " +
+                std::to_string(wave) + ", lane " + std::to_string(lane) + ": " +
+                (atomic ? "atomic update" : "load") + " of " +
+                describePlace({false, address + b}) +
+                ", which neither the host nor a kernel wrote before it (an "
+                "output buffer starts undefined), at " +
+                describe(&inst);
+            break;
+          }
+      if (kind & AccessStore)
+        std::fill_n(written, bytes, 1);
+    }
+  }
   if (!options.race)
     return;
   for (unsigned b = 0; b < bytes; ++b)
     access(global[address + b], {false, address + b}, kind, wave, lane, inst,
            value ? value + b : nullptr, current ? current + b : nullptr);
+  synchronize(kind, address, wave, inst);
+}
+
+void Checker::privateAccess(uint8_t kind, uint64_t offset, unsigned bytes,
+                            unsigned wave, unsigned lane, const Inst &inst) {
+  if (!options.init || wave >= privateWritten.size())
+    return;
+  uint8_t *written = privateWritten[wave].data() + offset;
+  if (kind & AccessLoad)
+    for (unsigned b = 0; b < bytes; ++b)
+      if (!written[b]) {
+        uint64_t at = (offset + b) % kernel.privateBytes;
+        std::string where = "private byte " + std::to_string(at);
+        for (const Allocation &a : kernel.allocations)
+          if (a.kind == Allocation::Kind::Private && at >= a.begin &&
+              at < a.begin + a.size)
+            where += " (" + a.name + " + " + std::to_string(at - a.begin) + ")";
+        throw CheckFailure{workgroupPrefix("initcheck") + ", wave " +
+                           std::to_string(wave) + ", lane " +
+                           std::to_string(lane) + ": load of " + where +
+                           ", which the lane never wrote (private memory "
+                           "starts undefined), at " +
+                           describe(&inst)};
+      }
+  if (kind & AccessStore)
+    std::fill_n(written, bytes, 1);
 }
 
 void Checker::checkBarrier(ArrayRef<BarrierWait> waiting) {

@@ -53,8 +53,10 @@ public:
 
   bool checksRaces() const { return options.race; }
 
-  /// A new workgroup: nothing of LDS is written, no access is pending.
-  void beginWorkgroup(const uint32_t group[3]);
+  /// A new workgroup of `numWaves` waves: nothing of LDS or private memory
+  /// is written, no access is pending.
+  void beginWorkgroup(const uint32_t group[3], unsigned numWaves,
+                      unsigned waveSize);
   /// Called once per wave-level memory instruction, before its lanes'
   /// accesses: lanes of one instruction are not ordered by program order.
   void beginInstruction() { ++serial; }
@@ -66,16 +68,27 @@ public:
   void ldsAccess(uint8_t kind, uint64_t offset, unsigned bytes, unsigned wave,
                  unsigned lane, const Inst &inst, const uint8_t *value,
                  const uint8_t *current);
-  /// The same for global memory at `address` (races only).
+  /// The same for global memory at `address` (races, and initcheck of
+  /// buffers Memory::markUninitialized marked).
   void globalAccess(uint8_t kind, uint64_t address, unsigned bytes,
                     unsigned wave, unsigned lane, const Inst &inst,
                     const uint8_t *value, const uint8_t *current);
+
+  /// Lane `lane` of wave `wave` accesses private bytes [offset, offset +
+  /// bytes) of the wave's private memory (lane * privateBytes + address):
+  /// initcheck of what the lane never wrote.
+  void privateAccess(uint8_t kind, uint64_t offset, unsigned bytes,
+                     unsigned wave, unsigned lane, const Inst &inst);
 
   /// Before every waiting wave is released (synccheck): each must wait at the
   /// same barrier instruction. Throws CheckFailure naming them otherwise.
   void checkBarrier(llvm::ArrayRef<BarrierWait> waiting);
   /// Every wave of the workgroup passed a barrier: a new interval begins.
   void barrierReleased();
+  /// Wave `wave` ran fence `inst` (racecheck: a release fence publishes
+  /// through the next atomic store, an acquire fence takes in what atomic
+  /// loads since saw).
+  void fence(unsigned wave, const Inst &inst);
   /// Every wave of the workgroup returned.
   void endWorkgroup();
 
@@ -90,6 +103,7 @@ private:
     uint8_t wave = 0;
     uint8_t lane = 0;
     bool atomic = false;
+    uint64_t epoch = 0; ///< The wave's epoch (its own clock entry) then.
   };
   /// What is known of one byte: its last write, and up to two readers of
   /// different waves in the current interval.
@@ -106,6 +120,19 @@ private:
     bool lds;
     uint64_t address; ///< LDS offset or global address.
   };
+
+  /// Whether `other` happens before wave `wave`'s current access: program
+  /// order, a barrier, or a release/acquire pair through an atomic.
+  bool ordered(const Accessor &other, unsigned wave) const {
+    return other.wave == wave || other.epoch <= clocks[wave][other.wave];
+  }
+  /// Release/acquire of an atomic access at `key` (racecheck).
+  void synchronize(uint8_t kind, uint64_t key, unsigned wave, const Inst &inst);
+  /// Starts a new epoch of `wave`: what it does from now on is not covered
+  /// by what it released so far.
+  void bump(unsigned wave) { clocks[wave][wave] = ++tick; }
+  static void joinClock(std::vector<uint64_t> &into,
+                        const std::vector<uint64_t> &from);
 
   void access(ByteState &state, Place place, uint8_t kind, unsigned wave,
               unsigned lane, const Inst &inst, const uint8_t *value,
@@ -132,8 +159,22 @@ private:
   /// first.
   uint64_t interval = 0, workgroupStart = 0;
   uint64_t serial = 0;
-  /// The first load of unwritten LDS in the current interval.
+  /// The first load of unwritten LDS or global memory in the current
+  /// interval.
   std::string pendingInit;
+  /// racecheck's happens-before (vector clocks, as in FastTrack): clocks[c][w]
+  /// is the latest epoch of wave w that wave c is ordered after; barriers
+  /// join all of them, release/acquire atomics pass them through a location
+  /// (`released`), fences through the next atomic (`fenceRelease`,
+  /// `pendingAcquire`).
+  std::vector<std::vector<uint64_t>> clocks, fenceRelease, pendingAcquire;
+  llvm::DenseMap<uint64_t, std::vector<uint64_t>> released;
+  uint64_t tick = 0;
+  /// Per instruction: bit 0 releases, bit 1 acquires, at a scope wider than
+  /// one wave (atomics and fences).
+  std::vector<uint8_t> syncOrder;
+  /// initcheck: per wave, a flag per byte of its private memory.
+  std::vector<std::vector<uint8_t>> privateWritten;
 };
 
 } // namespace mxc::sim

@@ -62,6 +62,23 @@ Expected<uint64_t> Memory::tryAllocate(size_t bytes, StringRef name) {
   return allocate(bytes, name);
 }
 
+void Memory::markUninitialized(uint64_t base) {
+  if (Buffer *buffer = getBuffer(base))
+    buffer->written.assign(buffer->data.size(), 0);
+}
+
+void Memory::markWritten(uint64_t address, size_t bytes) {
+  Buffer *buffer = find(address, bytes);
+  if (!buffer || buffer->written.empty())
+    return;
+  std::fill_n(buffer->written.begin() + (address - buffer->base), bytes, 1);
+}
+
+void Memory::forgetUninitialized() {
+  for (auto &buffer : buffers)
+    buffer->written.clear();
+}
+
 Memory::Buffer *Memory::getBuffer(uint64_t address) {
   for (auto &buffer : buffers)
     if (buffer->base == address)
@@ -283,9 +300,19 @@ private:
   void executeDpp(Wave &wave, const Inst &inst, uint64_t mask);
   void executeReduce(Wave &wave, const Inst &inst, uint64_t mask);
   void executeFp8Conversion(Wave &wave, const Inst &inst, uint64_t mask);
+  /// The memory of `size` bytes at `address`; faults when they are not
+  /// within one allocation, or (memcheck) not within the allocations
+  /// `origin` says the pointer derives from.
   uint8_t *resolve(Wave &wave, unsigned lane, uint64_t address,
                    unsigned addrSpace, unsigned size, bool write,
-                   const Inst &inst);
+                   const Inst &inst, uint32_t origin);
+  /// Faults when [address, address + size) of `addrSpace` (1, 3 or 5) lies
+  /// outside every allocation of origin set `origin`.
+  void checkOrigin(Wave &wave, unsigned lane, uint32_t origin,
+                   unsigned addrSpace, uint64_t address, unsigned size,
+                   bool write, const Inst &inst);
+  /// Where `address` of `addrSpace` lies, for memcheck's reports.
+  std::string describeTarget(unsigned addrSpace, uint64_t address) const;
   /// Hands lane `lane`'s access of `size` bytes at `mem` (what resolve()
   /// gave for `address`) to the checker; `value` is what a plain store
   /// writes. Private memory and the dispatch packet are not checked.
@@ -322,6 +349,13 @@ private:
   std::vector<uint8_t> dispatchPacket;
   uint64_t dispatchAddress = 0;
   std::vector<uint8_t> phiScratch;
+  /// Kernel::allocations resolved for this launch: address space (0 where
+  /// the allocation is not known, e.g. a null argument) and byte range.
+  struct Range {
+    unsigned addrSpace = 0;
+    uint64_t begin = 0, end = 0;
+  };
+  std::vector<Range> ranges;
 };
 
 } // namespace mxc::sim
@@ -351,9 +385,70 @@ static const char *addrSpaceName(unsigned as) {
   }
 }
 
+std::string Executor::describeTarget(unsigned addrSpace,
+                                     uint64_t address) const {
+  if (addrSpace == 1) {
+    if (const Memory::Buffer *buffer =
+            const_cast<Memory &>(memory).find(address, 1))
+      return "in buffer '" + buffer->name + "' + " +
+             std::to_string(address - buffer->base) +
+             " (a wild pointer into another allocation)";
+    return "at " + memory.describe(address);
+  }
+  for (auto [i, a] : llvm::enumerate(kernel.allocations)) {
+    const Range &r = ranges[i];
+    if (r.addrSpace == addrSpace && address >= r.begin && address < r.end)
+      return "in " + a.name + " + " + std::to_string(address - r.begin) +
+             " (a wild pointer into another allocation)";
+  }
+  return addrSpace == 3 ? "in LDS outside every variable"
+                        : "in private memory outside every alloca";
+}
+
+void Executor::checkOrigin(Wave &wave, unsigned lane, uint32_t origin,
+                           unsigned addrSpace, uint64_t address, unsigned size,
+                           bool write, const Inst &inst) {
+  ArrayRef<uint16_t> roots = kernel.originSets[origin];
+  for (uint16_t root : roots) {
+    const Range &r = ranges[root];
+    if (r.addrSpace == 0)
+      return; // Not known in this launch: the plain bounds check decides.
+    if (r.addrSpace == addrSpace && address >= r.begin &&
+        address + size <= r.end)
+      return;
+  }
+  // Outside every allocation: the plain bounds check reports it.
+  if (addrSpace == 1
+          ? !memory.find(address, size)
+          : address + size > (addrSpace == 3 ? ldsBytes : kernel.privateBytes))
+    return;
+  std::string from;
+  for (auto [i, root] : llvm::enumerate(roots)) {
+    const Range &r = ranges[root];
+    from += i ? (i + 1 == roots.size() ? " or " : ", ") : "";
+    from += kernel.allocations[root].name;
+    if (r.addrSpace == 1)
+      from += " = buffer '" +
+              const_cast<Memory &>(memory).find(r.begin, 1)->name + "'";
+    from += " [" +
+            (r.addrSpace == 1
+                 ? "0x" + utohexstr(r.begin) + ", 0x" + utohexstr(r.end)
+                 : std::to_string(r.begin) + ", " + std::to_string(r.end)) +
+            ")";
+  }
+  fault(wave, lane,
+        Twine("out-of-bounds ") + addrSpaceName(addrSpace) + " " +
+            (write ? "store" : "load") + " of " + Twine(size) + " bytes at " +
+            (addrSpace == 1 ? "address 0x" + utohexstr(address)
+                            : "offset " + std::to_string(address)) +
+            ": the pointer derives from " + from + ", but the access lies " +
+            describeTarget(addrSpace, address),
+        &inst);
+}
+
 uint8_t *Executor::resolve(Wave &wave, unsigned lane, uint64_t address,
                            unsigned addrSpace, unsigned size, bool write,
-                           const Inst &inst) {
+                           const Inst &inst, uint32_t origin) {
   const char *access = write ? "store" : "load";
   if (addrSpace == 0) { // flat: LDS and private live in apertures
     if ((address & kApertureMask) == kLdsAperture) {
@@ -364,6 +459,12 @@ uint8_t *Executor::resolve(Wave &wave, unsigned lane, uint64_t address,
       address &= ~kApertureMask;
     }
   }
+  if (origin != kNoOrigin &&
+      !(addrSpace != 3 && addrSpace != 5 && dispatchAddress &&
+        address >= dispatchAddress && address < dispatchAddress + 64))
+    checkOrigin(wave, lane, origin,
+                addrSpace == 3 || addrSpace == 5 ? addrSpace : 1, address, size,
+                write, inst);
   if (addrSpace == 3) {
     if (address + size > ldsBytes)
       fault(wave, lane,
@@ -409,7 +510,10 @@ void Executor::checkAccess(Wave &wave, unsigned lane, uint8_t kind,
                    mem < wave.privateMem.data() + wave.privateMem.size();
   bool isPacket = mem >= dispatchPacket.data() &&
                   mem < dispatchPacket.data() + dispatchPacket.size();
-  if (!isPrivate && !isPacket)
+  if (isPrivate)
+    checker->privateAccess(kind, uint64_t(mem - wave.privateMem.data()), size,
+                           wave.index, lane, inst);
+  else if (!isPacket)
     checker->globalAccess(kind, address, size, wave.index, lane, inst, value,
                           mem);
 }
@@ -456,8 +560,8 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
   for (uint64_t m = mask; m; m &= m - 1) {
     unsigned lane = llvm::countr_zero(m);
     uint64_t address = readBits(slot(wave, ptrSlot, lane), ptrBytes);
-    uint8_t *mem =
-        resolve(wave, lane, address, inst.addrSpace, memBytes, store, inst);
+    uint8_t *mem = resolve(wave, lane, address, inst.addrSpace, memBytes, store,
+                           inst, inst.origin);
     if (checker)
       checkLoadStore(wave, lane, inst, address, mem, memBytes);
     if (profiler) {
@@ -566,8 +670,8 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
           std::memset(loaded + at, 0, granule);
         continue;
       }
-      uint8_t *mem =
-          resolve(wave, lane, base + offset + at, 1, granule, store, inst);
+      uint8_t *mem = resolve(wave, lane, base + offset + at, 1, granule, store,
+                             inst, inst.origin);
       if (checker)
         checkAccess(wave, lane, store ? AccessStore : AccessLoad,
                     base + offset + at, mem, granule, inst,
@@ -635,7 +739,8 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
     unsigned lane = llvm::countr_zero(m);
     std::memset(data, 0, sizeof(data));
     auto loaded = [&](uint64_t address, unsigned at, unsigned bytes) {
-      const uint8_t *mem = resolve(wave, lane, address, 1, bytes, false, inst);
+      const uint8_t *mem =
+          resolve(wave, lane, address, 1, bytes, false, inst, inst.origin);
       if (checker)
         checkAccess(wave, lane, AccessLoad, address, mem, bytes, inst, nullptr);
       std::memcpy(data + at, mem, bytes);
@@ -665,7 +770,8 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
       loaded(address, 0, size);
     }
     uint64_t ldsAddress = uint64_t(ldsStart) + lane * stride;
-    uint8_t *ldsMem = resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst);
+    uint8_t *ldsMem = resolve(wave, lane, ldsAddress, 3, laneBytes, true, inst,
+                              inst.ldsOrigin);
     // The LDS side is a store of what was read (zero where out of range).
     if (checker)
       checkAccess(wave, lane, AccessStore, ldsAddress, ldsMem, laneBytes, inst,
@@ -1515,8 +1621,8 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     return lanes([&](unsigned lane) {
       unsigned ptrBytes = kernel.slotTypes[inst.src[0]].eltBytes;
       uint64_t address = readBits(slot(wave, inst.src[0], lane), ptrBytes);
-      uint8_t *mem =
-          resolve(wave, lane, address, inst.addrSpace, t.size, true, inst);
+      uint8_t *mem = resolve(wave, lane, address, inst.addrSpace, t.size, true,
+                             inst, inst.origin);
       if (checker)
         checkAccess(wave, lane, AccessLoad | AccessStore | AccessAtomic,
                     address, mem, t.size, inst, nullptr);
@@ -1579,11 +1685,14 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
     if (profiler)
       profiler->waitForLoads(wave.index, uint64_t(inst.imm));
     return;
-  case Opcode::Nop:
-  case Opcode::Barrier:
   case Opcode::Fence:
     // Waves run one at a time over sequentially consistent memory: a fence
-    // orders nothing further.
+    // orders nothing further, but racecheck follows it.
+    if (checker)
+      checker->fence(wave.index, inst);
+    return;
+  case Opcode::Nop:
+  case Opcode::Barrier:
     return;
   case Opcode::SetReg: {
     // The value is an SGPR: uniform, read from the first active lane.
@@ -1927,7 +2036,7 @@ void Executor::runWorkgroup(ArrayRef<ArgValue> args) {
   if (profiler)
     profiler->beginWorkgroup(numWaves);
   if (checker)
-    checker->beginWorkgroup(group);
+    checker->beginWorkgroup(group, numWaves, waveSize);
   while (true) {
     bool stepped = false;
     for (Wave &wave : waves)
@@ -1990,6 +2099,27 @@ Error Executor::run(ArrayRef<ArgValue> args, ArrayRef<uint64_t> workgroups) {
   put32(24, kernel.privateBytes);
   put32(28, ldsBytes);
   dispatchAddress = 0x10000; // below every buffer
+  ranges.assign(kernel.allocations.size(), Range{});
+  for (auto [i, a] : llvm::enumerate(kernel.allocations)) {
+    Range &r = ranges[i];
+    switch (a.kind) {
+    case Allocation::Kind::Argument: {
+      // The whole buffer the argument points into (a launch plan may pass a
+      // pointer into the middle of one).
+      if (a.begin >= args.size())
+        break;
+      if (const Memory::Buffer *buffer = memory.find(args[a.begin].bits, 1))
+        r = {1, buffer->base, buffer->base + buffer->data.size()};
+      break;
+    }
+    case Allocation::Kind::Lds:
+      r = {3, a.begin, a.dynamicLds ? ldsBytes : a.begin + a.size};
+      break;
+    case Allocation::Kind::Private:
+      r = {5, a.begin, a.begin + a.size};
+      break;
+    }
+  }
   try {
     if (workgroups.empty()) {
       for (group[2] = 0; group[2] < launch.grid.z; ++group[2])
@@ -2078,6 +2208,9 @@ Error Simulator::launch(StringRef name, const LaunchParams &launch,
   std::optional<Checker> checker;
   if (checks.any())
     checker.emplace(**kernel, checks, memory, lds);
+  // What an untracked launch writes is unknown: count everything as written.
+  if (!checks.init)
+    memory.forgetUninitialized();
   Executor executor(**kernel, launch, memory, lds, stats, nullptr,
                     checker ? &*checker : nullptr, checks.maxWaveInstructions);
   return executor.run(args);
@@ -2106,6 +2239,9 @@ Error Simulator::profile(StringRef name, const LaunchParams &launch,
   std::optional<Checker> checker;
   if (checks.any())
     checker.emplace(**kernel, checks, memory, lds);
+  // What an untracked launch writes is unknown: count everything as written.
+  if (!checks.init)
+    memory.forgetUninitialized();
   Executor executor(**kernel, launch, memory, lds, nullptr, &profiler,
                     checker ? &*checker : nullptr, checks.maxWaveInstructions);
   if (Error e = executor.run(args, options.workgroups))

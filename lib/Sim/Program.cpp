@@ -15,6 +15,7 @@
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/GetElementPtrTypeIterator.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/Operator.h"
@@ -865,6 +866,286 @@ Error Decoder::run(Function &fn) {
   return Error::success();
 }
 
+//===----------------------------------------------------------------------===//
+// Pointer provenance (memcheck)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// What a value may derive from: a set of allocations, or unknown (an
+/// integer built from nothing, a pointer loaded from memory). A value with
+/// neither is a plain number.
+struct Origin {
+  bool unknown = false;
+  SmallVector<uint16_t, 4> roots; ///< Sorted allocation indices.
+
+  bool operator==(const Origin &other) const {
+    return unknown == other.unknown && roots == other.roots;
+  }
+  bool rooted() const { return !unknown && !roots.empty(); }
+  static Origin lost() { return {true, {}}; }
+};
+
+/// The most allocations one pointer is followed to; a select or phi over
+/// more is treated as unknown.
+constexpr size_t kMaxRoots = 8;
+
+Origin join(const Origin &a, const Origin &b) {
+  if (a.unknown || b.unknown)
+    return Origin::lost();
+  Origin result;
+  std::set_union(a.roots.begin(), a.roots.end(), b.roots.begin(), b.roots.end(),
+                 std::back_inserter(result.roots));
+  if (result.roots.size() > kMaxRoots)
+    return Origin::lost();
+  return result;
+}
+
+/// Follows pointers from their allocations through the operations that keep
+/// a pointer's provenance (LLVM LangRef, "Pointer Aliasing Rules": a GEP,
+/// cast or select result is based on its pointer operand; an integer that
+/// adds or masks a pure offset to a ptrtoint still names that object). A
+/// fixpoint over the function, so that phis of loops settle.
+class OriginAnalysis {
+public:
+  OriginAnalysis(Function &fn, Kernel &kernel) : fn(fn), kernel(kernel) {}
+
+  void run() {
+    for (Argument &arg : fn.args())
+      if (arg.getType()->isPointerTy()) {
+        Allocation a{Allocation::Kind::Argument};
+        a.begin = arg.getArgNo();
+        a.name = "kernel argument " + std::to_string(arg.getArgNo());
+        if (arg.hasName())
+          a.name += " (%" + arg.getName().str() + ")";
+        argumentRoot[&arg] = add(std::move(a));
+      }
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (Instruction &inst : instructions(fn)) {
+        Origin next = transfer(inst);
+        auto [it, inserted] = state.try_emplace(&inst, next);
+        if (!inserted && it->second == next)
+          continue;
+        it->second = std::move(next);
+        changed = true;
+      }
+    }
+    for (Inst &inst : kernel.insts) {
+      const Instruction *ir = inst.ir;
+      auto operand = [&](unsigned i) {
+        return const_cast<Value *>(ir->getOperand(i));
+      };
+      switch (inst.op) {
+      case Opcode::Load:
+      case Opcode::AtomicRMW:
+      case Opcode::BufferLoad:
+      case Opcode::GlobalLoadToLds:
+        inst.origin = intern(of(operand(0)));
+        if (inst.op == Opcode::GlobalLoadToLds)
+          inst.ldsOrigin = intern(of(operand(1)));
+        break;
+      case Opcode::Store:
+        inst.origin = intern(of(operand(1)));
+        break;
+      case Opcode::BufferStore:
+        inst.origin = intern(of(operand(1)));
+        break;
+      case Opcode::BufferLoadToLds:
+        inst.origin = intern(of(operand(0)));
+        inst.ldsOrigin = intern(of(operand(1)));
+        break;
+      default:
+        break;
+      }
+    }
+  }
+
+private:
+  uint16_t add(Allocation allocation) {
+    kernel.allocations.push_back(std::move(allocation));
+    return uint16_t(kernel.allocations.size() - 1);
+  }
+
+  uint32_t intern(const Origin &origin) {
+    if (!origin.rooted())
+      return kNoOrigin;
+    for (auto [i, set] : llvm::enumerate(kernel.originSets))
+      if (ArrayRef<uint16_t>(set) == ArrayRef<uint16_t>(origin.roots))
+        return uint32_t(i);
+    kernel.originSets.push_back(origin.roots);
+    return uint32_t(kernel.originSets.size() - 1);
+  }
+
+  static bool holdsPointers(Type *type) {
+    if (auto *vec = dyn_cast<VectorType>(type))
+      type = vec->getElementType();
+    return type->isPointerTy() || isa<StructType>(type) || isa<ArrayType>(type);
+  }
+
+  /// The allocation of LDS variable `global`, made on first use.
+  Origin ldsRoot(const GlobalVariable *global) {
+    auto offset = kernel.ldsOffsets.find(global);
+    if (offset == kernel.ldsOffsets.end())
+      return Origin::lost();
+    auto [it, inserted] = ldsRootOf.try_emplace(global, 0);
+    if (inserted) {
+      Allocation a{Allocation::Kind::Lds};
+      a.begin = offset->second;
+      a.size = global->getParent()->getDataLayout().getTypeAllocSize(
+          global->getValueType());
+      a.dynamicLds = a.size == 0;
+      a.name = "LDS variable @" + global->getName().str();
+      it->second = add(std::move(a));
+    }
+    return {false, {it->second}};
+  }
+
+  Origin ofConstant(Constant *constant) {
+    if (auto *global = dyn_cast<GlobalVariable>(constant))
+      return ldsRoot(global);
+    if (auto *expr = dyn_cast<ConstantExpr>(constant)) {
+      switch (expr->getOpcode()) {
+      case Instruction::GetElementPtr:
+      case Instruction::AddrSpaceCast:
+      case Instruction::BitCast:
+      case Instruction::PtrToInt:
+        return ofConstant(expr->getOperand(0));
+      default:
+        return Origin::lost();
+      }
+    }
+    // Null, undef and integers: a pointer from them derives from nothing.
+    return holdsPointers(constant->getType()) ? Origin::lost() : Origin{};
+  }
+
+  Origin of(Value *value) {
+    if (auto *arg = dyn_cast<Argument>(value)) {
+      auto it = argumentRoot.find(arg);
+      if (it != argumentRoot.end())
+        return {false, {it->second}};
+      return Origin{};
+    }
+    if (auto *constant = dyn_cast<Constant>(value))
+      return ofConstant(constant);
+    auto it = state.find(value);
+    return it == state.end() ? Origin{} : it->second;
+  }
+
+  /// An integer combining two values: a pointer plus (or masked with) a
+  /// plain number keeps the pointer's origin; two pointers give none
+  /// (a difference is no pointer).
+  Origin combine(Value *a, Value *b, bool keepFirstOnly) {
+    Origin x = of(a), y = of(b);
+    if (x.unknown || y.unknown)
+      return Origin::lost();
+    if (x.rooted() && y.rooted())
+      return Origin::lost();
+    if (keepFirstOnly && y.rooted())
+      return Origin::lost();
+    return join(x, y);
+  }
+
+  Origin transfer(Instruction &inst) {
+    switch (inst.getOpcode()) {
+    case Instruction::Alloca: {
+      auto [it, inserted] = allocaRoot.try_emplace(&inst, 0);
+      if (inserted) {
+        // The Alloca instruction's offset and size, as the decoder gave them.
+        Allocation a{Allocation::Kind::Private};
+        for (const Inst &decoded : kernel.insts)
+          if (decoded.ir == &inst)
+            a.begin = uint64_t(decoded.imm);
+        a.size = cast<AllocaInst>(inst)
+                     .getAllocationSize(inst.getDataLayout())
+                     ->getFixedValue();
+        a.name = "alloca " + (inst.hasName() ? "%" + inst.getName().str()
+                                             : std::string("(unnamed)"));
+        it->second = add(std::move(a));
+      }
+      return {false, {it->second}};
+    }
+    case Instruction::GetElementPtr:
+      return of(cast<GetElementPtrInst>(inst).getPointerOperand());
+    case Instruction::BitCast:
+    case Instruction::AddrSpaceCast:
+    case Instruction::PtrToInt:
+    case Instruction::Trunc:
+    case Instruction::ZExt:
+    case Instruction::SExt:
+    case Instruction::Freeze:
+    case Instruction::ExtractElement:
+    case Instruction::ExtractValue:
+      return of(inst.getOperand(0));
+    case Instruction::IntToPtr: {
+      Origin origin = of(inst.getOperand(0));
+      return origin.rooted() ? origin : Origin::lost();
+    }
+    case Instruction::Select:
+      return join(of(inst.getOperand(1)), of(inst.getOperand(2)));
+    case Instruction::PHI: {
+      Origin result;
+      for (Value *incoming : cast<PHINode>(inst).incoming_values())
+        result = join(result, of(incoming));
+      return result;
+    }
+    case Instruction::InsertElement:
+    case Instruction::InsertValue:
+    case Instruction::ShuffleVector:
+      return join(of(inst.getOperand(0)), of(inst.getOperand(1)));
+    case Instruction::Add:
+    case Instruction::Or:
+    case Instruction::Xor:
+    case Instruction::And:
+      return combine(inst.getOperand(0), inst.getOperand(1), false);
+    case Instruction::Sub:
+      return combine(inst.getOperand(0), inst.getOperand(1), true);
+    case Instruction::ICmp:
+    case Instruction::FCmp:
+      return Origin{};
+    case Instruction::Load:
+    case Instruction::AtomicRMW:
+    case Instruction::AtomicCmpXchg:
+      // What memory held: a pointer stored there lost its origin here.
+      return inst.getType()->isFPOrFPVectorTy() ? Origin{} : Origin::lost();
+    case Instruction::Call: {
+      auto *call = cast<CallInst>(&inst);
+      if (Function *callee = call->getCalledFunction()) {
+        StringRef name = callee->getName();
+        if (name.starts_with("llvm.amdgcn.make.buffer.rsrc") ||
+            name.starts_with("llvm.ptrmask") ||
+            name.starts_with("llvm.amdgcn.readfirstlane") ||
+            name.starts_with("llvm.amdgcn.readlane"))
+          return of(call->getArgOperand(0));
+      }
+      break;
+    }
+    default:
+      break;
+    }
+    // Anything else: a plain number from plain numbers; lost otherwise.
+    if (holdsPointers(inst.getType()))
+      return Origin::lost();
+    for (Value *operand : inst.operands())
+      if (!isa<BasicBlock>(operand) && !isa<Function>(operand)) {
+        Origin o = of(operand);
+        if (o.unknown || o.rooted())
+          return inst.getType()->isFPOrFPVectorTy() ? Origin{} : Origin::lost();
+      }
+    return Origin{};
+  }
+
+  Function &fn;
+  Kernel &kernel;
+  DenseMap<Value *, Origin> state;
+  DenseMap<const Argument *, uint16_t> argumentRoot;
+  DenseMap<const GlobalVariable *, uint16_t> ldsRootOf;
+  DenseMap<const Instruction *, uint16_t> allocaRoot;
+};
+
+} // namespace
+
 Expected<std::unique_ptr<Program>>
 Program::create(std::unique_ptr<LLVMContext> context,
                 std::unique_ptr<Module> module, const amdgpu::ChipInfo &chip) {
@@ -944,6 +1225,7 @@ Error Program::decode() {
                                "kernel '" + fn.getName().str() +
                                    "': the simulator cannot run " +
                                    toString(std::move(e)));
+    OriginAnalysis(fn, *kernel).run();
     kernels.push_back(std::move(kernel));
   }
   if (kernels.empty())

@@ -206,6 +206,26 @@ struct Inst {
   uint32_t succ[2] = {0, 0}; ///< Branch targets (block indices).
   const amdgpu::MatrixIntrinsic *matrix = nullptr;
   const llvm::Instruction *ir = nullptr;
+  /// The allocations the accessed pointer may derive from (an index into
+  /// Kernel::originSets), or kNoOrigin where that is not known; `ldsOrigin`
+  /// is the LDS side of a load into LDS.
+  uint32_t origin = ~0u, ldsOrigin = ~0u;
+};
+
+/// No known origin: the access is checked against every allocation.
+constexpr uint32_t kNoOrigin = ~0u;
+
+/// Something a pointer can derive from (memcheck): a kernel argument's
+/// buffer, an LDS variable, or an alloca of private memory.
+struct Allocation {
+  enum class Kind : uint8_t { Argument, Lds, Private };
+  Kind kind;
+  /// Argument: its number. Lds: its offset (the dynamic tail runs to the end
+  /// of the launch's LDS). Private: its offset within a lane's allocas.
+  uint64_t begin = 0;
+  uint64_t size = 0; ///< Lds and Private.
+  bool dynamicLds = false;
+  std::string name; ///< For reports: "kernel argument 0 (%a)", ...
 };
 
 struct Block {
@@ -233,6 +253,10 @@ struct Kernel {
   /// (as the AMDGPU backend allocates LDS per kernel).
   llvm::DenseMap<const llvm::GlobalVariable *, uint32_t> ldsOffsets;
   uint32_t staticLdsBytes = 0; ///< Its static LDS, dynamic LDS after it.
+  /// What pointers derive from, and the sets of them memory instructions
+  /// name (Inst::origin).
+  std::vector<Allocation> allocations;
+  std::vector<llvm::SmallVector<uint16_t, 4>> originSets;
 };
 
 /// A module decoded for one chip.

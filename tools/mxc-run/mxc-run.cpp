@@ -207,7 +207,9 @@ static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
       if (mxrt_buffer_alloc(device, spec.bytes, &buffer))
         return mxrtFail();
       buffers.push_back(buffer);
-      // Outputs start zeroed, as the simulator's buffers do.
+      // Outputs start zeroed, as the simulator's buffers do; there an `out:`
+      // buffer stays unwritten by the host, so that initcheck reports a
+      // kernel reading it before writing it.
       std::vector<uint8_t> zeros;
       const void *data = nullptr;
       if (spec.contents) {
@@ -216,7 +218,9 @@ static int runWithRuntime(StringRef deviceSpec, const MemoryBuffer &file,
         zeros.resize(spec.bytes);
         data = zeros.data();
       }
-      if (mxrt_buffer_write(buffer, 0, data, spec.bytes, nullptr))
+      bool hostWrites =
+          spec.kind != ArgSpec::Kind::Out || !deviceSpec.starts_with("sim:");
+      if (hostWrites && mxrt_buffer_write(buffer, 0, data, spec.bytes, nullptr))
         return mxrtFail();
       value.kind = MXRT_VALUE_BUFFER;
       value.buffer = buffer;
@@ -311,6 +315,9 @@ static int runInSimulator(const amdgpu::ChipInfo &chip,
     if (spec.contents && spec.bytes)
       std::memcpy(memory.getBuffer(addresses[i])->data.data(),
                   spec.contents->getBufferStart(), spec.bytes);
+    // An output holds nothing the host wrote (initcheck); `zero:` is zeroed.
+    if (spec.kind == ArgSpec::Kind::Out)
+      memory.markUninitialized(addresses[i]);
     if (spec.kind == ArgSpec::Kind::Out || spec.kind == ArgSpec::Kind::InOut)
       outputs.push_back({spec.path, addresses[i]});
   }

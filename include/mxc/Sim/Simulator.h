@@ -33,6 +33,9 @@ public:
     uint64_t base;
     std::vector<uint8_t> data;
     std::string name;
+    /// initcheck: one flag a byte, set once the host or a kernel wrote it;
+    /// empty when every byte is initialised (the host filled the buffer).
+    std::vector<uint8_t> written;
   };
 
   /// Allocates `bytes` zeroed bytes named `name` (used in reports).
@@ -41,6 +44,14 @@ public:
   /// beside those allocated (simulated memory is host memory; an allocation
   /// beyond it would end the process).
   llvm::Expected<uint64_t> tryAllocate(size_t bytes, llvm::StringRef name);
+  /// Marks the buffer at `base` as holding nothing the host wrote (an
+  /// output: device memory starts undefined), for initcheck.
+  void markUninitialized(uint64_t base);
+  /// Marks [address, address + bytes) as written by the host.
+  void markWritten(uint64_t address, size_t bytes);
+  /// Marks every buffer as initialised (after a launch that did not track
+  /// what it wrote).
+  void forgetUninitialized();
   /// The buffer that starts at `address`, or null.
   Buffer *getBuffer(uint64_t address);
   /// The buffer holding all of [address, address + size), or null.
@@ -96,7 +107,9 @@ struct CheckOptions {
   bool race = false;
   /// Waves of a workgroup waiting at different barrier instructions.
   bool sync = false;
-  /// A load of LDS bytes the workgroup never wrote.
+  /// A load of LDS bytes the workgroup never wrote, of private bytes the
+  /// lane never wrote, or of global bytes neither the host nor a kernel
+  /// wrote (Memory::markUninitialized).
   bool init = false;
   /// Instructions one wave may run; 0 for no limit. Always applies.
   uint64_t maxWaveInstructions = kDefaultMaxWaveInstructions;

@@ -22,6 +22,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -35,6 +36,8 @@
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/Internalize.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
+
+#include <csetjmp>
 
 using namespace llvm;
 using namespace mxc::amdgpu;
@@ -208,7 +211,42 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
   if (tm.addPassesToEmitFile(pm, os, nullptr, kind))
     return createStringError(inconvertibleErrorCode(),
                              "the AMDGPU backend cannot emit this file type");
-  pm.run(module);
+  // The backend reports what it cannot select ("Cannot select: intrinsic
+  // ...", an intrinsic the chip lacks) as a fatal error, which would end the
+  // process. The handler records the reason and jumps back here, as
+  // llvm::CrashRecoveryContext does for clang, without installing signal
+  // handlers that would hide real crashes from sanitizers and fuzzers. The
+  // backend's state of this module is abandoned (leaked), not resumed.
+  static thread_local std::jmp_buf *fatalJump = nullptr;
+  static thread_local std::string *fatalReason = nullptr;
+  std::jmp_buf jump;
+  std::string reason;
+  fatalJump = &jump;
+  fatalReason = &reason;
+  bool failed = false;
+  {
+    ScopedFatalErrorHandler handler(
+        [](void *, const char *message, bool) {
+          *fatalReason = message;
+          std::longjmp(*fatalJump, 1);
+        },
+        nullptr);
+    if (setjmp(jump) == 0)
+      pm.run(module);
+    else
+      failed = true;
+  }
+  fatalJump = nullptr;
+  fatalReason = nullptr;
+  if (failed) {
+    // One line: the selection DAG dump after the first line says nothing to
+    // a user.
+    StringRef first = StringRef(reason).trim();
+    first = first.take_until([](char c) { return c == '\n'; }).rtrim();
+    return createStringError(inconvertibleErrorCode(),
+                             "the AMDGPU backend cannot compile this for " +
+                                 tm.getTargetCPU() + ": " + first);
+  }
   return buffer;
 }
 

@@ -40,8 +40,8 @@ sim::CheckOptions allChecks() {
 }
 
 Outcome run(const std::string &body, const sim::CheckOptions &checks,
-            unsigned lanes = 128, unsigned workgroups = 1,
-            unsigned words = 128) {
+            unsigned lanes = 128, unsigned workgroups = 1, unsigned words = 128,
+            bool outputUndefined = false) {
   std::string text = std::string(test::kAmdgcnTarget) + kHeader + body;
   auto simulator = sim::Simulator::load(llvm::MemoryBufferRef(text, "t.ll"),
                                         *amdgpu::lookupChip("gfx950"));
@@ -50,6 +50,8 @@ Outcome run(const std::string &body, const sim::CheckOptions &checks,
   simulator->setCheckOptions(checks);
   sim::Memory memory;
   uint64_t out = memory.allocate(words * 4, "out");
+  if (outputUndefined)
+    memory.markUninitialized(out);
   sim::LaunchParams launch;
   launch.grid.x = workgroups;
   launch.block.x = lanes;
@@ -275,6 +277,114 @@ done:
   EXPECT_TRUE(contains(e, "atomically writes at '%old = atomicrmw add")) << e;
 }
 
+/// Lane 0 clears a flag in LDS and all waves pass a barrier. Then the
+/// writer wave (WRITER) stores l to lds[l % 64] and sets the flag with
+/// PUBLISH; the other wave spins on the flag with WAIT and then reads
+/// lds[l % 64] into out[l].
+const char *kFlagHandoff = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %wave = lshr i32 %l, 6
+  %i = and i32 %l, 63
+  %p = getelementptr i32, ptr addrspace(3) @lds, i32 %i
+  %flag = getelementptr i32, ptr addrspace(3) @lds, i32 100
+  %first = icmp eq i32 %l, 0
+  br i1 %first, label %clear, label %sync
+clear:
+  store i32 0, ptr addrspace(3) %flag
+  br label %sync
+sync:
+  call void @llvm.amdgcn.s.barrier()
+  %writes = icmp eq i32 %wave, WRITER
+  br i1 %writes, label %write, label %wait
+write:
+  store i32 %l, ptr addrspace(3) %p
+  PUBLISH
+  br label %done
+wait:
+  WAIT
+  %ready = icmp ne i32 %f, 0
+  br i1 %ready, label %read, label %wait
+read:
+  %v = load i32, ptr addrspace(3) %p
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %v, ptr addrspace(1) %o
+  br label %done
+done:
+  ret void
+}
+)";
+
+std::string flagHandoff(unsigned writer, llvm::StringRef publish,
+                        llvm::StringRef wait) {
+  std::string body = kFlagHandoff;
+  test::replaceAll(body, "WRITER", std::to_string(writer));
+  test::replaceAll(body, "PUBLISH", publish);
+  test::replaceAll(body, "WAIT", wait);
+  return body;
+}
+
+TEST(RaceCheck, ReleaseAcquireFlagOrdersTheHandoff) {
+  // LLVM's memory model (LangRef, "Memory Model for Concurrent
+  // Operations"): a release store read by an acquire load synchronizes, so
+  // the data written before the store happens before the reads after the
+  // load. So does a release fence before a relaxed store with a relaxed
+  // load and an acquire fence after it, and an acq_rel atomicrmw.
+  struct Variant {
+    const char *publish, *wait;
+  } variants[] = {
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "release, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "acquire, align 4"},
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"agent\") "
+       "seq_cst, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag seq_cst, align 4"},
+      {"fence syncscope(\"workgroup\") release\n  store atomic i32 1, ptr "
+       "addrspace(3) %flag syncscope(\"workgroup\") monotonic, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "monotonic, align 4\n  fence syncscope(\"workgroup\") acquire"},
+      {"%old = atomicrmw xchg ptr addrspace(3) %flag, i32 1 "
+       "syncscope(\"workgroup\") acq_rel",
+       "%f = atomicrmw add ptr addrspace(3) %flag, i32 0 "
+       "syncscope(\"workgroup\") acquire"},
+  };
+  for (const Variant &v : variants)
+    for (unsigned writer : {0u, 1u}) {
+      Outcome r = run(flagHandoff(writer, v.publish, v.wait), allChecks());
+      ASSERT_EQ(r.error, "") << v.publish << " / writer " << writer;
+      for (unsigned l = 0; l < 128; ++l)
+        if (l / 64 != writer)
+          EXPECT_EQ(r.out[l], 64 * writer + l % 64) << "lane " << l;
+    }
+}
+
+TEST(RaceCheck, FlagHandoffWithoutReleaseAcquireIsARace) {
+  // Relaxed atomics, or release/acquire at wavefront scope, order nothing
+  // between waves; a plain flag is itself a race.
+  struct Variant {
+    const char *publish, *wait, *hazard;
+  } variants[] = {
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "monotonic, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"workgroup\") "
+       "monotonic, align 4",
+       "read-after-write hazard on LDS byte 0"},
+      {"store atomic i32 1, ptr addrspace(3) %flag syncscope(\"wavefront\") "
+       "release, align 4",
+       "%f = load atomic i32, ptr addrspace(3) %flag syncscope(\"wavefront\") "
+       "acquire, align 4",
+       "read-after-write hazard on LDS byte 0"},
+      {"store i32 1, ptr addrspace(3) %flag",
+       "%f = load i32, ptr addrspace(3) %flag", "hazard on LDS byte 400"},
+  };
+  for (const Variant &v : variants) {
+    std::string e = run(flagHandoff(0, v.publish, v.wait), allChecks()).error;
+    EXPECT_TRUE(contains(e, v.hazard)) << v.publish << ": " << e;
+  }
+}
+
 TEST(SyncCheck, WavesAtDifferentBarriers) {
   // Wave 0 waits at one barrier, wave 1 at another: hardware releases them
   // together (s_barrier counts waves, not instructions), which the
@@ -398,6 +508,76 @@ define amdgpu_kernel void @k(ptr addrspace(1) %out) {
                       allChecks(), 1)
                       .error;
   EXPECT_TRUE(contains(e, "load of LDS byte 2, which no wave")) << e;
+}
+
+TEST(InitCheck, KernelReadsItsOutputBeforeWritingIt) {
+  // out[l] += 1: a load of an output buffer the host never wrote (device
+  // memory starts undefined). The host-filled buffer passes.
+  const char *body = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  %v = load i32, ptr addrspace(1) %o
+  %w = add i32 %v, 1
+  store i32 %w, ptr addrspace(1) %o
+  ret void
+}
+)";
+  std::string e = run(body, allChecks(), 64, 1, 128, true).error;
+  EXPECT_EQ(e.substr(0, e.find(" at '")),
+            "initcheck: kernel 'k', workgroup (0,0,0), wave 0, lane 0: load "
+            "of global byte 0x100000000 (buffer 'out' + 0), which neither the "
+            "host nor a kernel wrote before it (an output buffer starts "
+            "undefined),")
+      << e;
+  EXPECT_EQ(run(body, allChecks(), 64, 1, 128, false).error, "");
+  // Without initcheck the read is not looked at.
+  sim::CheckOptions race;
+  race.race = true;
+  EXPECT_EQ(run(body, race, 64, 1, 128, true).error, "");
+  // Written first, then read: clean.
+  const char *writesFirst = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %l, ptr addrspace(1) %o
+  %v = load i32, ptr addrspace(1) %o
+  %w = add i32 %v, 1
+  store i32 %w, ptr addrspace(1) %o
+  ret void
+}
+)";
+  EXPECT_EQ(run(writesFirst, allChecks(), 64, 1, 128, true).error, "");
+}
+
+TEST(InitCheck, PrivateMemoryTheLaneNeverWrote) {
+  // Lane l writes s[0] only when l is odd, then every lane loads s[0].
+  const char *body = R"(
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %s = alloca [2 x i32], align 4, addrspace(5)
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %odd = trunc i32 %l to i1
+  br i1 %odd, label %write, label %read
+write:
+  store i32 %l, ptr addrspace(5) %s
+  br label %read
+read:
+  %v = load i32, ptr addrspace(5) %s
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %v, ptr addrspace(1) %o
+  ret void
+}
+)";
+  std::string e = run(body, allChecks(), 64).error;
+  EXPECT_EQ(e, "initcheck: kernel 'k', workgroup (0,0,0), wave 0, lane 0: "
+               "load of private byte 0 (alloca %s + 0), which the lane never "
+               "wrote (private memory starts undefined), at '%v = load i32, "
+               "ptr addrspace(5) %s, align 4'");
+  std::string allWrite = body;
+  test::replaceAll(allWrite, "br i1 %odd, label %write, label %read",
+                   "br label %write");
+  EXPECT_EQ(run(allWrite, allChecks(), 64).error, "");
 }
 
 const char *kCountingLoop = R"(
