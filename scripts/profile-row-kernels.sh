@@ -18,13 +18,13 @@ row() { # name minimal-bytes json
 import json, sys
 p = json.loads(sys.stdin.read().splitlines()[0])
 moved = p["global_load_bytes"] + p["global_store_bytes"]
-print("| %s | %s | %.1f | %.2f | %d | %d | %.2f |" % (sys.argv[1], p["bound"],
-      p["percent_of_hbm_peak"], moved / float(sys.argv[2]), p["workgroups"],
-      p["block"][0], p["modelled_us"]))' "$1" "$2"
+print("| %s | %s | %.1f | %.2f | %.2f | %d | %d | %.2f |" % (sys.argv[1], p["bound"],
+      p["percent_of_hbm_peak"], p["unique_global_bytes"] / float(sys.argv[2]),
+      moved / float(sys.argv[2]), p["workgroups"], p["block"][0], p["modelled_us"]))' "$1" "$2"
 }
 
-echo "| kernel | bound | % HBM | bytes moved / minimal | workgroups | lanes | modelled us |"
-echo "|---|---|---|---|---|---|---|"
+echo "| kernel | bound | % HBM | HBM bytes / minimal | bytes requested / minimal | workgroups | lanes | modelled us |"
+echo "|---|---|---|---|---|---|---|---|"
 for spec in "e4m3 bf16" "e2m1 bf16" "e3m2 bf16" "e4m3 f32"; do
   read -r F IN <<<"$spec"
   case $F in e2m1) qb=$((M * K / 2)) ;; e2m3|e3m2) qb=$((M * K * 3 / 4)) ;; *) qb=$((M * K)) ;; esac
@@ -105,3 +105,33 @@ if [ -f "$oracles/gemma_rmsnorm_residual_h4096.ll" ]; then
     --arg i32:$((H / 32)) --arg null --arg null --profile=json --workgroups "$sample")
   row "Triton gemma_rmsnorm_residual_h4096 bf16 ${M}x${H}" $((M * H * 8 + H * 2)) <<<"$json"
 fi
+
+# Decode and small batches: the plan's kernel for M in {1, 16, 64} (one-wave
+# workgroups, or a row a workgroup for RMSNorm, until the large-M kernel
+# fills the CUs).
+echo
+echo "| kernel | M | kernel run | bound | % HBM | HBM bytes / minimal | workgroups | lanes | modelled us |"
+echo "|---|---|---|---|---|---|---|---|---|"
+small() { # name M minimal-bytes json
+  /usr/bin/python3 -c '
+import json, sys
+p = json.loads(sys.stdin.read().splitlines()[0])
+print("| %s | %s | %s | %s | %.1f | %.2f | %d | %d | %.2f |" % (sys.argv[1], sys.argv[2],
+      p["kernel"], p["bound"], p["percent_of_hbm_peak"],
+      p["unique_global_bytes"] / float(sys.argv[3]), p["workgroups"], p["block"][0],
+      p["modelled_us"]))' "$1" "$2" "$3"
+}
+"$mxc" quantize --format e4m3 --k "$K" -o "$tmp/q.hsaco"
+"$mxc" swiglu --i "$I" --layout split --limit 7 --out e4m3 -o "$tmp/s.hsaco"
+for m in 1 16 64; do
+  json=$("$run" --device sim:gfx950 "$tmp/q.hsaco" --plan "M=$m" \
+    --arg zero:$((m * K * 2)) --arg zero:$((m * K)) --arg zero:$((m * K / 32)) --profile=json)
+  small "mxc quantize bf16 -> e4m3 K=$K" $m $((m * K * 3 + m * K / 32)) <<<"$json"
+  json=$("$run" --device sim:gfx950 "$tmp/s.hsaco" --plan "M=$m" \
+    --arg zero:$((m * 2 * I * 2)) --arg zero:$((m * I)) --arg zero:$((m * I / 32)) --profile=json)
+  small "mxc swiglu split limit bf16 -> e4m3 I=$I" $m $((m * 2 * I * 2 + m * I + m * I / 32)) <<<"$json"
+  json=$("$run" --device sim:gfx950 "$tmp/r.hsaco" --plan "M=$m" \
+    --arg zero:$((m * H * 2)) --arg zero:$((H * 2)) --arg zero:$((m * H * 2)) \
+    --arg zero:$((m * H * 2)) --arg zero:$((m * H * 2)) --profile=json)
+  small "mxc rmsnorm residual bf16 H=$H" $m $((m * H * 8 + H * 2)) <<<"$json"
+done

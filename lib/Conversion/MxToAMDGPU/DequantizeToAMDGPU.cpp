@@ -48,43 +48,42 @@ LogicalResult mxc::lowerDequantize(mx::DequantizeOp op,
   int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
   unsigned codeBytes = unsigned(kRunElements * format.bits / 8);
 
-  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves, chip.waveSize);
   if (!rewriter)
     return success();
-  ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
-  gpu::GPUFuncOp func =
-      createRowKernel(b, op, kernels, "dequantize", 3, lanes.threads());
-  TileBuilder t(b, chip);
-  Block &entry = func.getBody().front();
-  Value m = entry.getArgument(3);
-  LanePlace p = getLanePlace(t, lanes, m);
-  int64_t valueRowBytes = k * format.bits / 8;
-  tile::RowRuns values{
-      makeRowsResource(t, entry.getArgument(0), m, valueRowBytes),
-      valueRowBytes, codeBytes};
-  tile::RowRuns scales{makeRowsResource(t, entry.getArgument(1), m, k / 32),
-                       k / 32, 1};
-  tile::RowRuns output{
-      makeRowsResource(t, entry.getArgument(2), m, k * outBytes), k * outBytes,
-      unsigned(kRunElements * outBytes)};
+  buildRowKernels(
+      *rewriter, op, kernels, "dequantize", buffers, chip, k / kRunElements,
+      kWaves,
+      [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func, const RowLanes &lanes) {
+        TileBuilder t(b, chip);
+        Block &entry = func.getBody().front();
+        Value m = entry.getArgument(3);
+        LanePlace p = getLanePlace(t, lanes, m);
+        int64_t valueRowBytes = k * format.bits / 8;
+        tile::RowRuns values{
+            makeRowsResource(t, entry.getArgument(0), m, valueRowBytes),
+            valueRowBytes, codeBytes};
+        tile::RowRuns scales{
+            makeRowsResource(t, entry.getArgument(1), m, k / 32), k / 32, 1};
+        tile::RowRuns output{
+            makeRowsResource(t, entry.getArgument(2), m, k * outBytes),
+            k * outBytes, unsigned(kRunElements * outBytes)};
 
-  Value codes = values.load(t, p.row, p.run, p.valid);
-  Value block = arith::ShRUIOp::create(b, p.run, t.i32(1));
-  Value scaleByte =
-      t.bufferLoad(b.getI8Type(), scales.rsrc,
-                   scales.offset(t, p.row, block, p.valid), t.i32(0));
-  Value scale = quant::scaleValue(
-      t, arith::ExtUIOp::create(b, b.getI32Type(), scaleByte));
-  SmallVector<Value> y =
-      quant::decodeCodes(t, format.format, codes, kRunElements, chip.rowFp8);
-  // y = round(float(q) * 2^(s - 127)): the product in fp32, one rounding to
-  // the output type.
-  for (Value &v : y)
-    v = arith::MulFOp::create(b, v, scale);
-  Value run = packFromF32(t, y, outType);
-  output.store(t, run, p.row, p.run, p.valid);
-  gpu::ReturnOp::create(b);
-
-  replaceWithRowPlan(*rewriter, op, "dequantize", buffers, func, lanes);
+        Value codes = values.load(t, p.row, p.run, p.valid);
+        Value block = arith::ShRUIOp::create(b, p.run, t.i32(1));
+        Value scaleByte =
+            t.bufferLoad(b.getI8Type(), scales.rsrc,
+                         scales.offset(t, p.row, block, p.valid), t.i32(0));
+        Value scale = quant::scaleValue(
+            t, arith::ExtUIOp::create(b, b.getI32Type(), scaleByte));
+        SmallVector<Value> y = quant::decodeCodes(t, format.format, codes,
+                                                  kRunElements, chip.rowFp8);
+        // y = round(float(q) * 2^(s - 127)): the product in fp32, one rounding
+        // to the output type.
+        for (Value &v : y)
+          v = arith::MulFOp::create(b, v, scale);
+        Value run = packFromF32(t, y, outType);
+        output.store(t, run, p.row, p.run, p.valid);
+        gpu::ReturnOp::create(b);
+      });
   return success();
 }

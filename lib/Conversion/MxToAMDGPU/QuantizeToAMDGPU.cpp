@@ -47,30 +47,30 @@ LogicalResult mxc::lowerQuantize(mx::QuantizeOp op, gpu::GPUModuleOp kernels,
       *mx::getFormatInfo(op.getValues().getType().getElementType());
   int64_t inBytes = inType.getIntOrFloatBitWidth() / 8;
 
-  RowLanes lanes = RowLanes::get(k / kRunElements, kWaves, chip.waveSize);
   if (!rewriter)
     return success();
-  ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
-  gpu::GPUFuncOp func =
-      createRowKernel(b, op, kernels, "quantize", 3, lanes.threads());
-  TileBuilder t(b, chip);
-  Block &entry = func.getBody().front();
-  Value m = entry.getArgument(3);
-  LanePlace p = getLanePlace(t, lanes, m);
-  tile::RowRuns input{makeRowsResource(t, entry.getArgument(0), m, k * inBytes),
-                      k * inBytes, unsigned(kRunElements * inBytes)};
-  Value valuesRsrc =
-      makeRowsResource(t, entry.getArgument(1), m, k * format.bits / 8);
-  Value scalesRsrc = makeRowsResource(t, entry.getArgument(2), m, k / 32);
+  buildRowKernels(
+      *rewriter, op, kernels, "quantize", buffers, chip, k / kRunElements,
+      kWaves,
+      [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func, const RowLanes &lanes) {
+        TileBuilder t(b, chip);
+        Block &entry = func.getBody().front();
+        Value m = entry.getArgument(3);
+        LanePlace p = getLanePlace(t, lanes, m);
+        tile::RowRuns input{
+            makeRowsResource(t, entry.getArgument(0), m, k * inBytes),
+            k * inBytes, unsigned(kRunElements * inBytes)};
+        Value valuesRsrc =
+            makeRowsResource(t, entry.getArgument(1), m, k * format.bits / 8);
+        Value scalesRsrc = makeRowsResource(t, entry.getArgument(2), m, k / 32);
 
-  SmallVector<Value> x =
-      unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
-  storeQuantizedRun(
-      t,
-      {valuesRsrc, scalesRsrc, k, format.format, op.getRounding(), chip.rowFp8},
-      x, p.lane, p.row, p.run, p.valid);
-  gpu::ReturnOp::create(b);
-
-  replaceWithRowPlan(*rewriter, op, "quantize", buffers, func, lanes);
+        SmallVector<Value> x =
+            unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
+        storeQuantizedRun(t,
+                          {valuesRsrc, scalesRsrc, k, format.format,
+                           op.getRounding(), chip.rowFp8},
+                          x, p.lane, p.row, p.run, p.valid);
+        gpu::ReturnOp::create(b);
+      });
   return success();
 }

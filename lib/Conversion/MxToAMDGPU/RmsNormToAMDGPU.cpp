@@ -54,16 +54,19 @@ struct NormLanes {
   unsigned waves = 0;       ///< Of a workgroup.
   int64_t rowsPerIteration = 0, runsPerLane = 0, iterations = 0;
 
-  static NormLanes get(int64_t runs, unsigned waveSize) {
+  /// Rows of `runs` runs; rows of at most a wave take workgroups of
+  /// `shortRowWaves` waves; a workgroup handles at least `minRows` rows.
+  static NormLanes get(int64_t runs, unsigned waveSize, unsigned shortRowWaves,
+                       int64_t minRows) {
     NormLanes l;
     l.runs = runs;
     l.waveSize = waveSize;
     if (runs <= 16) {
       l.lanesPerRow = unsigned(llvm::PowerOf2Ceil(uint64_t(runs)));
-      l.waves = 4;
+      l.waves = shortRowWaves;
     } else if (runs <= waveSize) {
       l.lanesPerRow = waveSize;
-      l.waves = 4;
+      l.waves = shortRowWaves;
     } else {
       l.waves = unsigned(std::min<int64_t>(kMaxLanesPerRow / waveSize,
                                            llvm::divideCeil(runs, waveSize)));
@@ -71,7 +74,7 @@ struct NormLanes {
     }
     l.rowsPerIteration = int64_t(l.waves) * waveSize / l.lanesPerRow;
     l.runsPerLane = llvm::divideCeil(runs, int64_t(l.lanesPerRow));
-    l.iterations = std::max<int64_t>(1, kRowsPerGroup / l.rowsPerIteration);
+    l.iterations = std::max<int64_t>(1, minRows / l.rowsPerIteration);
     return l;
   }
   int64_t rowsPerGroup() const { return rowsPerIteration * iterations; }
@@ -94,8 +97,8 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
            << "has H = " << h
            << "; its kernel needs a positive multiple of 16 (a lane's run)";
   int64_t runs = h / kRunElements;
-  NormLanes lanes = NormLanes::get(runs, chip.waveSize);
-  if (lanes.runsPerLane > kMaxRunsPerLane)
+  NormLanes wide = NormLanes::get(runs, chip.waveSize, 4, kRowsPerGroup);
+  if (wide.runsPerLane > kMaxRunsPerLane)
     return op.emitOpError()
            << "has H = " << h << "; its kernel holds a row in registers, "
            << kMaxRunsPerLane * kRunElements * kMaxLanesPerRow
@@ -124,178 +127,196 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
   if (!rewriter)
     return success();
   ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
-  unsigned numBuffers = unsigned(buffers.size());
-  gpu::GPUFuncOp func =
-      createRowKernel(b, op, kernels, "rmsnorm", numBuffers, lanes.threads());
-  unsigned wavesPerRow = lanes.wavesPerRow();
-  int64_t ldsBytes = wavesPerRow > 1 ? lanes.iterations * wavesPerRow * 4 : 0;
-  Value lds = ldsBytes ? allocateKernelLds(b, func, ldsBytes) : Value();
-  TileBuilder t(b, chip);
-  Block &entry = func.getBody().front();
-  Value m = entry.getArgument(numBuffers);
-  auto arg = [&](StringRef name) {
-    for (auto [i, buffer] : llvm::enumerate(buffers))
-      if (buffer.name == name)
-        return entry.getArgument(unsigned(i));
-    llvm_unreachable("no such buffer");
-  };
+  // The kernel for workgroups laid out as `lanes`, called `name`.
+  auto build = [&](const NormLanes &lanes, StringRef name) {
+    unsigned numBuffers = unsigned(buffers.size());
+    gpu::GPUFuncOp func =
+        createRowKernel(b, op, kernels, name, numBuffers, lanes.threads());
+    unsigned wavesPerRow = lanes.wavesPerRow();
+    int64_t ldsBytes = wavesPerRow > 1 ? lanes.iterations * wavesPerRow * 4 : 0;
+    Value lds = ldsBytes ? allocateKernelLds(b, func, ldsBytes) : Value();
+    TileBuilder t(b, chip);
+    Block &entry = func.getBody().front();
+    Value m = entry.getArgument(numBuffers);
+    auto arg = [&](StringRef name) {
+      for (auto [i, buffer] : llvm::enumerate(buffers))
+        if (buffer.name == name)
+          return entry.getArgument(unsigned(i));
+      llvm_unreachable("no such buffer");
+    };
 
-  // The lane's place: its row in each iteration's set, its runs in the row.
-  Type i32 = b.getI32Type(), f32 = b.getF32Type();
-  Value tid = arith::IndexCastUIOp::create(
-      b, i32, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
-  Value lane = t.remConst(tid, chip.waveSize);
-  // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
-  Value wave =
-      ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(tid, chip.waveSize));
-  Value group = arith::IndexCastUIOp::create(
-      b, i32, gpu::BlockIdOp::create(b, gpu::Dimension::y));
-  Value firstRow = t.mulConst(group, lanes.rowsPerGroup());
-  Value laneInRow = tid, rowInSet = t.i32(0);
-  if (lanes.lanesPerRow <= chip.waveSize) {
-    laneInRow = t.remConst(lane, lanes.lanesPerRow);
-    rowInSet = t.add(t.mulConst(wave, chip.waveSize / lanes.lanesPerRow),
-                     t.divConst(lane, lanes.lanesPerRow));
-  }
-  SmallVector<Value> runIndex, runValid;
-  for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
-    Value run = t.addConst(laneInRow, j * lanes.lanesPerRow);
-    runIndex.push_back(run);
-    // Only lanes of the last run of a row can lie past it.
-    bool partial = (j + 1) * int64_t(lanes.lanesPerRow) > runs;
-    runValid.push_back(partial ? t.lessThan(run, runs) : Value());
-  }
-  SmallVector<Value> rows, rowValid;
-  for (int64_t i = 0; i < lanes.iterations; ++i) {
-    Value row =
-        t.add(firstRow, t.addConst(rowInSet, i * lanes.rowsPerIteration));
-    rows.push_back(row);
-    rowValid.push_back(
-        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, m));
-  }
-  auto valid = [&](int64_t i, int64_t j) {
-    if (!runValid[j])
-      return rowValid[i];
-    return arith::AndIOp::create(b, rowValid[i], runValid[j]).getResult();
-  };
-
-  // Loads: the weight's runs once, then every row's, before any reduction.
-  int64_t wBytes = bytesOf(weightType);
-  tile::RowRuns weight{makeRowsResource(t, arg("weight"), t.i32(1), h * wBytes),
-                       h * wBytes, unsigned(kRunElements * wBytes)};
-  int64_t inBytes = bytesOf(inType);
-  tile::RowRuns input{makeRowsResource(t, arg("input"), m, h * inBytes),
-                      h * inBytes, unsigned(kRunElements * inBytes)};
-  std::optional<tile::RowRuns> residualIn, residualOut;
-  Type residualType, residualOutType;
-  if (residual) {
-    residualType = op.getResidual().getType().getElementType();
-    residualOutType = op.getResidualOut().getType().getElementType();
-    int64_t rBytes = bytesOf(residualType), oBytes = bytesOf(residualOutType);
-    residualIn =
-        tile::RowRuns{makeRowsResource(t, arg("residual"), m, h * rBytes),
-                      h * rBytes, unsigned(kRunElements * rBytes)};
-    residualOut =
-        tile::RowRuns{makeRowsResource(t, arg("residual_out"), m, h * oBytes),
-                      h * oBytes, unsigned(kRunElements * oBytes)};
-  }
-  SmallVector<Value> weightWords;
-  for (int64_t j = 0; j < lanes.runsPerLane; ++j)
-    weightWords.push_back(weight.load(t, t.i32(0), runIndex[j], runValid[j]));
-  // words[i][j]: row i's run j of the input (and of the residual).
-  SmallVector<SmallVector<Value>> inWords(lanes.iterations),
-      resWords(lanes.iterations);
-  for (int64_t i = 0; i < lanes.iterations; ++i)
-    for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
-      inWords[i].push_back(input.load(t, rows[i], runIndex[j], valid(i, j)));
-      if (residual)
-        resWords[i].push_back(
-            residualIn->load(t, rows[i], runIndex[j], valid(i, j)));
+    // The lane's place: its row in each iteration's set, its runs in the row.
+    Type i32 = b.getI32Type(), f32 = b.getF32Type();
+    Value tid = arith::IndexCastUIOp::create(
+        b, i32, gpu::ThreadIdOp::create(b, gpu::Dimension::x));
+    Value lane = t.remConst(tid, chip.waveSize);
+    // The wave index is uniform: readfirstlane keeps its arithmetic scalar.
+    Value wave =
+        ROCDL::ReadfirstlaneOp::create(b, i32, t.divConst(tid, chip.waveSize));
+    Value group = arith::IndexCastUIOp::create(
+        b, i32, gpu::BlockIdOp::create(b, gpu::Dimension::y));
+    Value firstRow = t.mulConst(group, lanes.rowsPerGroup());
+    Value laneInRow = tid, rowInSet = t.i32(0);
+    if (lanes.lanesPerRow <= chip.waveSize) {
+      laneInRow = t.remConst(lane, lanes.lanesPerRow);
+      rowInSet = t.add(t.mulConst(wave, chip.waveSize / lanes.lanesPerRow),
+                       t.divConst(lane, lanes.lanesPerRow));
     }
-
-  auto f32Const = [&](double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)))
-        .getResult();
-  };
-  Value one = f32Const(1.0);
-  // 1 + w, in fp32.
-  SmallVector<SmallVector<Value>> onePlusW;
-  for (Value words : weightWords) {
-    SmallVector<Value> w = unpackToF32(t, words, weightType);
-    for (Value &v : w)
-      v = arith::AddFOp::create(b, one, v);
-    onePlusW.push_back(w);
-  }
-  auto add = [&](Value x, Value y) {
-    return arith::AddFOp::create(b, x, y).getResult();
-  };
-
-  std::optional<QuantizedRows> quantized;
-  std::optional<tile::RowRuns> output;
-  if (format) {
-    quantized = QuantizedRows{
-        makeRowsResource(t, arg("output"), m, h * format->bits / 8),
-        makeRowsResource(t, arg("scales"), m, h / 32),
-        h,
-        format->format,
-        op.getRounding(),
-        chip.rowFp8};
-  } else {
-    int64_t outBytes = bytesOf(outType);
-    output = tile::RowRuns{makeRowsResource(t, arg("output"), m, h * outBytes),
-                           h * outBytes, unsigned(kRunElements * outBytes)};
-  }
-  Value hValue = f32Const(double(h));
-  Value eps = f32Const(op.getEps().convertToFloat());
-  for (int64_t i = 0; i < lanes.iterations; ++i) {
-    // s = f32(x) + f32(r): residual_out is its one rounding.
-    SmallVector<SmallVector<Value>> s;
+    SmallVector<Value> runIndex, runValid;
     for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
-      SmallVector<Value> x = unpackToF32(t, inWords[i][j], inType);
-      if (residual) {
-        SmallVector<Value> r = unpackToF32(t, resWords[i][j], residualType);
-        for (auto [xv, rv] : llvm::zip(x, r))
-          xv = add(xv, rv);
-        residualOut->store(t, packFromF32(t, x, residualOutType), rows[i],
-                           runIndex[j], valid(i, j));
-      }
-      s.push_back(x);
+      Value run = t.addConst(laneInRow, j * lanes.lanesPerRow);
+      runIndex.push_back(run);
+      // Only lanes of the last run of a row can lie past it.
+      bool partial = (j + 1) * int64_t(lanes.lanesPerRow) > runs;
+      runValid.push_back(partial ? t.lessThan(run, runs) : Value());
     }
-    // The row's sum of squares: the lane's, then its lanes', waves'.
-    Value sum;
-    for (ArrayRef<Value> run : s)
-      for (Value v : run) {
-        Value sq = arith::MulFOp::create(b, v, v);
-        sum = sum ? add(sum, sq) : sq;
+    SmallVector<Value> rows, rowValid;
+    for (int64_t i = 0; i < lanes.iterations; ++i) {
+      Value row =
+          t.add(firstRow, t.addConst(rowInSet, i * lanes.rowsPerIteration));
+      rows.push_back(row);
+      rowValid.push_back(
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, row, m));
+    }
+    auto valid = [&](int64_t i, int64_t j) {
+      if (!runValid[j])
+        return rowValid[i];
+      return arith::AndIOp::create(b, rowValid[i], runValid[j]).getResult();
+    };
+
+    // Loads: the weight's runs once, then every row's, before any reduction.
+    int64_t wBytes = bytesOf(weightType);
+    tile::RowRuns weight{
+        makeRowsResource(t, arg("weight"), t.i32(1), h * wBytes), h * wBytes,
+        unsigned(kRunElements * wBytes)};
+    int64_t inBytes = bytesOf(inType);
+    tile::RowRuns input{makeRowsResource(t, arg("input"), m, h * inBytes),
+                        h * inBytes, unsigned(kRunElements * inBytes)};
+    std::optional<tile::RowRuns> residualIn, residualOut;
+    Type residualType, residualOutType;
+    if (residual) {
+      residualType = op.getResidual().getType().getElementType();
+      residualOutType = op.getResidualOut().getType().getElementType();
+      int64_t rBytes = bytesOf(residualType), oBytes = bytesOf(residualOutType);
+      residualIn =
+          tile::RowRuns{makeRowsResource(t, arg("residual"), m, h * rBytes),
+                        h * rBytes, unsigned(kRunElements * rBytes)};
+      residualOut =
+          tile::RowRuns{makeRowsResource(t, arg("residual_out"), m, h * oBytes),
+                        h * oBytes, unsigned(kRunElements * oBytes)};
+    }
+    SmallVector<Value> weightWords;
+    for (int64_t j = 0; j < lanes.runsPerLane; ++j)
+      weightWords.push_back(weight.load(t, t.i32(0), runIndex[j], runValid[j]));
+    // words[i][j]: row i's run j of the input (and of the residual).
+    SmallVector<SmallVector<Value>> inWords(lanes.iterations),
+        resWords(lanes.iterations);
+    for (int64_t i = 0; i < lanes.iterations; ++i)
+      for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
+        inWords[i].push_back(input.load(t, rows[i], runIndex[j], valid(i, j)));
+        if (residual)
+          resWords[i].push_back(
+              residualIn->load(t, rows[i], runIndex[j], valid(i, j)));
       }
-    if (lanes.lanesPerRow <= 16) {
-      sum = t.reduceLanes(sum, lanes.lanesPerRow, add);
+
+    auto f32Const = [&](double v) {
+      return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)))
+          .getResult();
+    };
+    Value one = f32Const(1.0);
+    // 1 + w, in fp32.
+    SmallVector<SmallVector<Value>> onePlusW;
+    for (Value words : weightWords) {
+      SmallVector<Value> w = unpackToF32(t, words, weightType);
+      for (Value &v : w)
+        v = arith::AddFOp::create(b, one, v);
+      onePlusW.push_back(w);
+    }
+    auto add = [&](Value x, Value y) {
+      return arith::AddFOp::create(b, x, y).getResult();
+    };
+
+    std::optional<QuantizedRows> quantized;
+    std::optional<tile::RowRuns> output;
+    if (format) {
+      quantized = QuantizedRows{
+          makeRowsResource(t, arg("output"), m, h * format->bits / 8),
+          makeRowsResource(t, arg("scales"), m, h / 32),
+          h,
+          format->format,
+          op.getRounding(),
+          chip.rowFp8};
     } else {
-      sum = t.reduceWave(sum, add);
-      if (wavesPerRow > 1)
-        sum = t.reduceWorkgroup(sum, wave, wavesPerRow, lds,
-                                i * wavesPerRow * 4, add);
+      int64_t outBytes = bytesOf(outType);
+      output =
+          tile::RowRuns{makeRowsResource(t, arg("output"), m, h * outBytes),
+                        h * outBytes, unsigned(kRunElements * outBytes)};
     }
-    // rstd = 1 / sqrt(mean + eps): an IEEE square root and division.
-    Value mean = arith::DivFOp::create(b, sum, hValue);
-    Value rstd =
-        arith::DivFOp::create(b, one, LLVM::SqrtOp::create(b, add(mean, eps)));
-    for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
-      SmallVector<Value> y;
-      for (auto [v, w] : llvm::zip(s[j], onePlusW[j]))
-        y.push_back(
-            arith::MulFOp::create(b, arith::MulFOp::create(b, v, rstd), w));
-      if (quantized)
-        storeQuantizedRun(t, *quantized, y, lane, rows[i], runIndex[j],
-                          valid(i, j));
-      else
-        output->store(t, packFromF32(t, y, outType), rows[i], runIndex[j],
-                      valid(i, j));
+    Value hValue = f32Const(double(h));
+    Value eps = f32Const(op.getEps().convertToFloat());
+    for (int64_t i = 0; i < lanes.iterations; ++i) {
+      // s = f32(x) + f32(r): residual_out is its one rounding.
+      SmallVector<SmallVector<Value>> s;
+      for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
+        SmallVector<Value> x = unpackToF32(t, inWords[i][j], inType);
+        if (residual) {
+          SmallVector<Value> r = unpackToF32(t, resWords[i][j], residualType);
+          for (auto [xv, rv] : llvm::zip(x, r))
+            xv = add(xv, rv);
+          residualOut->store(t, packFromF32(t, x, residualOutType), rows[i],
+                             runIndex[j], valid(i, j));
+        }
+        s.push_back(x);
+      }
+      // The row's sum of squares: the lane's, then its lanes', waves'.
+      Value sum;
+      for (ArrayRef<Value> run : s)
+        for (Value v : run) {
+          Value sq = arith::MulFOp::create(b, v, v);
+          sum = sum ? add(sum, sq) : sq;
+        }
+      if (lanes.lanesPerRow <= 16) {
+        sum = t.reduceLanes(sum, lanes.lanesPerRow, add);
+      } else {
+        sum = t.reduceWave(sum, add);
+        if (wavesPerRow > 1)
+          sum = t.reduceWorkgroup(sum, wave, wavesPerRow, lds,
+                                  i * wavesPerRow * 4, add);
+      }
+      // rstd = 1 / sqrt(mean + eps): an IEEE square root and division.
+      Value mean = arith::DivFOp::create(b, sum, hValue);
+      Value rstd = arith::DivFOp::create(
+          b, one, LLVM::SqrtOp::create(b, add(mean, eps)));
+      for (int64_t j = 0; j < lanes.runsPerLane; ++j) {
+        SmallVector<Value> y;
+        for (auto [v, w] : llvm::zip(s[j], onePlusW[j]))
+          y.push_back(
+              arith::MulFOp::create(b, arith::MulFOp::create(b, v, rstd), w));
+        if (quantized)
+          storeQuantizedRun(t, *quantized, y, lane, rows[i], runIndex[j],
+                            valid(i, j));
+        else
+          output->store(t, packFromF32(t, y, outType), rows[i], runIndex[j],
+                        valid(i, j));
+      }
     }
-  }
-  gpu::ReturnOp::create(b);
+    gpu::ReturnOp::create(b);
 
-  replaceWithRowPlan(*rewriter, op, "rmsnorm", buffers, func,
-                     RowGrid{1, lanes.rowsPerGroup(), lanes.threads()});
+    // The LDS is a static variable of the kernel: no dynamic LDS.
+    return RowVariant{func, RowGrid{1, lanes.rowsPerGroup(), lanes.threads()},
+                      0, std::numeric_limits<int64_t>::max()};
+  };
+  SmallVector<RowVariant> variants;
+  RowGrid wideGrid{1, wide.rowsPerGroup(), wide.threads()};
+  int64_t narrowLimit = getNarrowVariantLimit(chip, wideGrid);
+  NormLanes narrow = NormLanes::get(runs, chip.waveSize, 1, 1);
+  if (narrowLimit >= 1 && narrow.rowsPerGroup() < wide.rowsPerGroup()) {
+    // Small M: workgroups of one row (or one wave of short rows), as many
+    // as there are.
+    variants.push_back(build(narrow, ("rmsnorm_m" + Twine(narrowLimit)).str()));
+    variants.back().maxM = narrowLimit;
+  }
+  variants.push_back(build(wide, "rmsnorm"));
+  replaceWithRowPlan(*rewriter, op, "rmsnorm", buffers, variants);
   return success();
 }

@@ -110,21 +110,18 @@ gpu::GPUFuncOp mxc::rows::createRowKernel(ImplicitLocOpBuilder &b,
   return func;
 }
 
-void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
-                                   StringRef opName,
-                                   ArrayRef<PlanBuffer> buffers,
-                                   gpu::GPUFuncOp kernel, const RowLanes &lanes,
-                                   int64_t ldsBytes) {
-  replaceWithRowPlan(
-      rewriter, op, opName, buffers, kernel,
-      RowGrid{lanes.segments, lanes.rowsPerGroup(), lanes.threads()}, ldsBytes);
+int64_t mxc::rows::getNarrowVariantLimit(const amdgpu::ChipInfo &chip,
+                                         const RowGrid &grid) {
+  // segments * ceil(M / rowsPerGroup) < CUs  <=>
+  // ceil(M / rowsPerGroup) <= ceil(CUs / segments) - 1.
+  int64_t groups = llvm::divideCeil(int64_t(chip.computeUnits), grid.segments);
+  return (groups - 1) * grid.rowsPerGroup;
 }
 
 void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
                                    StringRef opName,
                                    ArrayRef<PlanBuffer> buffers,
-                                   gpu::GPUFuncOp kernel, const RowGrid &grid,
-                                   int64_t ldsBytes) {
+                                   ArrayRef<RowVariant> variants) {
   MLIRContext *ctx = op->getContext();
   Builder attrs(ctx);
   StringAttr mName = attrs.getStringAttr("M");
@@ -144,9 +141,21 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
   if (!dynamicM)
     mExtents.clear();
 
-  SmallVector<mx::SizeRange> when;
-  SmallVector<mx::KernelLaunchAttr> launches;
-  if (dynamicM || staticM > 0) {
+  SmallVector<Attribute> planVariants;
+  int64_t minM = 0;
+  for (auto [v, variant] : llvm::enumerate(variants)) {
+    bool last = v + 1 == variants.size();
+    int64_t maxM = last ? std::numeric_limits<int32_t>::max() : variant.maxM;
+    // A static M runs the variant whose range holds it, and no kernel when
+    // it is 0.
+    bool used =
+        dynamicM ? true : staticM > 0 && staticM >= minM && staticM <= maxM;
+    if (!used) {
+      rewriter.eraseOp(gpu::GPUFuncOp(variant.kernel));
+      minM = maxM + 1;
+      continue;
+    }
+    const RowGrid &grid = variant.grid;
     mx::GridExtent gridY =
         dynamicM ? mx::GridExtent::ceilDiv(mName, grid.rowsPerGroup)
                  : mx::GridExtent::constant(
@@ -156,18 +165,25 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
       args.push_back(mx::KernelArg::buffer(attrs.getStringAttr(buffer.name)));
     args.push_back(dynamicM ? mx::KernelArg::size(mName, 4)
                             : mx::KernelArg::constant(staticM, 4));
+    gpu::GPUFuncOp kernel = variant.kernel;
     auto kernels = kernel->getParentOfType<gpu::GPUModuleOp>();
     auto symbol = SymbolRefAttr::get(
         kernels.getNameAttr(), {FlatSymbolRefAttr::get(kernel.getNameAttr())});
-    launches.push_back(mx::KernelLaunchAttr::get(
+    auto launch = mx::KernelLaunchAttr::get(
         ctx, symbol,
         {mx::GridExtent::constant(grid.segments), gridY,
          mx::GridExtent::constant(1)},
-        {int64_t(grid.threads), 1, 1}, ldsBytes, args, Attribute()));
-  } else {
-    // Nothing to compute: the kernel is not needed.
-    rewriter.eraseOp(kernel);
+        {int64_t(grid.threads), 1, 1}, variant.ldsBytes, args, Attribute());
+    SmallVector<mx::SizeRange> when;
+    if (dynamicM && variants.size() > 1)
+      when.push_back({mName, minM, maxM});
+    planVariants.push_back(mx::LaunchVariantAttr::get(ctx, when, {launch}));
+    minM = maxM + 1;
   }
+  // Nothing to compute: one variant without launches.
+  if (planVariants.empty())
+    planVariants.push_back(mx::LaunchVariantAttr::get(ctx, {}, {}));
+
   SmallVector<Attribute> sizes;
   if (!mExtents.empty())
     sizes.push_back(mx::RuntimeSizeAttr::get(ctx, mName, mExtents));
@@ -178,12 +194,41 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
     names.push_back(buffer.name);
   }
   rewriter.setInsertionPoint(op);
-  SmallVector<Attribute> variants = {
-      mx::LaunchVariantAttr::get(ctx, when, launches)};
   mx::LaunchPlanOp::create(
       rewriter, op->getLoc(), opName, values, attrs.getStrArrayAttr(names),
-      attrs.getArrayAttr(sizes), attrs.getArrayAttr(variants));
+      attrs.getArrayAttr(sizes), attrs.getArrayAttr(planVariants));
   rewriter.eraseOp(op);
+}
+
+void mxc::rows::buildRowKernels(RewriterBase &rewriter, Operation *op,
+                                gpu::GPUModuleOp kernels, StringRef opName,
+                                ArrayRef<PlanBuffer> buffers,
+                                const amdgpu::ChipInfo &chip,
+                                int64_t runsPerRow, unsigned waves,
+                                RowKernelBody body) {
+  ImplicitLocOpBuilder b(op->getLoc(), rewriter);
+  unsigned numBuffers = unsigned(buffers.size());
+  auto build = [&](const RowLanes &lanes, StringRef name) {
+    gpu::GPUFuncOp func =
+        createRowKernel(b, op, kernels, name, numBuffers, lanes.threads());
+    body(b, func, lanes);
+    return RowVariant{
+        func, RowGrid{lanes.segments, lanes.rowsPerGroup(), lanes.threads()}, 0,
+        std::numeric_limits<int64_t>::max()};
+  };
+  RowLanes wide = RowLanes::get(runsPerRow, waves, chip.waveSize);
+  int64_t narrowLimit = getNarrowVariantLimit(
+      chip, RowGrid{wide.segments, wide.rowsPerGroup(), wide.threads()});
+  SmallVector<RowVariant> variants;
+  if (waves > 1 && narrowLimit >= 1) {
+    // Small M: one-wave workgroups, as many as the rows' waves.
+    RowVariant narrow = build(RowLanes::get(runsPerRow, 1, chip.waveSize),
+                              (opName + "_m" + Twine(narrowLimit)).str());
+    narrow.maxM = narrowLimit;
+    variants.push_back(narrow);
+  }
+  variants.push_back(build(wide, opName));
+  replaceWithRowPlan(rewriter, op, opName, buffers, variants);
 }
 
 Value mxc::rows::allocateKernelLds(ImplicitLocOpBuilder &b,

@@ -21,6 +21,8 @@
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <limits>
+
 namespace mxc::rows {
 
 /// Lanes of a wave of `waveSize` lanes (64 or 32) laid over rows: each lane
@@ -87,19 +89,45 @@ struct RowGrid {
   unsigned threads = 0;
 };
 
-/// Replaces `op` by the mx.launch_plan that runs `kernel` once over `grid`
-/// with the buffers and M as arguments (no launch when M is statically 0).
+/// One kernel of a row op's plan, launched over `grid` for M up to `maxM`
+/// (the plan's last variant also takes any larger M).
+struct RowVariant {
+  mlir::gpu::GPUFuncOp kernel;
+  RowGrid grid;
+  int64_t ldsBytes = 0;
+  int64_t maxM = std::numeric_limits<int64_t>::max();
+};
+
+/// The largest M at which a grid of `grid`'s shape has fewer workgroups
+/// than `chip` has compute units (0 when it never has): below it, a
+/// variant with smaller workgroups spreads the rows over more CUs.
+int64_t getNarrowVariantLimit(const amdgpu::ChipInfo &chip,
+                              const RowGrid &grid);
+
+/// Replaces `op` by the mx.launch_plan that runs one of `variants` (in
+/// ascending `maxM`) by the runtime M: each once over its grid with the
+/// buffers and M as arguments. A static M keeps the one variant it
+/// selects; a static M of 0 no launch.
 void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op,
                         llvm::StringRef opName,
                         llvm::ArrayRef<PlanBuffer> buffers,
-                        mlir::gpu::GPUFuncOp kernel, const RowGrid &grid,
-                        int64_t ldsBytes = 0);
-/// The same over grid [lanes.segments, ceil(M / lanes.rowsPerGroup()), 1].
-void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op,
-                        llvm::StringRef opName,
-                        llvm::ArrayRef<PlanBuffer> buffers,
-                        mlir::gpu::GPUFuncOp kernel, const RowLanes &lanes,
-                        int64_t ldsBytes = 0);
+                        llvm::ArrayRef<RowVariant> variants);
+
+/// The body of a RowLanes kernel: fills `kernel` (the builder is at the
+/// start of its body; the callee ends it with gpu.return).
+using RowKernelBody = llvm::function_ref<void(mlir::ImplicitLocOpBuilder &b,
+                                              mlir::gpu::GPUFuncOp kernel,
+                                              const RowLanes &lanes)>;
+
+/// Builds a row op's kernel with `body` for workgroups of `waves` waves over
+/// rows of `runsPerRow` runs and, where that leaves CUs idle at small M
+/// (getNarrowVariantLimit), again for one-wave workgroups, then replaces
+/// `op` by the plan that chooses between them by M.
+void buildRowKernels(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                     mlir::gpu::GPUModuleOp kernels, llvm::StringRef opName,
+                     llvm::ArrayRef<PlanBuffer> buffers,
+                     const amdgpu::ChipInfo &chip, int64_t runsPerRow,
+                     unsigned waves, RowKernelBody body);
 
 /// `bytes` of LDS for `kernel` (a module-level workgroup global, 16-byte
 /// aligned), addressed from the start of its body.

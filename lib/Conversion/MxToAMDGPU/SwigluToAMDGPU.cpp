@@ -81,77 +81,79 @@ LogicalResult mxc::lowerSwiglu(mx::SwigluOp op, gpu::GPUModuleOp kernels,
   int64_t inBytes = inType.getIntOrFloatBitWidth() / 8;
   bool interleaved = op.getLayout() == mx::SwigluLayout::interleaved;
 
-  RowLanes lanes = RowLanes::get(width / kRunElements, kWaves, chip.waveSize);
   if (!rewriter)
     return success();
-  ImplicitLocOpBuilder b(op.getLoc(), *rewriter);
-  unsigned numBuffers = unsigned(buffers.size());
-  gpu::GPUFuncOp func =
-      createRowKernel(b, op, kernels, "swiglu", numBuffers, lanes.threads());
-  TileBuilder t(b, chip);
-  Block &entry = func.getBody().front();
-  Value m = entry.getArgument(numBuffers);
-  LanePlace p = getLanePlace(t, lanes, m);
-  int64_t inRowBytes = *twoI * inBytes;
-  Value inputRsrc = makeRowsResource(t, entry.getArgument(0), m, inRowBytes);
+  buildRowKernels(
+      *rewriter, op, kernels, "swiglu", buffers, chip, width / kRunElements,
+      kWaves,
+      [&](ImplicitLocOpBuilder &b, gpu::GPUFuncOp func, const RowLanes &lanes) {
+        TileBuilder t(b, chip);
+        Block &entry = func.getBody().front();
+        Value m = entry.getArgument(unsigned(buffers.size()));
+        LanePlace p = getLanePlace(t, lanes, m);
+        int64_t inRowBytes = *twoI * inBytes;
+        Value inputRsrc =
+            makeRowsResource(t, entry.getArgument(0), m, inRowBytes);
 
-  // The lane's 16 gates and 16 ups, as fp32.
-  SmallVector<Value> gates, ups;
-  if (interleaved) {
-    tile::RowRuns input{inputRsrc, inRowBytes,
-                        unsigned(2 * kRunElements * inBytes)};
-    SmallVector<Value> x =
-        unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
-    for (int64_t i = 0; i < kRunElements; ++i) {
-      gates.push_back(x[2 * i]);
-      ups.push_back(x[2 * i + 1]);
-    }
-  } else {
-    tile::RowRuns input{inputRsrc, inRowBytes,
-                        unsigned(kRunElements * inBytes)};
-    Value at = input.offset(t, p.row, p.run, p.valid);
-    // A masked offset stays past every buffer with I's bytes added: it is
-    // at least 2^31, the sum below 2^32.
-    gates = unpackToF32(t, t.loadRun(inputRsrc, at, input.runBytes), inType);
-    ups = unpackToF32(
-        t,
-        t.loadRun(inputRsrc, t.addConst(at, width * inBytes), input.runBytes),
-        inType);
-  }
+        // The lane's 16 gates and 16 ups, as fp32.
+        SmallVector<Value> gates, ups;
+        if (interleaved) {
+          tile::RowRuns input{inputRsrc, inRowBytes,
+                              unsigned(2 * kRunElements * inBytes)};
+          SmallVector<Value> x =
+              unpackToF32(t, input.load(t, p.row, p.run, p.valid), inType);
+          for (int64_t i = 0; i < kRunElements; ++i) {
+            gates.push_back(x[2 * i]);
+            ups.push_back(x[2 * i + 1]);
+          }
+        } else {
+          tile::RowRuns input{inputRsrc, inRowBytes,
+                              unsigned(kRunElements * inBytes)};
+          Value at = input.offset(t, p.row, p.run, p.valid);
+          // A masked offset stays past every buffer with I's bytes added: it is
+          // at least 2^31, the sum below 2^32.
+          gates =
+              unpackToF32(t, t.loadRun(inputRsrc, at, input.runBytes), inType);
+          ups =
+              unpackToF32(t,
+                          t.loadRun(inputRsrc, t.addConst(at, width * inBytes),
+                                    input.runBytes),
+                          inType);
+        }
 
-  auto f32 = [&](double v) {
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)))
-        .getResult();
-  };
-  SwigluConstants c;
-  c.alpha = f32(op.getAlpha().convertToFloat());
-  c.beta = f32(op.getBeta().convertToFloat());
-  c.one = f32(1.0);
-  if (std::optional<APFloat> limit = op.getLimit()) {
-    c.limit = f32(limit->convertToFloat());
-    c.negLimit = f32(-limit->convertToFloat());
-  }
-  SmallVector<Value> out;
-  for (int64_t i = 0; i < kRunElements; ++i)
-    out.push_back(swiglu(b, c, gates[i], ups[i]));
+        auto f32 = [&](double v) {
+          return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)))
+              .getResult();
+        };
+        SwigluConstants c;
+        c.alpha = f32(op.getAlpha().convertToFloat());
+        c.beta = f32(op.getBeta().convertToFloat());
+        c.one = f32(1.0);
+        if (std::optional<APFloat> limit = op.getLimit()) {
+          c.limit = f32(limit->convertToFloat());
+          c.negLimit = f32(-limit->convertToFloat());
+        }
+        SmallVector<Value> out;
+        for (int64_t i = 0; i < kRunElements; ++i)
+          out.push_back(swiglu(b, c, gates[i], ups[i]));
 
-  if (format) {
-    Value valuesRsrc =
-        makeRowsResource(t, entry.getArgument(1), m, width * format->bits / 8);
-    Value scalesRsrc = makeRowsResource(t, entry.getArgument(2), m, width / 32);
-    storeQuantizedRun(t,
-                      {valuesRsrc, scalesRsrc, width, format->format,
-                       op.getRounding(), chip.rowFp8},
-                      out, p.lane, p.row, p.run, p.valid);
-  } else {
-    int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
-    tile::RowRuns output{
-        makeRowsResource(t, entry.getArgument(1), m, width * outBytes),
-        width * outBytes, unsigned(kRunElements * outBytes)};
-    output.store(t, packFromF32(t, out, outType), p.row, p.run, p.valid);
-  }
-  gpu::ReturnOp::create(b);
-
-  replaceWithRowPlan(*rewriter, op, "swiglu", buffers, func, lanes);
+        if (format) {
+          Value valuesRsrc = makeRowsResource(t, entry.getArgument(1), m,
+                                              width * format->bits / 8);
+          Value scalesRsrc =
+              makeRowsResource(t, entry.getArgument(2), m, width / 32);
+          storeQuantizedRun(t,
+                            {valuesRsrc, scalesRsrc, width, format->format,
+                             op.getRounding(), chip.rowFp8},
+                            out, p.lane, p.row, p.run, p.valid);
+        } else {
+          int64_t outBytes = outType.getIntOrFloatBitWidth() / 8;
+          tile::RowRuns output{
+              makeRowsResource(t, entry.getArgument(1), m, width * outBytes),
+              width * outBytes, unsigned(kRunElements * outBytes)};
+          output.store(t, packFromF32(t, out, outType), p.row, p.run, p.valid);
+        }
+        gpu::ReturnOp::create(b);
+      });
   return success();
 }

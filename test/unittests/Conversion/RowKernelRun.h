@@ -35,34 +35,14 @@ inline std::vector<std::string> otherRowKernelChips() {
   return chips;
 }
 
-/// Runs the single op of `text`, compiled for `chip`, for M = `m` on
-/// `buffers` (the op's operands in order, each its bytes; outputs should
-/// come poisoned), which receive the results. Fails the test (gtest) on any
-/// error; `launchOut` gets the launch that ran.
-inline void runRowKernel(const std::string &text, int64_t m,
-                         std::vector<std::vector<uint8_t>> &buffers,
-                         const std::string &chip = "gfx950",
-                         amdgpu::PlanLaunch *launchOut = nullptr) {
-  driver::CompileOptions options;
-  options.chip = amdgpu::lookupChip(chip);
-  ASSERT_TRUE(options.chip) << chip;
-  options.emit = driver::EmitKind::Llvm;
-  amdgpu::LaunchPlan plan;
-  std::string ir = compileMlir(text, options, &plan);
-  ASSERT_FALSE(ir.empty()) << text;
-  ASSERT_EQ(plan.programs.size(), 1u);
-  std::vector<int64_t> sizes;
-  if (!plan.programs[0].sizes.empty())
-    sizes.push_back(m);
-  auto selected = amdgpu::selectLaunches(plan.programs[0], sizes);
-  ASSERT_TRUE(bool(selected)) << llvm::toString(selected.takeError());
-  ASSERT_EQ(selected->size(), 1u);
-  const amdgpu::PlanLaunch &launch = *selected->front();
-  if (launchOut)
-    *launchOut = launch;
-
-  auto sim =
-      sim::Simulator::load(llvm::MemoryBufferRef(ir, "k.ll"), *options.chip);
+/// Runs `launch` of the kernels in `ir` for M = `m` on `buffers` (each
+/// uploaded as the kernel's pointer arguments in order, M last), which
+/// receive the results; the race, barrier and initialisation checks are on.
+/// Fails the test (gtest) on any error.
+inline void runRowLaunch(const std::string &ir, const amdgpu::ChipInfo &chip,
+                         const amdgpu::PlanLaunch &launch, int64_t m,
+                         std::vector<std::vector<uint8_t>> &buffers) {
+  auto sim = sim::Simulator::load(llvm::MemoryBufferRef(ir, "k.ll"), chip);
   ASSERT_TRUE(bool(sim)) << llvm::toString(sim.takeError());
   sim::CheckOptions checks;
   checks.race = checks.sync = checks.init = true;
@@ -77,6 +57,7 @@ inline void runRowKernel(const std::string &text, int64_t m,
     args.push_back({Kind::Pointer, addresses.back()});
   }
   args.push_back({Kind::I32, uint64_t(m)});
+  const int64_t sizes[] = {m};
   sim::LaunchParams params;
   params.grid = {unsigned(launch.grid[0].evaluate(sizes)),
                  unsigned(launch.grid[1].evaluate(sizes)),
@@ -84,11 +65,60 @@ inline void runRowKernel(const std::string &text, int64_t m,
   params.block = {unsigned(launch.block[0]), unsigned(launch.block[1]),
                   unsigned(launch.block[2])};
   llvm::Error e = sim->launch(launch.kernel, params, args, memory);
-  ASSERT_FALSE(bool(e)) << llvm::toString(std::move(e));
+  ASSERT_FALSE(bool(e)) << launch.kernel << ": "
+                        << llvm::toString(std::move(e));
   for (auto [i, bytes] : llvm::enumerate(buffers))
     if (!bytes.empty())
       std::memcpy(bytes.data(), memory.getBuffer(addresses[i])->data.data(),
                   bytes.size());
+}
+
+/// Compiles `text` (one row-wise op, M dynamic) for `chip` and runs the
+/// kernel of every variant of its plan for M = `m` (each kernel handles any
+/// M; the plan picks by M only for speed) on a copy of `buffers` (the op's
+/// operands in order, each its bytes; outputs should come poisoned). The
+/// variants must agree byte for byte; `buffers` receive their results.
+/// `launchOut` gets the launch the plan selects for `m`. Fails the test
+/// (gtest) on any error.
+inline void runRowKernel(const std::string &text, int64_t m,
+                         std::vector<std::vector<uint8_t>> &buffers,
+                         const std::string &chip = "gfx950",
+                         amdgpu::PlanLaunch *launchOut = nullptr) {
+  driver::CompileOptions options;
+  options.chip = amdgpu::lookupChip(chip);
+  ASSERT_TRUE(options.chip) << chip;
+  options.emit = driver::EmitKind::Llvm;
+  amdgpu::LaunchPlan plan;
+  std::string ir = compileMlir(text, options, &plan);
+  ASSERT_FALSE(ir.empty()) << text;
+  ASSERT_EQ(plan.programs.size(), 1u);
+  ASSERT_EQ(plan.programs[0].dispatches.size(), 1u);
+  std::vector<int64_t> sizes;
+  if (!plan.programs[0].sizes.empty())
+    sizes.push_back(m);
+  auto selected = amdgpu::selectLaunches(plan.programs[0], sizes);
+  ASSERT_TRUE(bool(selected)) << llvm::toString(selected.takeError());
+  ASSERT_EQ(selected->size(), 1u);
+  if (launchOut)
+    *launchOut = *selected->front();
+
+  std::vector<std::vector<uint8_t>> first;
+  for (const amdgpu::PlanVariant &variant :
+       plan.programs[0].dispatches[0].variants) {
+    ASSERT_EQ(variant.launches.size(), 1u);
+    std::vector<std::vector<uint8_t>> run = buffers;
+    runRowLaunch(ir, *options.chip, variant.launches[0], m, run);
+    if (::testing::Test::HasFatalFailure())
+      return;
+    if (first.empty())
+      first = std::move(run);
+    else
+      for (size_t i = 0; i < run.size(); ++i)
+        ASSERT_TRUE(run[i] == first[i])
+            << variant.launches[0].kernel << " and the first variant's kernel "
+            << "disagree on buffer " << i;
+  }
+  buffers = std::move(first);
 }
 
 } // namespace mxc::test
