@@ -310,13 +310,23 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
   RowGrid wideGrid{1, wide.rowsPerGroup(), wide.threads()};
   int64_t narrowLimit = getNarrowVariantLimit(chip, wideGrid);
   NormLanes narrow = NormLanes::get(runs, chip.waveSize, 1, 1);
-  if (narrowLimit >= 1 && narrow.rowsPerGroup() < wide.rowsPerGroup()) {
-    // Small M: workgroups of one row (or one wave of short rows), as many
-    // as there are.
-    variants.push_back(build(narrow, ("rmsnorm_m" + Twine(narrowLimit)).str()));
-    variants.back().maxM = narrowLimit;
+  bool useNarrow =
+      narrowLimit >= 1 && narrow.rowsPerGroup() < wide.rowsPerGroup();
+  int64_t staticM = getStaticM(buffers);
+  if (!ShapedType::isDynamic(staticM)) {
+    // One kernel, for the M there is.
+    variants.push_back(
+        build(useNarrow && staticM <= narrowLimit ? narrow : wide, "rmsnorm"));
+  } else {
+    if (useNarrow) {
+      // Small M: workgroups of one row (or one wave of short rows), as
+      // many as there are.
+      variants.push_back(
+          build(narrow, ("rmsnorm_m" + Twine(narrowLimit)).str()));
+      variants.back().maxM = narrowLimit;
+    }
+    variants.push_back(build(wide, "rmsnorm"));
   }
-  variants.push_back(build(wide, "rmsnorm"));
   replaceWithRowPlan(*rewriter, op, "rmsnorm", buffers, variants);
   return success();
 }

@@ -118,6 +118,15 @@ int64_t mxc::rows::getNarrowVariantLimit(const amdgpu::ChipInfo &chip,
   return (groups - 1) * grid.rowsPerGroup;
 }
 
+int64_t mxc::rows::getStaticM(ArrayRef<PlanBuffer> buffers) {
+  for (const PlanBuffer &buffer : buffers) {
+    auto type = cast<MemRefType>(buffer.value.getType());
+    if (buffer.rowsAreM && !type.isDynamicDim(0))
+      return type.getDimSize(0);
+  }
+  return ShapedType::kDynamic;
+}
+
 void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
                                    StringRef opName,
                                    ArrayRef<PlanBuffer> buffers,
@@ -219,15 +228,24 @@ void mxc::rows::buildRowKernels(RewriterBase &rewriter, Operation *op,
   RowLanes wide = RowLanes::get(runsPerRow, waves, chip.waveSize);
   int64_t narrowLimit = getNarrowVariantLimit(
       chip, RowGrid{wide.segments, wide.rowsPerGroup(), wide.threads()});
+  bool narrow = waves > 1 && narrowLimit >= 1;
+  int64_t staticM = getStaticM(buffers);
   SmallVector<RowVariant> variants;
-  if (waves > 1 && narrowLimit >= 1) {
-    // Small M: one-wave workgroups, as many as the rows' waves.
-    RowVariant narrow = build(RowLanes::get(runsPerRow, 1, chip.waveSize),
-                              (opName + "_m" + Twine(narrowLimit)).str());
-    narrow.maxM = narrowLimit;
-    variants.push_back(narrow);
+  if (!ShapedType::isDynamic(staticM)) {
+    // One kernel, for the M there is.
+    bool small = narrow && staticM <= narrowLimit;
+    variants.push_back(build(
+        small ? RowLanes::get(runsPerRow, 1, chip.waveSize) : wide, opName));
+  } else {
+    if (narrow) {
+      // Small M: one-wave workgroups, as many as the rows' waves.
+      RowVariant small = build(RowLanes::get(runsPerRow, 1, chip.waveSize),
+                               (opName + "_m" + Twine(narrowLimit)).str());
+      small.maxM = narrowLimit;
+      variants.push_back(small);
+    }
+    variants.push_back(build(wide, opName));
   }
-  variants.push_back(build(wide, opName));
   replaceWithRowPlan(rewriter, op, opName, buffers, variants);
 }
 

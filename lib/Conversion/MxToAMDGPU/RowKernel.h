@@ -104,6 +104,10 @@ struct RowVariant {
 int64_t getNarrowVariantLimit(const amdgpu::ChipInfo &chip,
                               const RowGrid &grid);
 
+/// M when a buffer whose rows are M has a static extent 0 (the verifiers
+/// make them equal), else ShapedType::kDynamic.
+int64_t getStaticM(llvm::ArrayRef<PlanBuffer> buffers);
+
 /// Replaces `op` by the mx.launch_plan that runs one of `variants` (in
 /// ascending `maxM`) by the runtime M: each once over its grid with the
 /// buffers and M as arguments. A static M keeps the one variant it
@@ -122,7 +126,8 @@ using RowKernelBody = llvm::function_ref<void(mlir::ImplicitLocOpBuilder &b,
 /// Builds a row op's kernel with `body` for workgroups of `waves` waves over
 /// rows of `runsPerRow` runs and, where that leaves CUs idle at small M
 /// (getNarrowVariantLimit), again for one-wave workgroups, then replaces
-/// `op` by the plan that chooses between them by M.
+/// `op` by the plan that chooses between them by M. A static M builds the
+/// one kernel it needs, under the plain name.
 void buildRowKernels(mlir::RewriterBase &rewriter, mlir::Operation *op,
                      mlir::gpu::GPUModuleOp kernels, llvm::StringRef opName,
                      llvm::ArrayRef<PlanBuffer> buffers,

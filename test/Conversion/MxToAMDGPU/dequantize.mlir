@@ -8,7 +8,7 @@
 // byte, the hardware FP8 decode, one fp32 multiply, one rounding, two
 // 16-byte stores.
 // CHECK-LABEL: func.func @e4m3
-// CHECK-NEXT: mx.launch_plan "dequantize" (values = %{{.*}}, scales = %{{.*}}, output = %{{.*}}) sizes [#mx.runtime_size<M = values[0], scales[0], output[0]>] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@e4m3_dequantize, grid [4, ceildiv(M, 4), 1], block [256, 1, 1], lds 0, args [values, scales, output, M : i32]>]>]
+// CHECK-NEXT: mx.launch_plan "dequantize" (values = %{{.*}}, scales = %{{.*}}, output = %{{.*}}) sizes [#mx.runtime_size<M = values[0], scales[0], output[0]>] variants [#mx.launch_variant<when [M in [0, 252]], launches [#mx.kernel_launch<@mx_kernels::@e4m3_dequantize_m252, grid [4, ceildiv(M, 1), 1], block [64, 1, 1], lds 0, args [values, scales, output, M : i32]>]>, #mx.launch_variant<when [M in [253, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@e4m3_dequantize, grid [4, ceildiv(M, 4), 1], block [256, 1, 1], lds 0, args [values, scales, output, M : i32]>]>]
 // CHECK: gpu.func @e4m3_dequantize
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : i8

@@ -5,7 +5,7 @@
 // through one DPP swap (quad_perm [1,0,3,2] = 177); the hardware FP8
 // conversion; one 16-byte store of codes and a byte of scale per block.
 // CHECK-LABEL: func.func @e4m3
-// CHECK-NEXT: mx.launch_plan "quantize" (input = %{{.*}}, values = %{{.*}}, scales = %{{.*}}) sizes [#mx.runtime_size<M = input[0], values[0], scales[0]>] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@e4m3_quantize, grid [4, ceildiv(M, 4), 1], block [256, 1, 1], lds 0, args [input, values, scales, M : i32]>]>]
+// CHECK-NEXT: mx.launch_plan "quantize" (input = %{{.*}}, values = %{{.*}}, scales = %{{.*}}) sizes [#mx.runtime_size<M = input[0], values[0], scales[0]>] variants [#mx.launch_variant<when [M in [0, 252]], launches [#mx.kernel_launch<@mx_kernels::@e4m3_quantize_m252, grid [4, ceildiv(M, 1), 1], block [64, 1, 1], lds 0, args [input, values, scales, M : i32]>]>, #mx.launch_variant<when [M in [253, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@e4m3_quantize, grid [4, ceildiv(M, 4), 1], block [256, 1, 1], lds 0, args [input, values, scales, M : i32]>]>]
 // CHECK: gpu.func @e4m3_quantize(%{{.*}}: !llvm.ptr<1>, %{{.*}}: !llvm.ptr<1>, %{{.*}}: !llvm.ptr<1>, %{{.*}}: i32) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // CHECK-COUNT-2: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK-NOT: rocdl.raw.ptr.buffer.load
@@ -50,7 +50,7 @@ func.func @e2m1(%x: memref<?x64xf32>, %q: memref<?x64xf4E2M1FN>, %s: memref<?x2x
 // f16 -> E3M2 with a static M: no runtime size, M a constant argument;
 // 180 runs a row take three 64-lane segments (grid x); 12-byte stores.
 // CHECK-LABEL: func.func @e3m2
-// CHECK-NEXT: mx.launch_plan "quantize" (input = %{{.*}}, values = %{{.*}}, scales = %{{.*}}) sizes [] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@e3m2_quantize, grid [3, 1, 1], block [256, 1, 1], lds 0, args [input, values, scales, 3 : i32]>]>]
+// CHECK-NEXT: mx.launch_plan "quantize" (input = %{{.*}}, values = %{{.*}}, scales = %{{.*}}) sizes [] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@e3m2_quantize, grid [3, 3, 1], block [64, 1, 1], lds 0, args [input, values, scales, 3 : i32]>]>]
 // CHECK: gpu.func @e3m2_quantize
 // CHECK: arith.extf {{.*}} : f16 to f32
 // CHECK: rocdl.raw.ptr.buffer.store {{.*}} : vector<3xi32>

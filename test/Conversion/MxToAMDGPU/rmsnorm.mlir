@@ -6,7 +6,7 @@
 // sum of squares is reduced by DPP within rows of 16 lanes, readlane across
 // them, then across the waves through LDS (a dword a wave and row: 128 bytes).
 // CHECK-LABEL: func.func @residual
-// CHECK-NEXT: mx.launch_plan "rmsnorm" (input = %{{.*}}, weight = %{{.*}}, residual = %{{.*}}, residual_out = %{{.*}}, output = %{{.*}}) sizes [#mx.runtime_size<M = input[0], residual[0], residual_out[0], output[0]>] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@residual_rmsnorm, grid [1, ceildiv(M, 8), 1], block [256, 1, 1], lds 0, args [input, weight, residual, residual_out, output, M : i32]>]>]
+// CHECK-NEXT: mx.launch_plan "rmsnorm" (input = %{{.*}}, weight = %{{.*}}, residual = %{{.*}}, residual_out = %{{.*}}, output = %{{.*}}) sizes [#mx.runtime_size<M = input[0], residual[0], residual_out[0], output[0]>] variants [#mx.launch_variant<when [M in [0, 2040]], launches [#mx.kernel_launch<@mx_kernels::@residual_rmsnorm_m2040, grid [1, ceildiv(M, 1), 1], block [256, 1, 1], lds 0, args [input, weight, residual, residual_out, output, M : i32]>]>, #mx.launch_variant<when [M in [2041, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@residual_rmsnorm, grid [1, ceildiv(M, 8), 1], block [256, 1, 1], lds 0, args [input, weight, residual, residual_out, output, M : i32]>]>]
 // CHECK: llvm.mlir.global internal @residual_rmsnorm_lds() {addr_space = 3 : i32, alignment = 16 : i64} : !llvm.array<128 x i8>
 // CHECK: gpu.func @residual_rmsnorm
 // CHECK-COUNT-34: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>

@@ -6,7 +6,7 @@
 // block quantizer (DPP pair amax, hardware FP8), one 16-byte store of codes
 // and a scale byte per block.
 // CHECK-LABEL: func.func @split_e4m3
-// CHECK-NEXT: mx.launch_plan "swiglu" (input = %{{.*}}, output = %{{.*}}, scales = %{{.*}}) sizes [#mx.runtime_size<M = input[0], output[0], scales[0]>] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@split_e4m3_swiglu, grid [4, ceildiv(M, 4), 1], block [256, 1, 1], lds 0, args [input, output, scales, M : i32]>]>]
+// CHECK-NEXT: mx.launch_plan "swiglu" (input = %{{.*}}, output = %{{.*}}, scales = %{{.*}}) sizes [#mx.runtime_size<M = input[0], output[0], scales[0]>] variants [#mx.launch_variant<when [M in [0, 252]], launches [#mx.kernel_launch<@mx_kernels::@split_e4m3_swiglu_m252, grid [4, ceildiv(M, 1), 1], block [64, 1, 1], lds 0, args [input, output, scales, M : i32]>]>, #mx.launch_variant<when [M in [253, 2147483647]], launches [#mx.kernel_launch<@mx_kernels::@split_e4m3_swiglu, grid [4, ceildiv(M, 4), 1], block [256, 1, 1], lds 0, args [input, output, scales, M : i32]>]>]
 // CHECK: gpu.func @split_e4m3_swiglu(%{{.*}}: !llvm.ptr<1>, %{{.*}}: !llvm.ptr<1>, %{{.*}}: !llvm.ptr<1>, %{{.*}}: i32)
 // CHECK-COUNT-4: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK-NOT: rocdl.raw.ptr.buffer.load
@@ -53,7 +53,7 @@ func.func @interleaved_bf16(%h: memref<?x64xbf16>, %y: memref<?x32xbf16>) {
 
 // Static M: no runtime size, M a constant argument.
 // CHECK-LABEL: func.func @static_m
-// CHECK-NEXT: mx.launch_plan "swiglu" (input = %{{.*}}, output = %{{.*}}) sizes [] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@static_m_swiglu, grid [1, 1, 1], block [256, 1, 1], lds 0, args [input, output, 3 : i32]>]>]
+// CHECK-NEXT: mx.launch_plan "swiglu" (input = %{{.*}}, output = %{{.*}}) sizes [] variants [#mx.launch_variant<when [], launches [#mx.kernel_launch<@mx_kernels::@static_m_swiglu, grid [1, 1, 1], block [64, 1, 1], lds 0, args [input, output, 3 : i32]>]>]
 func.func @static_m(%h: memref<3x256xf32>, %y: memref<3x128xf16>) {
   mx.swiglu %h -> %y {layout = #mx.swiglu_layout<split>} : memref<3x256xf32> -> memref<3x128xf16>
   return
