@@ -141,7 +141,14 @@ GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c,
                    1;
   s.scaleBytes = int64_t(s.scaleWindows) * s.scaleWindowWords() *
                  s.scaleWordStride * 4;
-  s.ldsBytes = s.stages * (s.ldsBytesA + s.ldsBytesB) + s.scaleBytes;
+  s.directScales = chip.maxLoadToLdsBytes >= 16 && s.scaleWindowSteps == 1 &&
+                   s.scalePieceBytes == 16 && c.intrinsic().m == 16;
+  if (s.directScales) {
+    s.ldsBytesScales = rows * 4 * s.scaleStepWords;
+    s.scaleBytes = 0;
+    s.scaleWindows = 0;
+  }
+  s.ldsBytes = s.stages * s.stageBytes() + s.scaleBytes;
   return s;
 }
 
@@ -383,17 +390,19 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   // Latency, as the profile's load timeline counts it: step k's loads are
   // issued `prefetch` steps ahead and waited for before the barrier that
   // ends step k - 1, so `prefetch` steps of matrix work cover one latency.
-  // A scale window's words come through registers: the step that loads one
-  // writes it to LDS after its MFMAs, so the wait for them (and, the
-  // counter being in order, for every older load) is covered by one step.
-  // Without prefetch a step loads, waits and computes. At most
+  // A scale window's words that come through registers: the step that
+  // loads one writes it to LDS after its MFMAs, so the wait for them (and,
+  // the counter being in order, for every older load) is covered by one
+  // step. Scale words loaded straight into LDS are waited for with their
+  // step. Without prefetch a step loads, waits and computes. At most
   // `inFlightBytesPerCu` are in flight on a CU.
   double latency = model->l2LatencyClocks +
                    (model->memoryLatencyClocks - model->l2LatencyClocks) /
                        std::max(1.0, tiles(p.m, c.tileM));
   double windowSteps = std::min<double>(s.scaleWindowSteps, s.steps);
   double timeline =
-      c.prefetch
+      c.prefetch && s.directScales ? std::max(matrix, latency / c.prefetch)
+      : c.prefetch
           ? (std::max(matrix, latency) +
              (windowSteps - 1) * std::max(matrix, latency / c.prefetch)) /
                 windowSteps
