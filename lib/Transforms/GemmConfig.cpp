@@ -163,7 +163,8 @@ unsigned overheadRegisters(const GemmConfig &c) {
 /// Registers the estimate keeps free of the budget for what it misses, by
 /// how far it was from the backend's count on every config the selector
 /// chose for the model shapes (docs/gemm.md): within 32 for 32x32x64 tiles
-/// of FP8 and FP4 loaded straight into LDS; up to about 100 with the
+/// of FP8 and FP4 loaded straight into LDS (none without prefetch at two or
+/// more waves a SIMD, where it was always above); up to about 100 with the
 /// 16x16x128 instruction, an operand staged through registers (FP6,
 /// `[K, N]` B) or accumulators in every AGPR, where the backend schedules
 /// read-ahead and register files less predictably, or K steps of 16 or
@@ -183,6 +184,13 @@ unsigned getRegisterMargin(const GemmConfig &c, const GemmStaging &s,
   // for 32x64x1024 FP8 x FP4 on 1x2 waves).
   if (staged || mi.m == 16 || accumulators >= 256 || c.tileK / mi.k >= 16)
     return 100;
+  // Without prefetch, two or more waves a SIMD read ahead at most the two
+  // MFMA steps counted: the estimate was at or above the backend's count on
+  // every such config tried (FP8, FP4 and FP8 x FP4; 128x256 and 256x256
+  // tiles on 2x4 or 4x2 waves, tile_k 128 to 512, K 2880 and 8192: 6 to 76
+  // over).
+  if (c.prefetch == 0 && wavesPerSimd > 1)
+    return 0;
   return 32;
 }
 
