@@ -141,7 +141,14 @@ GemmStaging mxc::getGemmStaging(const GemmProblem &p, const GemmConfig &c,
                    1;
   s.scaleBytes = int64_t(s.scaleWindows) * s.scaleWindowWords() *
                  s.scaleWordStride * 4;
-  s.ldsBytes = s.stages * (s.ldsBytesA + s.ldsBytesB) + s.scaleBytes;
+  s.directScales = chip.maxLoadToLdsBytes >= 16 && s.scaleWindowSteps == 1 &&
+                   s.scalePieceBytes == 16 && c.intrinsic().m == 16;
+  if (s.directScales) {
+    s.ldsBytesScales = rows * 4 * s.scaleStepWords;
+    s.scaleBytes = 0;
+    s.scaleWindows = 0;
+  }
+  s.ldsBytes = s.stages * s.stageBytes() + s.scaleBytes;
   return s;
 }
 
@@ -156,7 +163,8 @@ unsigned overheadRegisters(const GemmConfig &c) {
 /// Registers the estimate keeps free of the budget for what it misses, by
 /// how far it was from the backend's count on every config the selector
 /// chose for the model shapes (docs/gemm.md): within 32 for 32x32x64 tiles
-/// of FP8 and FP4 loaded straight into LDS; up to about 100 with the
+/// of FP8 and FP4 loaded straight into LDS (none without prefetch at two or
+/// more waves a SIMD, where it was always above); up to about 100 with the
 /// 16x16x128 instruction, an operand staged through registers (FP6,
 /// `[K, N]` B) or accumulators in every AGPR, where the backend schedules
 /// read-ahead and register files less predictably, or K steps of 16 or
@@ -176,6 +184,13 @@ unsigned getRegisterMargin(const GemmConfig &c, const GemmStaging &s,
   // for 32x64x1024 FP8 x FP4 on 1x2 waves).
   if (staged || mi.m == 16 || accumulators >= 256 || c.tileK / mi.k >= 16)
     return 100;
+  // Without prefetch, two or more waves a SIMD read ahead at most the two
+  // MFMA steps counted: the estimate was at or above the backend's count on
+  // every such config tried (FP8, FP4 and FP8 x FP4; 128x256 and 256x256
+  // tiles on 2x4 or 4x2 waves, tile_k 128 to 512, K 2880 and 8192: 6 to 76
+  // over).
+  if (c.prefetch == 0 && wavesPerSimd > 1)
+    return 0;
   return 32;
 }
 
@@ -383,17 +398,19 @@ GemmCost mxc::estimateGemmCost(const GemmProblem &p, const GemmConfig &c,
   // Latency, as the profile's load timeline counts it: step k's loads are
   // issued `prefetch` steps ahead and waited for before the barrier that
   // ends step k - 1, so `prefetch` steps of matrix work cover one latency.
-  // A scale window's words come through registers: the step that loads one
-  // writes it to LDS after its MFMAs, so the wait for them (and, the
-  // counter being in order, for every older load) is covered by one step.
-  // Without prefetch a step loads, waits and computes. At most
+  // A scale window's words that come through registers: the step that
+  // loads one writes it to LDS after its MFMAs, so the wait for them (and,
+  // the counter being in order, for every older load) is covered by one
+  // step. Scale words loaded straight into LDS are waited for with their
+  // step. Without prefetch a step loads, waits and computes. At most
   // `inFlightBytesPerCu` are in flight on a CU.
   double latency = model->l2LatencyClocks +
                    (model->memoryLatencyClocks - model->l2LatencyClocks) /
                        std::max(1.0, tiles(p.m, c.tileM));
   double windowSteps = std::min<double>(s.scaleWindowSteps, s.steps);
   double timeline =
-      c.prefetch
+      c.prefetch && s.directScales ? std::max(matrix, latency / c.prefetch)
+      : c.prefetch
           ? (std::max(matrix, latency) +
              (windowSteps - 1) * std::max(matrix, latency / c.prefetch)) /
                 windowSteps

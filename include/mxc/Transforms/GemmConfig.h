@@ -87,6 +87,15 @@ struct GemmStaging {
   int64_t scaleWordStride = 0; ///< Dwords between words of a window.
   unsigned scaleWindows = 2;   ///< Window buffers in LDS (a ring).
   int64_t scaleBytes = 0;      ///< Both windows of A and B scales.
+  /// Whether each K step's scale words go from global memory straight into
+  /// LDS (`buffer_load_dwordx4 ... lds`, one lane a row), into the step's
+  /// operand stage as [word / 4][row][4 words] (rows A's then B's,
+  /// `ldsBytesScales` a stage), rather than through registers into the
+  /// window ring. Taken for whole 4-word groups a step (one window a step,
+  /// 16-byte pieces) and the 16-row instruction, whose 16 rows a scale read
+  /// covers are 16 consecutive slots, free of bank conflicts.
+  bool directScales = false;
+  int64_t ldsBytesScales = 0;
   int64_t steps = 0;      ///< K steps, the last one partial when K % tile_k.
   bool kTail = false;
   int64_t ldsBytes = 0; ///< All LDS the kernel allocates.
@@ -94,6 +103,8 @@ struct GemmStaging {
   unsigned scaleWindowWords() const {
     return scaleWindowSteps * scaleStepWords;
   }
+  /// One operand stage: A and B tiles and, when direct, the step's scales.
+  int64_t stageBytes() const { return ldsBytesA + ldsBytesB + ldsBytesScales; }
 };
 
 /// The staging of `config` for `problem` on `chip` (config checked by the

@@ -5,11 +5,14 @@
 // tiles of one scaled MFMA. Per K step (tile_k elements):
 // - all threads copy the step's A and B rows from global memory into LDS
 //   tiles (TileOps.h: coalesced 16-byte loads, XOR-swizzled slots), and
-//   every fourth step or so a window of scale words;
+//   its scale words: with 512- or 1024-deep steps of the 16-row MFMA
+//   straight into the step's buffer too (one lane a row), otherwise every
+//   fourth step or so a window of them through registers;
 // - each wave reads its operand fragments from LDS in the MFMA's lane
 //   layout (the intrinsic table) with 16-byte reads, free of bank
-//   conflicts, and its scale words (stored [word][row]: consecutive lanes,
-//   consecutive banks);
+//   conflicts, and its scale words (stored [word][row], or [word / 4][row]
+//   in 16-byte slots when loaded straight: consecutive lanes, consecutive
+//   banks);
 // - the MFMA takes B as its first operand and A as its second, so it
 //   computes C transposed: a lane's four consecutive accumulator registers
 //   are four consecutive columns of one row of C, stored in one access.
@@ -59,7 +62,8 @@ private:
   unsigned threads() const { return c.waves() * mi.waveSize; }
   unsigned kSteps() const { return c.tileK / mi.k; }
   unsigned blocksPerMfma() const { return mi.k / 32; }
-  int64_t stageBytes() const { return s.ldsBytesA + s.ldsBytesB; }
+  int64_t stageBytes() const { return s.stageBytes(); }
+  bool anyDirect() const { return s.directA || s.directB || s.directScales; }
   int64_t scaleRegion() const { return s.stages * stageBytes(); }
 
   void setUp(gpu::GPUFuncOp func);
@@ -74,6 +78,13 @@ private:
                                    unsigned rows, Value window);
   void storeScaleRows(ArrayRef<Value> pieces, unsigned rows,
                       unsigned firstRowInLds, Value window);
+  /// Loads step `kt`'s scale words straight into operand buffer `stage`
+  /// (GemmStaging::directScales): one load per (4-word group, operand,
+  /// 64-row block), the i-th issued by wave i % waves, lane l taking row
+  /// 64 * block + l (lanes past the tile's rows do not write).
+  void loadScalesToLds(Value kt, unsigned stage);
+  /// The fewest direct scale loads a wave issues per step.
+  unsigned scaleLoadsPerWave() const;
 
   /// Step `kt`'s loads, into (or for) operand buffer `stage`.
   StepLoads loadStep(Value kt, unsigned stage, bool windowStarts);
@@ -95,7 +106,7 @@ private:
                      const LdsScopes &scopes);
   /// Step word `word` of the lane's scale row `row + rowConst`.
   Value readScaleWord(Value wordBase, Value row, int64_t rowConst,
-                      unsigned word);
+                      unsigned word, const LdsScopes &scopes);
   SmallVector<Value> compute(Value kt, unsigned stage, ValueRange acc);
   void storeResults(ValueRange acc);
 
@@ -311,12 +322,73 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
   }
 }
 
+unsigned GemmKernelBuilder::scaleLoadsPerWave() const {
+  if (!s.directScales)
+    return 0;
+  auto blocksOf = [](unsigned rows) { return (rows + 63) / 64; };
+  unsigned loads =
+      s.scaleStepWords / 4 * (blocksOf(c.tileM) + blocksOf(c.tileN));
+  return loads / c.waves();
+}
+
+void GemmKernelBuilder::loadScalesToLds(Value kt, unsigned stageIndex) {
+  const int64_t waveLanes = 64, slotBytes = 16;
+  int64_t blocks = p.k / 32;
+  int64_t rowsTotal = int64_t(c.tileM) + c.tileN;
+  // The step's 16-byte groups of a row start here (uniform); those past
+  // the row's blocks (the K tail) read zero.
+  Value stepByte = t.mulConst(kt, 4 * s.scaleStepWords);
+  bool maskTail = blocks % (4 * s.scaleStepWords) != 0;
+  int64_t tile = int64_t(stageIndex) * stageBytes() + s.ldsBytesA + s.ldsBytesB;
+  unsigned index = 0;
+  for (unsigned group = 0; group < s.scaleStepWords / 4; ++group)
+    for (bool isB : {false, true}) {
+      unsigned rows = isB ? c.tileN : c.tileM;
+      Value rsrc = isB ? rsrcBScales : rsrcAScales;
+      Value rowOffset = isB ? scaleRowOffsetB : scaleRowOffsetA;
+      for (unsigned first = 0; first < rows; first += waveLanes, ++index) {
+        OpBuilder::InsertionGuard guard(b);
+        if (c.waves() > 1) {
+          Value issuer = arith::CmpIOp::create(b, arith::CmpIPredicate::eq,
+                                               wave, t.i32(index % c.waves()));
+          auto ifOp = scf::IfOp::create(b, issuer, false);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+        }
+        if (rows - first < waveLanes) {
+          auto ifOp =
+              scf::IfOp::create(b, t.lessThan(lane, rows - first), false);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+        }
+        Value row = t.addConst(lane, first);
+        Value voffset = t.addConst(t.add(rowOffset, t.mulConst(row, blocks)),
+                                   group * slotBytes);
+        if (maskTail)
+          voffset = t.maskOffset(
+              arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                    t.addConst(stepByte, group * slotBytes),
+                                    t.i32(blocks)),
+              voffset);
+        int64_t at = tile + (group * rowsTotal + (isB ? c.tileM : 0) + first) *
+                                slotBytes;
+        Value dst = LLVM::GEPOp::create(b, lds.getType(), b.getI8Type(), lds,
+                                        ArrayRef<LLVM::GEPArg>{t.i32(at)},
+                                        LLVM::GEPNoWrapFlags::inbounds);
+        const LdsScopes &scopes = stageScopes[stageIndex];
+        ROCDL::RawPtrBufferLoadLdsOp::create(
+            b, rsrc, dst, t.i32(slotBytes), voffset, stepByte, t.i32(0),
+            t.i32(0), scopes.scopes, scopes.noalias, nullptr);
+      }
+    }
+}
+
 StepLoads GemmKernelBuilder::loadStep(Value kt, unsigned stageIndex,
                                       bool windowStarts) {
   StepLoads loads;
   // Scales first: their LDS writes wait for them, and vector memory counts
   // in order, so anything issued before them would be waited for too.
-  if (windowStarts) {
+  if (s.directScales) {
+    loadScalesToLds(kt, stageIndex);
+  } else if (windowStarts) {
     Value window = t.divConst(kt, s.scaleWindowSteps);
     loads.scalesA =
         loadScaleRows(rsrcAScales, scaleRowOffsetA, c.tileM, window);
@@ -403,12 +475,13 @@ StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt, unsigned stage) {
 }
 
 void GemmKernelBuilder::waitForStagedStep(unsigned newerSteps) {
-  if (!s.directA && !s.directB)
+  if (!anyDirect())
     return;
   // Loads every wave issues per step; a wave that issued more only waits
   // longer.
   unsigned perStep = (s.directA ? copyA.wholeRounds() : 0) +
-                     (s.directB ? copyB.wholeRounds() : 0);
+                     (s.directB ? copyB.wholeRounds() : 0) +
+                     scaleLoadsPerWave();
   t.waitVectorLoads(newerSteps * perStep);
 }
 
@@ -459,11 +532,20 @@ Value GemmKernelBuilder::readFragment(hw::MatrixElement element,
 }
 
 Value GemmKernelBuilder::readScaleWord(Value wordBase, Value row,
-                                       int64_t rowConst, unsigned word) {
+                                       int64_t rowConst, unsigned word,
+                                       const LdsScopes &scopes) {
   // (window base + lane part) + constant, shared by every row block.
-  Value at = t.addConst(t.add(wordBase, t.mulConst(row, 4)),
-                        4 * (rowConst + int64_t(word) * s.scaleWordStride));
-  Value value = t.ldsLoad(b.getI32Type(), lds, at, 4, &scaleScopes);
+  Value at;
+  if (s.directScales) {
+    int64_t rowsTotal = int64_t(c.tileM) + c.tileN;
+    at = t.addConst(t.add(wordBase, t.mulConst(row, 16)),
+                    16 * (rowConst + int64_t(word / 4) * rowsTotal) +
+                        4 * (word % 4));
+  } else {
+    at = t.addConst(t.add(wordBase, t.mulConst(row, 4)),
+                    4 * (rowConst + int64_t(word) * s.scaleWordStride));
+  }
+  Value value = t.ldsLoad(b.getI32Type(), lds, at, 4, &scopes);
   // Lane group g's scale is block g of its MFMA: shifting the word by g
   // bytes puts it where the instruction's byte select looks.
   value = arith::ShRUIOp::create(b, value, t.mulConst(group, 8));
@@ -486,22 +568,30 @@ SmallVector<Value> GemmKernelBuilder::compute(Value kt, unsigned stageIndex,
 
   // Scale words of this step: window (kt / steps) % 2, word (kt % steps) *
   // step words.
-  Value window = t.divConst(kt, s.scaleWindowSteps);
-  Value wordBase = t.add(
-      t.i32(scaleRegion()),
-      t.mulConst(t.add(t.mulConst(t.remConst(window, s.scaleWindows),
-                                  s.scaleWindowWords()),
-                       t.mulConst(t.remConst(kt, s.scaleWindowSteps),
-                                  s.scaleStepWords)),
-                 s.scaleWordStride * 4));
+  // (Direct: the step's own words, in its operand buffer.)
+  Value wordBase;
+  const LdsScopes &scopes =
+      s.directScales ? stageScopes[stageIndex] : scaleScopes;
+  if (s.directScales) {
+    wordBase = t.addConst(stage, s.ldsBytesA + s.ldsBytesB);
+  } else {
+    Value window = t.divConst(kt, s.scaleWindowSteps);
+    wordBase =
+        t.add(t.i32(scaleRegion()),
+              t.mulConst(t.add(t.mulConst(t.remConst(window, s.scaleWindows),
+                                          s.scaleWindowWords()),
+                               t.mulConst(t.remConst(kt, s.scaleWindowSteps),
+                                          s.scaleStepWords)),
+                         s.scaleWordStride * 4));
+  }
   SmallVector<Value> scalesA, scalesB; ///< [block * stepWords + word]
   for (unsigned i = 0; i < repM; ++i)
     for (unsigned w = 0; w < s.scaleStepWords; ++w)
-      scalesA.push_back(readScaleWord(wordBase, rowA, i * mi.m, w));
+      scalesA.push_back(readScaleWord(wordBase, rowA, i * mi.m, w, scopes));
   for (unsigned j = 0; j < repN; ++j)
     for (unsigned w = 0; w < s.scaleStepWords; ++w)
       scalesB.push_back(
-          readScaleWord(wordBase, rowB, c.tileM + j * mi.m, w));
+          readScaleWord(wordBase, rowB, c.tileM + j * mi.m, w, scopes));
 
   for (unsigned kk = 0; kk < kSteps(); ++kk) {
     // Keeps the backend from hoisting every fragment read of the step above
@@ -697,7 +787,7 @@ void GemmKernelBuilder::build(gpu::GPUFuncOp func) {
     b.setInsertionPointToStart(loop.getBody());
     Value kt = loop.getInductionVar();
     storeStepWithWindow(loadStepWithWindow(kt, 0), kt, 0);
-    if (s.directA || s.directB)
+    if (anyDirect())
       t.waitVectorLoads(0);
     t.barrier();
     SmallVector<Value> result = compute(kt, 0, loop.getRegionIterArgs());

@@ -292,6 +292,32 @@ std::vector<Case> allCases() {
     cases.push_back({E4M3, E2M1, 70, 136, 1408, "bf16", false, false, config});
     cases.push_back({E2M1, E4M3, 33, 72, 160, "f32", true, false, config});
   }
+  // Scale words straight into LDS (16x16x128, tile_k 512 or 1024, K % 512
+  // == 0): tiles of fewer than 64 rows and of more, loads that do not
+  // divide evenly among the waves, K steps of which the last is partial
+  // (K = 1536 at tile_k 1024: its second 16-byte group of scale words lies
+  // past K), more steps than buffers, and decode's single row.
+  for (const char *config :
+       {"mfma=16x16x128,tile=16x32x1024,waves=1x2,prefetch=1",
+        "mfma=16x16x128,tile=16x64x512,waves=1x4,prefetch=3",
+        "mfma=16x16x128,tile=16x32x512,waves=1x1,prefetch=0"})
+    cases.push_back({E2M1, E4M3, 33, 200, 1536, "f16", false, false, config});
+  // (FP4 B: these need more registers than FP8 B leaves.)
+  for (const char *config :
+       {"mfma=16x16x128,tile=16x32x1024,waves=1x2,prefetch=1",
+        "mfma=16x16x128,tile=16x64x512,waves=1x4,prefetch=3",
+        "mfma=16x16x128,tile=16x32x512,waves=1x1,prefetch=0",
+        "mfma=16x16x128,tile=16x128x512,waves=1x4,prefetch=2",
+        "mfma=16x16x128,tile=32x64x512,waves=2x2,prefetch=3"}) {
+    cases.push_back({E4M3, E2M1, 70, 136, 2560, "bf16", false, false, config});
+    cases.push_back({E2M1, E2M1, 1, 72, 1536, "f32", true, false, config});
+  }
+  cases.push_back({E2M1, E2M1, 1, 72, 2048, "bf16", false, false,
+                   "mfma=16x16x128,tile=16x32x1024,waves=1x2,prefetch=3"});
+  // 256x256 tiles on 2x4 waves without prefetch (gpt-oss MXFP4 at K = 2880
+  // picks them): M, N and K tails, scale rows of an odd number of bytes.
+  cases.push_back({E2M1, E2M1, 40, 264, 1440, "bf16", false, false,
+                   "mfma=32x32x64,tile=256x256x512,waves=2x4,prefetch=0"});
   return cases;
 }
 
