@@ -95,6 +95,11 @@ void Checker::beginWorkgroup(const uint32_t id[3], unsigned numWaves,
   pendingAcquire.assign(numWaves, {});
   for (unsigned w = 0; w < numWaves; ++w)
     bump(w);
+  if (options.sync) {
+    pendingMemory.assign(numWaves, {});
+    ldsWriter.assign(lds.size(), 0);
+    ldsLoads.clear();
+  }
   if (options.init && kernel.privateBytes) {
     privateWritten.resize(numWaves);
     for (std::vector<uint8_t> &written : privateWritten)
@@ -163,6 +168,113 @@ void Checker::fence(unsigned wave, const Inst &inst) {
 }
 
 void Checker::endWorkgroup() { endInterval(); }
+
+void Checker::vectorMemoryIssued(
+    unsigned wave, const Inst &inst,
+    ArrayRef<std::pair<uint64_t, unsigned>> ldsWrites) {
+  if (!options.sync)
+    return;
+  PendingMemory pending{++nextMemoryId, &inst, {}};
+  pending.ldsWrites.append(ldsWrites.begin(), ldsWrites.end());
+  for (auto [offset, bytes] : ldsWrites)
+    std::fill_n(ldsWriter.begin() + offset, bytes, pending.id);
+  if (!ldsWrites.empty())
+    ldsLoads[pending.id] = {wave, &inst};
+  pendingMemory[wave].push_back(std::move(pending));
+}
+
+void Checker::retireMemory(unsigned wave, size_t count) {
+  std::vector<PendingMemory> &queue = pendingMemory[wave];
+  if (queue.size() <= count)
+    return;
+  size_t retired = queue.size() - count;
+  for (size_t i = 0; i < retired; ++i) {
+    for (auto [offset, bytes] : queue[i].ldsWrites)
+      for (uint64_t b = offset; b < offset + bytes; ++b)
+        if (ldsWriter[b] == queue[i].id)
+          ldsWriter[b] = 0;
+    if (!queue[i].ldsWrites.empty())
+      ldsLoads.erase(queue[i].id);
+  }
+  queue.erase(queue.begin(), queue.begin() + retired);
+}
+
+void Checker::vectorMemoryWait(unsigned wave, uint64_t count) {
+  if (options.sync)
+    retireMemory(wave, size_t(std::min<uint64_t>(count, SIZE_MAX)));
+}
+
+/// Whether an access with !alias.scope `scopes` may alias one with !noalias
+/// `noAlias` (LLVM LangRef, "'noalias' and 'alias.scope' Metadata"): not
+/// when, for some domain, every scope of that domain in `scopes` is in
+/// `noAlias`. Missing metadata may alias.
+static bool mayAliasInScopes(const MDNode *scopes, const MDNode *noAlias) {
+  if (!scopes || !noAlias)
+    return true;
+  auto domainOf = [](const MDOperand &scope) -> const MDNode * {
+    auto *node = dyn_cast<MDNode>(scope.get());
+    return node && node->getNumOperands() >= 2
+               ? dyn_cast<MDNode>(node->getOperand(1).get())
+               : nullptr;
+  };
+  SmallPtrSet<const MDNode *, 4> domains;
+  for (const MDOperand &scope : scopes->operands())
+    if (const MDNode *domain = domainOf(scope))
+      domains.insert(domain);
+  for (const MDNode *domain : domains) {
+    bool allExcluded = true;
+    for (const MDOperand &scope : scopes->operands())
+      if (domainOf(scope) == domain &&
+          !llvm::is_contained(noAlias->operands(), scope))
+        allExcluded = false;
+    if (allExcluded)
+      return false;
+  }
+  return true;
+}
+
+/// Whether LLVM's scoped alias analysis lets `a` and `b` alias, so that the
+/// backend (SIInsertWaitcnts) makes `a` wait for a load into LDS `b`.
+static bool mayAlias(const Inst &a, const Inst &b) {
+  if (!a.ir || !b.ir)
+    return true;
+  auto md = [](const Inst &inst, unsigned kind) {
+    return inst.ir->getMetadata(kind);
+  };
+  return mayAliasInScopes(md(b, LLVMContext::MD_alias_scope),
+                          md(a, LLVMContext::MD_noalias)) &&
+         mayAliasInScopes(md(a, LLVMContext::MD_alias_scope),
+                          md(b, LLVMContext::MD_noalias));
+}
+
+void Checker::checkPendingLds(uint64_t offset, unsigned bytes, unsigned wave,
+                              unsigned lane, const Inst &inst) {
+  for (uint64_t b = offset; b < offset + bytes; ++b) {
+    uint64_t id = ldsWriter[b];
+    if (!id)
+      continue;
+    auto [owner, load] = ldsLoads.lookup(id);
+    if (owner == wave && mayAlias(inst, *load)) {
+      // The backend waits for the load itself (and, in order, for what the
+      // wave issued before it).
+      std::vector<PendingMemory> &queue = pendingMemory[wave];
+      size_t at = 0;
+      while (queue[at].id != id)
+        ++at;
+      retireMemory(wave, queue.size() - at - 1);
+      continue;
+    }
+    throw CheckFailure{
+        workgroupPrefix("synccheck") + ", wave " + std::to_string(wave) +
+        ", lane " + std::to_string(lane) + ": " + describe(&inst) +
+        (inst.op == Opcode::Store ? " writes" : " reads") + " LDS byte " +
+        std::to_string(b) + ", which the load into LDS " + describe(load) +
+        " of wave " + std::to_string(owner) +
+        " may still be writing: no s_waitcnt vmcnt retired it" +
+        (owner == wave ? " (its alias scopes tell the backend not to wait)"
+                       : " (a barrier does not wait for loads into LDS)")};
+  }
+}
 
 std::string Checker::describe(const Inst *inst) {
   if (!inst || !inst->ir)
@@ -288,6 +400,11 @@ void Checker::access(ByteState &state, Place place, uint8_t kind, unsigned wave,
 void Checker::ldsAccess(uint8_t kind, uint64_t offset, unsigned bytes,
                         unsigned wave, unsigned lane, const Inst &inst,
                         const uint8_t *value, const uint8_t *current) {
+  // A load into LDS writes its bytes in order with its wave's other loads
+  // into LDS; only the ds instructions must wait for it.
+  if (options.sync && inst.op != Opcode::BufferLoadToLds &&
+      inst.op != Opcode::GlobalLoadToLds)
+    checkPendingLds(offset, bytes, wave, lane, inst);
   for (unsigned b = 0; b < bytes; ++b)
     access(lds[offset + b], {true, offset + b}, kind, wave, lane, inst,
            value ? value + b : nullptr, current ? current + b : nullptr);

@@ -89,6 +89,17 @@ public:
   /// through the next atomic store, an acquire fence takes in what atomic
   /// loads since saw).
   void fence(unsigned wave, const Inst &inst);
+  /// Wave `wave` issued vector memory instruction `inst` (a global or buffer
+  /// load or store, or a load into LDS writing `ldsWrites`, [offset, bytes)
+  /// ranges): synccheck follows it until an s_waitcnt retires it.
+  void vectorMemoryIssued(
+      unsigned wave, const Inst &inst,
+      llvm::ArrayRef<std::pair<uint64_t, unsigned>> ldsWrites = {});
+  /// Wave `wave` ran s_waitcnt vmcnt(`count`): all but its newest `count`
+  /// vector memory instructions have completed.
+  void vectorMemoryWait(unsigned wave, uint64_t count);
+  /// Wave `wave` returned: what it issued has completed.
+  void waveEnded(unsigned wave) { vectorMemoryWait(wave, 0); }
   /// Every wave of the workgroup returned.
   void endWorkgroup();
 
@@ -175,6 +186,26 @@ private:
   std::vector<uint8_t> syncOrder;
   /// initcheck: per wave, a flag per byte of its private memory.
   std::vector<std::vector<uint8_t>> privateWritten;
+
+  /// synccheck of loads into LDS: each wave's vector memory instructions in
+  /// issue order (they complete in order, as vmcnt counts them), and per
+  /// LDS byte the id of the pending load into LDS that writes it (0: none).
+  struct PendingMemory {
+    uint64_t id;
+    const Inst *inst;
+    llvm::SmallVector<std::pair<uint64_t, unsigned>, 4> ldsWrites;
+  };
+  std::vector<std::vector<PendingMemory>> pendingMemory;
+  std::vector<uint64_t> ldsWriter;
+  /// The wave and instruction of each pending load into LDS, by id.
+  llvm::DenseMap<uint64_t, std::pair<unsigned, const Inst *>> ldsLoads;
+  uint64_t nextMemoryId = 0;
+  /// Retires wave `wave`'s oldest pending instructions until `count` remain.
+  void retireMemory(unsigned wave, size_t count);
+  /// synccheck: `inst` of wave `wave` accesses LDS bytes a load into LDS
+  /// may still be writing.
+  void checkPendingLds(uint64_t offset, unsigned bytes, unsigned wave,
+                       unsigned lane, const Inst &inst);
 };
 
 } // namespace mxc::sim

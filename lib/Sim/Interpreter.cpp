@@ -585,6 +585,10 @@ void Executor::executeMemory(Wave &wave, const Inst &inst, uint64_t mask) {
         unpackBits(mem, type, value);
     }
   }
+  // Everything but LDS counts on vmcnt (more than the hardware counts is
+  // the safe side for synccheck: it retires loads into LDS no later).
+  if (checker && inst.addrSpace != 3)
+    checker->vectorMemoryIssued(wave.index, inst);
   if (profiler)
     profileAccess(wave, inst, store, globalLanes, ldsLanes);
 }
@@ -691,6 +695,8 @@ void Executor::executeBufferAccess(Wave &wave, const Inst &inst,
       }
     }
   }
+  if (checker)
+    checker->vectorMemoryIssued(wave.index, inst);
   if (profiler)
     profileAccess(wave, inst, store, accessed, {});
 }
@@ -777,8 +783,14 @@ void Executor::executeLoadToLds(Wave &wave, const Inst &inst, uint64_t mask) {
       checkAccess(wave, lane, AccessStore, ldsAddress, ldsMem, laneBytes, inst,
                   data);
     std::memcpy(ldsMem, data, laneBytes);
-    if (profiler)
+    if (profiler || checker)
       ldsLanes.push_back({lane, ldsAddress, laneBytes});
+  }
+  if (checker) {
+    SmallVector<std::pair<uint64_t, unsigned>, 64> writes;
+    for (const LaneAccess &a : ldsLanes)
+      writes.push_back({a.address, a.bytes});
+    checker->vectorMemoryIssued(wave.index, inst, writes);
   }
   if (!profiler)
     return;
@@ -1616,8 +1628,11 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::Store:
     return executeMemory(wave, inst, mask);
   case Opcode::AtomicRMW:
-    if (checker)
+    if (checker) {
       checker->beginInstruction();
+      if (inst.addrSpace != 3)
+        checker->vectorMemoryIssued(wave.index, inst);
+    }
     return lanes([&](unsigned lane) {
       unsigned ptrBytes = kernel.slotTypes[inst.src[0]].eltBytes;
       uint64_t address = readBits(slot(wave, inst.src[0], lane), ptrBytes);
@@ -1684,6 +1699,8 @@ void Executor::execute(Wave &wave, const Inst &inst, uint64_t mask) {
   case Opcode::WaitCnt:
     if (profiler)
       profiler->waitForLoads(wave.index, uint64_t(inst.imm));
+    if (checker)
+      checker->vectorMemoryWait(wave.index, uint64_t(inst.imm));
     return;
   case Opcode::Fence:
     // Waves run one at a time over sequentially consistent memory: a fence
@@ -1949,6 +1966,9 @@ bool Executor::runBlock(Wave &wave, uint32_t blockIndex, uint32_t first,
       return true;
     case Opcode::Ret:
       wave.live &= ~mask;
+      // The wave's memory instructions complete before it ends.
+      if (checker && !wave.live)
+        checker->waveEnded(wave.index);
       return true;
     case Opcode::Barrier:
       if (mask != wave.live)
@@ -2188,8 +2208,7 @@ Expected<const Kernel *> Simulator::checkLaunch(StringRef name,
     return createStringError(inconvertibleErrorCode(),
                              "a workgroup holds at most 1024 lanes, got " +
                                  Twine(launch.block.count()));
-  uint64_t lds =
-      uint64_t(kernel->staticLdsBytes) + launch.dynamicLdsBytes;
+  uint64_t lds = uint64_t(kernel->staticLdsBytes) + launch.dynamicLdsBytes;
   if (lds > program->getChip().ldsBytesPerWorkgroup)
     return createStringError(
         inconvertibleErrorCode(),

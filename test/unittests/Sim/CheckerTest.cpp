@@ -684,3 +684,78 @@ TEST(SyncCheck, MatrixInstructionNeedsTheWholeWave) {
     EXPECT_EQ(first, 8.0f);
   }
 }
+
+/// Wave w loads out[64w .. 64w + 63] into its own quarter of @lds with
+/// buffer_load_dword ... lds (a load into LDS, counted by vmcnt: CDNA3/CDNA4
+/// ISA guides, 9.1.9), then WAIT, a barrier, and lane l reads lds[l ^ XOR]
+/// (XOR 64: the other wave's words; 0: its own) into out[l]. DMASCOPE and
+/// READSCOPE give the load into LDS and the read their alias metadata.
+const char *kLoadIntoLds = R"(
+declare ptr addrspace(8) @llvm.amdgcn.make.buffer.rsrc.p8.p1(ptr addrspace(1), i16, i64, i32)
+declare void @llvm.amdgcn.raw.ptr.buffer.load.lds(ptr addrspace(8), ptr addrspace(3), i32 immarg, i32, i32, i32 immarg, i32 immarg)
+declare void @llvm.amdgcn.s.waitcnt(i32 immarg)
+define amdgpu_kernel void @k(ptr addrspace(1) %out) {
+entry:
+  %l = call i32 @llvm.amdgcn.workitem.id.x()
+  %wave = lshr i32 %l, 6
+  %rsrc = call ptr addrspace(8) @llvm.amdgcn.make.buffer.rsrc.p8.p1(ptr addrspace(1) %out, i16 0, i64 512, i32 0)
+  %bytes = shl i32 %wave, 8
+  %ldsp = getelementptr i8, ptr addrspace(3) @lds, i32 %bytes
+  %voff = shl i32 %l, 2
+  call void @llvm.amdgcn.raw.ptr.buffer.load.lds(ptr addrspace(8) %rsrc, ptr addrspace(3) %ldsp, i32 4, i32 %voff, i32 0, i32 0, i32 0)DMASCOPE
+  WAIT
+  call void @llvm.amdgcn.s.barrier()
+  %src = xor i32 %l, XOR
+  %p = getelementptr i32, ptr addrspace(3) @lds, i32 %src
+  %v = load i32, ptr addrspace(3) %p, align 4READSCOPE
+  %o = getelementptr i32, ptr addrspace(1) %out, i32 %l
+  store i32 %v, ptr addrspace(1) %o
+  ret void
+}
+!0 = distinct !{!0, !"domain"}
+!1 = distinct !{!1, !0, !"staged"}
+!2 = distinct !{!2, !0, !"read"}
+!3 = !{!1}
+!4 = !{!2}
+)";
+
+std::string loadIntoLds(bool wait, bool otherWave, bool scoped) {
+  std::string body = kLoadIntoLds;
+  auto put = [&](llvm::StringRef key, llvm::StringRef value) {
+    body.replace(body.find(key.str()), key.size(), value.str());
+  };
+  // s_waitcnt vmcnt(0) expcnt(7) lgkmcnt(15): vmcnt alone.
+  put("WAIT", wait ? "call void @llvm.amdgcn.s.waitcnt(i32 3952)" : "");
+  put("XOR", otherWave ? "64" : "0");
+  put("DMASCOPE", scoped ? ", !alias.scope !3, !noalias !4" : "");
+  put("READSCOPE", scoped ? ", !alias.scope !4, !noalias !3" : "");
+  return body;
+}
+
+TEST(SyncCheck, LoadIntoLdsReadByAnotherWaveWithoutVmcntWait) {
+  // A barrier does not wait for loads into LDS: the other wave may read
+  // before the data lands.
+  std::string e = run(loadIntoLds(false, true, true), allChecks()).error;
+  EXPECT_TRUE(contains(e, "synccheck: kernel 'k', workgroup (0,0,0), wave "))
+      << e;
+  EXPECT_TRUE(contains(e, "may still be writing: no s_waitcnt vmcnt retired "
+                          "it (a barrier does not wait for loads into LDS)"))
+      << e;
+  EXPECT_EQ(run(loadIntoLds(false, true, true), {}).error, "");
+}
+
+TEST(SyncCheck, LoadIntoLdsWaitedForBeforeTheBarrier) {
+  EXPECT_EQ(run(loadIntoLds(true, true, true), allChecks()).error, "");
+  EXPECT_EQ(run(loadIntoLds(true, false, true), allChecks()).error, "");
+}
+
+TEST(SyncCheck, OwnLoadIntoLdsTheBackendWaitsForUnlessScopesSayOtherwise) {
+  // Without alias scopes the backend (SIInsertWaitcnts) makes a wave's LDS
+  // read wait for its own loads into LDS it may alias: nothing to report.
+  EXPECT_EQ(run(loadIntoLds(false, false, false), allChecks()).error, "");
+  // Scopes that say they do not alias remove that wait: a missing s_waitcnt
+  // is the kernel's bug.
+  std::string e = run(loadIntoLds(false, false, true), allChecks()).error;
+  EXPECT_TRUE(contains(e, "(its alias scopes tell the backend not to wait)"))
+      << e;
+}
