@@ -457,22 +457,21 @@ void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
         // (w * rounds + i) * 64 + l, which holds the row's chunk
         // slot ^ key(row).
         int64_t instOffset = int64_t(i % kLdsRoundsPerPointer) * waveBytes;
-        Value index = t.add(
-            tid, t.mulConst(t.addConst(t.mulConst(wave, rounds - 1), i),
-                            waveLanes));
+        Value index =
+            t.add(tid, t.mulConst(t.addConst(t.mulConst(wave, rounds - 1), i),
+                                  waveLanes));
         ChunkAddress a = chunkAddressOf(t, *this, index, kByte);
         Value voffset = t.addConst(a.voffset, -instOffset);
         if (maskTail)
-          voffset = t.maskOffset(
-              arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                    t.add(kByte, a.globalByte),
-                                    t.i32(validRowBytes)),
-              voffset);
-        Value first = t.add(
-            tileOffset,
-            t.mulConst(t.addConst(t.mulConst(wave, rounds),
-                                  i - i % kLdsRoundsPerPointer),
-                       waveBytes));
+          voffset =
+              t.maskOffset(arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                 t.add(kByte, a.globalByte),
+                                                 t.i32(validRowBytes)),
+                           voffset);
+        Value first = t.add(tileOffset,
+                            t.mulConst(t.addConst(t.mulConst(wave, rounds),
+                                                  i - i % kLdsRoundsPerPointer),
+                                       waveBytes));
         Value lds = LLVM::GEPOp::create(b, ldsBase.getType(), b.getI8Type(),
                                         ldsBase, ArrayRef<LLVM::GEPArg>{first},
                                         LLVM::GEPNoWrapFlags::inbounds);
@@ -487,9 +486,8 @@ void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
       ChunkAddress a = chunkAddress(t, *this, tid, i, kByte);
       Value voffset = maskedOffset(t, *this, a, c, kByte);
       // The wave's 64 lanes write 1 KiB from here on (uniform).
-      Value first =
-          t.addConst(t.add(tileOffset, t.mulConst(wave, waveBytes)),
-                     int64_t(i) * threads * chunkBytes);
+      Value first = t.addConst(t.add(tileOffset, t.mulConst(wave, waveBytes)),
+                               int64_t(i) * threads * chunkBytes);
       Value lds = LLVM::GEPOp::create(b, ldsBase.getType(), b.getI8Type(),
                                       ldsBase, ArrayRef<LLVM::GEPArg>{first},
                                       LLVM::GEPNoWrapFlags::inbounds);
