@@ -461,11 +461,13 @@ StepLoads GemmKernelBuilder::loadStepWithWindow(Value kt, unsigned stage) {
     llvm::append_range(
         all, loadScaleRows(rsrcBScales, scaleRowOffsetB, c.tileN, window));
     scf::YieldOp::create(b, all);
+    // Steps that start no window store none of these (storeStepWithWindow
+    // branches on the same condition): poison, so that no register is set.
     b.setInsertionPointToStart(ifOp.elseBlock());
-    SmallVector<Value> zeros;
+    SmallVector<Value> none;
     for (Type type : types)
-      zeros.push_back(arith::ConstantOp::create(b, b.getZeroAttr(type)));
-    scf::YieldOp::create(b, zeros);
+      none.push_back(LLVM::PoisonOp::create(b, type));
+    scf::YieldOp::create(b, none);
   }
   ValueRange results = ifOp.getResults();
   loads.scalesA.assign(results.begin(), results.begin() + piecesA);

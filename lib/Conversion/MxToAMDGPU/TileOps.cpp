@@ -365,6 +365,30 @@ static ChunkAddress chunkAddress(TileBuilder &t, const RowTileCopy &c,
   return a;
 }
 
+/// Where the tile's linear chunk `index` comes from: row index / perRow,
+/// slot index % perRow, holding the row's chunk slot ^ key(row).
+static ChunkAddress chunkAddressOf(TileBuilder &t, const RowTileCopy &c,
+                                   Value index, Value kByte) {
+  ImplicitLocOpBuilder &b = t.b;
+  int64_t perRow = c.chunksPerRow();
+  ChunkAddress a;
+  a.row = t.divConst(index, perRow);
+  a.slotByte = t.mulConst(t.remConst(index, perRow), c.chunkBytes);
+  a.globalByte = a.slotByte;
+  if (c.layout.swizzled && c.layout.keyMask) {
+    Value key = a.row;
+    if (c.layout.keyShift)
+      key = arith::ShRUIOp::create(b, key, t.i32(c.layout.keyShift));
+    key = arith::AndIOp::create(b, key, t.i32(c.layout.keyMask));
+    a.globalByte = arith::XOrIOp::create(
+        b, a.slotByte, arith::ShLIOp::create(b, key, t.i32(4)));
+  }
+  a.voffset = t.add(t.add(c.firstRowOffset, t.mulConst(a.row, c.rowStride)),
+                    a.globalByte);
+  a.soffset = kByte;
+  return a;
+}
+
 /// `a.voffset`, or past every buffer where the chunk lies past K or outside
 /// the tile.
 static Value maskedOffset(TileBuilder &t, const RowTileCopy &c,
@@ -417,18 +441,53 @@ void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
                             const LdsScopes *scopes) const {
   ImplicitLocOpBuilder &b = t.b;
   assert(layout.swizzled && chunkBytes == 16 && layout.pitch == layout.rowBytes);
-  const int64_t waveLanes = 64;
-  for (unsigned i = 0; i < chunksPerThread(); ++i) {
+  const int64_t waveLanes = 64, waveBytes = waveLanes * chunkBytes;
+  // Where every round is whole, wave w's rounds write its own consecutive
+  // KiBs of the tile: rounds share one LDS pointer (M0) per
+  // kLdsRoundsPerPointer of them and the instruction offset, which moves
+  // the memory address too, tells them apart; their vector offsets take
+  // that offset back off and the scalar offset is the step's byte alone.
+  unsigned rounds = chunksPerThread();
+  bool waveMajor = rounds > 1 && chunks() % threads == 0;
+  for (unsigned i = 0; i < rounds; ++i) {
     ChunkIndex c = chunkIndex(t, tid, i, threads, chunks());
     auto body = [&] {
+      if (waveMajor) {
+        // Lane l of wave w writes the tile's linear chunk
+        // (w * rounds + i) * 64 + l, which holds the row's chunk
+        // slot ^ key(row).
+        int64_t instOffset = int64_t(i % kLdsRoundsPerPointer) * waveBytes;
+        Value index =
+            t.add(tid, t.mulConst(t.addConst(t.mulConst(wave, rounds - 1), i),
+                                  waveLanes));
+        ChunkAddress a = chunkAddressOf(t, *this, index, kByte);
+        Value voffset = t.addConst(a.voffset, -instOffset);
+        if (maskTail)
+          voffset =
+              t.maskOffset(arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                 t.add(kByte, a.globalByte),
+                                                 t.i32(validRowBytes)),
+                           voffset);
+        Value first = t.add(tileOffset,
+                            t.mulConst(t.addConst(t.mulConst(wave, rounds),
+                                                  i - i % kLdsRoundsPerPointer),
+                                       waveBytes));
+        Value lds = LLVM::GEPOp::create(b, ldsBase.getType(), b.getI8Type(),
+                                        ldsBase, ArrayRef<LLVM::GEPArg>{first},
+                                        LLVM::GEPNoWrapFlags::inbounds);
+        ROCDL::RawPtrBufferLoadLdsOp::create(
+            b, rsrc, lds, t.i32(chunkBytes), voffset, kByte, t.i32(instOffset),
+            t.i32(0), scopes ? scopes->scopes : nullptr,
+            scopes ? scopes->noalias : nullptr, nullptr);
+        return;
+      }
       // This lane writes the tile's linear chunk c (row c / perRow, slot
       // c % perRow), which holds the row's chunk slot ^ key(row).
       ChunkAddress a = chunkAddress(t, *this, tid, i, kByte);
       Value voffset = maskedOffset(t, *this, a, c, kByte);
       // The wave's 64 lanes write 1 KiB from here on (uniform).
-      Value first = t.addConst(
-          t.add(tileOffset, t.mulConst(wave, waveLanes * chunkBytes)),
-          int64_t(i) * threads * chunkBytes);
+      Value first = t.addConst(t.add(tileOffset, t.mulConst(wave, waveBytes)),
+                               int64_t(i) * threads * chunkBytes);
       Value lds = LLVM::GEPOp::create(b, ldsBase.getType(), b.getI8Type(),
                                       ldsBase, ArrayRef<LLVM::GEPArg>{first},
                                       LLVM::GEPNoWrapFlags::inbounds);

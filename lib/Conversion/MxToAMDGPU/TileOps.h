@@ -149,6 +149,11 @@ struct LdsTileLayout {
                      mlir::Value byte) const;
 };
 
+/// Rounds of a load straight into LDS that share one LDS pointer (M0): the
+/// 12-bit instruction offset, which moves the LDS address as well as the
+/// memory address, holds 0 to 4095: four rounds of a wave's 64 x 16 bytes.
+constexpr unsigned kLdsRoundsPerPointer = 4;
+
 /// A cooperative copy of one K step of a row-major global operand into an
 /// LDS tile: tile row r is global row `firstRow + r`, `layout.rowBytes`
 /// bytes from byte `kByte` of the row. Each of `threads` threads moves
