@@ -93,13 +93,32 @@ void TileBuilder::ldsStore(Value value, Value base, Value offset,
   }
 }
 
-void TileBuilder::barrier() { gpu::BarrierOp::create(b); }
+void TileBuilder::barrier() {
+  if (!loadsIntoLds) {
+    gpu::BarrierOp::create(b);
+    return;
+  }
+  // A workgroup fence, even one for LDS alone (amdgpu.lds_barrier's MMRA),
+  // makes the backend wait for every load into LDS in flight (they are LDS
+  // writes counted by vmcnt: s_waitcnt vmcnt(0) before the s_barrier), which
+  // would drain a pipeline that keeps the next steps' loads in flight across
+  // the barrier. So, as composable_kernel's block_sync_lds: LDS accesses
+  // complete (lgkmcnt(0)), then s_barrier; single-thread fences keep the
+  // compiler from moving memory accesses across it and cost no wait. Loads
+  // into LDS are waited for explicitly (waitVectorLoads).
+  LLVM::FenceOp::create(b, LLVM::AtomicOrdering::release, "singlethread");
+  // vmcnt 63 and expcnt 7 (no wait), lgkmcnt 0: bits [3:0],[15:14] / [6:4]
+  // / [11:8] (GFX9 ISA guides, S_WAITCNT).
+  ROCDL::SWaitcntOp::create(b, b.getI32IntegerAttr(0xC07F));
+  ROCDL::SBarrierOp::create(b);
+  LLVM::FenceOp::create(b, LLVM::AtomicOrdering::acquire, "singlethread");
+}
 
 void TileBuilder::waitVectorLoads(unsigned outstanding) {
   // vmcnt in bits [3:0] and [15:14]; expcnt (7) and lgkmcnt (15) not waited.
   unsigned vmcnt = std::min(outstanding, 63u);
-  int32_t bits = int32_t((vmcnt & 0xF) | ((vmcnt >> 4) << 14) | (7 << 4) |
-                         (15 << 8));
+  int32_t bits =
+      int32_t((vmcnt & 0xF) | ((vmcnt >> 4) << 14) | (7 << 4) | (15 << 8));
   ROCDL::SWaitcntOp::create(b, b.getI32IntegerAttr(bits));
 }
 
@@ -405,7 +424,8 @@ static Value maskedOffset(TileBuilder &t, const RowTileCopy &c,
   }
   if (index.mayBeOutside) {
     Value inside = t.lessThan(index.index, c.chunks());
-    valid = valid ? arith::AndIOp::create(b, valid, inside).getResult() : inside;
+    valid =
+        valid ? arith::AndIOp::create(b, valid, inside).getResult() : inside;
   }
   return valid ? t.maskOffset(valid, a.voffset) : a.voffset;
 }
@@ -440,7 +460,8 @@ void RowTileCopy::loadToLds(TileBuilder &t, Value tid, Value wave, Value kByte,
                             Value ldsBase, Value tileOffset,
                             const LdsScopes *scopes) const {
   ImplicitLocOpBuilder &b = t.b;
-  assert(layout.swizzled && chunkBytes == 16 && layout.pitch == layout.rowBytes);
+  assert(layout.swizzled && chunkBytes == 16 &&
+         layout.pitch == layout.rowBytes);
   const int64_t waveLanes = 64, waveBytes = waveLanes * chunkBytes;
   // Where every round is whole, wave w's rounds write its own consecutive
   // KiBs of the tile: rounds share one LDS pointer (M0) per

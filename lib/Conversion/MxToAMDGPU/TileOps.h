@@ -40,7 +40,8 @@ public:
   TileBuilder(mlir::ImplicitLocOpBuilder &b, const amdgpu::ChipInfo &chip)
       : b(b), waveSize(chip.waveSize),
         resourceFlags(
-            int32_t(amdgpu::getRawBufferResourceFlags(chip.bufferLayout))) {}
+            int32_t(amdgpu::getRawBufferResourceFlags(chip.bufferLayout))),
+        loadsIntoLds(chip.maxLoadToLdsBytes > 0) {}
 
   mlir::Value i32(int64_t value);
   mlir::Value add(mlir::Value x, mlir::Value y);
@@ -64,7 +65,9 @@ public:
                       unsigned align, const LdsScopes *scopes = nullptr);
   void ldsStore(mlir::Value value, mlir::Value base, mlir::Value offset,
                 unsigned align, const LdsScopes *scopes = nullptr);
-  /// A workgroup barrier that also orders the workgroup's LDS accesses.
+  /// A workgroup barrier that orders the workgroup's LDS accesses (not its
+  /// global ones, and not loads into LDS still in flight: waitVectorLoads
+  /// waits for those).
   void barrier();
   /// Waits until at most `outstanding` of the wave's vector memory loads are
   /// in flight (gfx9's s_waitcnt vmcnt encoding, that of the chips that load
@@ -115,6 +118,9 @@ public:
   /// chip).
   int32_t resourceFlags = int32_t(
       amdgpu::getRawBufferResourceFlags(amdgpu::BufferResourceLayout::Gfx9));
+  /// The chip loads straight into LDS (the GFX9 chips: gfx90a, gfx942,
+  /// gfx950), so barrier() must not drain vmcnt (GFX9's s_waitcnt).
+  bool loadsIntoLds = true;
 };
 
 /// A tile of `rows` rows of `rowBytes` bytes in LDS, in one of two layouts

@@ -19,9 +19,9 @@
 // CHECK: rocdl.update.dpp {{.*}} with 320, 15, 15, true : f32
 // CHECK-COUNT-4: rocdl.readlane
 // CHECK: llvm.store
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.barrier
 // CHECK-COUNT-4: llvm.load
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.barrier
 // CHECK: llvm.intr.sqrt
 func.func @residual(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %r: memref<?x4096xbf16>,
                     %ro: memref<?x4096xbf16>, %y: memref<?x4096xbf16>) {
@@ -40,7 +40,7 @@ func.func @residual(%x: memref<?x4096xbf16>, %w: memref<4096xbf16>, %r: memref<?
 // CHECK-SAME: grid [1, ceildiv(M, 64), 1], block [256, 1, 1], lds 0, args [input, weight, output, scales, M : i32]
 // CHECK-NOT: llvm.mlir.global
 // CHECK: gpu.func @quantized_rmsnorm
-// CHECK-NOT: gpu.barrier
+// CHECK-NOT: rocdl.s.barrier
 // CHECK: rocdl.update.dpp {{.*}} with 177, 15, 15, true : f32
 // CHECK: rocdl.update.dpp {{.*}} with 78, 15, 15, true : f32
 // CHECK-NOT: rocdl.readlane

@@ -26,13 +26,18 @@
 // (issued first), then each lane fetches the global chunk the swizzle (slot
 // XOR key of the row) stores at its place, 16 bytes straight into LDS. The
 // wave waits for its loads into LDS (s_waitcnt vmcnt(0): 0xF70) before the
-// barrier, which does not wait for them.
+// barrier, which does not wait for them: it waits for LDS accesses alone
+// (lgkmcnt(0): 0xC07F), between single-thread fences that keep the
+// compiler's memory accesses on their side.
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<4xi32>
 // CHECK: arith.xori
 // CHECK: rocdl.raw.ptr.buffer.load.lds {{.*}}, %c16_i32
 // CHECK: llvm.store {{.*}}alignment = 4 : i64{{.*}} : i32, !llvm.ptr<3>
 // CHECK: rocdl.s.waitcnt 3952
-// CHECK-NEXT: gpu.barrier
+// CHECK-NEXT: llvm.fence syncscope("singlethread") release
+// CHECK-NEXT: rocdl.s.waitcnt 49279
+// CHECK-NEXT: rocdl.s.barrier
+// CHECK-NEXT: llvm.fence syncscope("singlethread") acquire
 // The loop takes two steps an iteration (buffers 0 and 1). Each loads step
 // k + 1 into the other buffer (its scale window only when one starts)...
 // CHECK: scf.for {{.*}} step %c2_i32{{.*}} iter_args
@@ -51,16 +56,16 @@
 // ... writes a starting scale window, and meets the barrier.
 // CHECK: scf.if
 // CHECK: llvm.store {{.*}}alignment = 4 : i64{{.*}} : i32, !llvm.ptr<3>
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.barrier
 // CHECK: rocdl.raw.ptr.buffer.load.lds
 // CHECK-COUNT-2: amdgpu.scaled_mfma
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.barrier
 // CHECK: scf.yield
 // K / tile_k = 4 steps: the loop's two, one more step, and the last one
 // without loads.
 // CHECK: rocdl.raw.ptr.buffer.load.lds
 // CHECK-COUNT-2: amdgpu.scaled_mfma
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.barrier
 // CHECK-NOT: rocdl.raw.ptr.buffer.load.lds
 // CHECK-COUNT-2: amdgpu.scaled_mfma
 // Epilogue: four consecutive columns a lane, bias added in f32, one 8-byte
@@ -96,7 +101,7 @@ func.func @linear(%a: memref<?x512xf8E4M3FN>, %sa: memref<?x16xf8E8M0FNU>,
 // CHECK: rocdl.raw.ptr.buffer.load {{.*}} : vector<2xi32>
 // CHECK: llvm.store {{.*}}alignment = 8 : i64{{.*}} : vector<2xi32>, !llvm.ptr<3>
 // CHECK: llvm.store {{.*}}alignment = 1 : i64{{.*}} : i8, !llvm.ptr<3>
-// CHECK: gpu.barrier
+// CHECK: rocdl.s.barrier
 // CHECK: llvm.load {{.*}}alignment = 8 : i64{{.*}} : !llvm.ptr<3> -> vector<2xi32>
 // CHECK: vector.bitcast {{.*}} : vector<6xi32> to vector<32xf6E2M3FN>
 // CHECK: amdgpu.scaled_mfma 16x16x128
