@@ -442,6 +442,8 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
                                         llvm::CodeGenFileType::ObjectFile);
   if (!object)
     return emitError(kernels->getLoc()) << llvm::toString(object.takeError());
+  if (options.emit == EmitKind::Object)
+    return std::string(object->str());
   StringRef ldLld = options.ldLldPath.empty() ? amdgpu::getDefaultLdLldPath()
                                               : StringRef(options.ldLldPath);
   auto hsaco = amdgpu::linkCodeObject(*object, ldLld);
