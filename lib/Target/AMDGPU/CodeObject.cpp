@@ -52,6 +52,17 @@
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
 #include <csetjmp>
+#include <cstdint>
+
+// Whether LeakSanitizer runs in this build (ASan includes it).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define MXC_HAS_LEAK_SANITIZER 1
+#endif
+#endif
+#if !defined(MXC_HAS_LEAK_SANITIZER) && defined(__SANITIZE_ADDRESS__)
+#define MXC_HAS_LEAK_SANITIZER 1
+#endif
 
 using namespace llvm;
 using namespace mxc::amdgpu;
@@ -417,6 +428,36 @@ void mxc::amdgpu::embedLaunchPlan(Module &module, const LaunchPlan &plan) {
   appendToCompilerUsed(module, {global});
 }
 
+/// Keeps a copy of the stack between `low` and `high`: the backend's frames
+/// a fatal error jumps over. What they own (the call graph walk of the
+/// legacy pass manager, the error message) cannot be freed, since only those
+/// frames knew it; it stays allocated, and the copy, reachable from a
+/// global, is where LeakSanitizer finds the pointers to it, so that it reads
+/// as kept rather than as a leak of mxc. Only sanitizer builds keep it: the
+/// copy is for the leak check, the memory is kept either way.
+[[gnu::no_sanitize_address, gnu::noinline]] static void
+keepAbandonedFrames(const char *low, const char *high) {
+#ifdef MXC_HAS_LEAK_SANITIZER
+  constexpr size_t kMaxBytes = 64u << 20;
+  auto begin = reinterpret_cast<uintptr_t>(low) & ~uintptr_t(7);
+  auto end = reinterpret_cast<uintptr_t>(high);
+  if (end <= begin || end - begin > kMaxBytes)
+    return;
+  size_t words = (end - begin) / sizeof(uintptr_t);
+  static auto *kept = new std::vector<std::unique_ptr<uintptr_t[]>>;
+  auto copy = std::make_unique<uintptr_t[]>(words);
+  // Word by word, without ASan's checks: instrumented frames in the range
+  // have poisoned redzones.
+  const volatile uintptr_t *from = reinterpret_cast<uintptr_t *>(begin);
+  for (size_t i = 0; i < words; ++i)
+    copy[i] = from[i];
+  kept->push_back(std::move(copy));
+#else
+  (void)low;
+  (void)high;
+#endif
+}
+
 Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
                                                       TargetMachine &tm,
                                                       CodeGenFileType kind) {
@@ -440,13 +481,17 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
   // process. The handler records the reason and jumps back here, as
   // llvm::CrashRecoveryContext does for clang, without installing signal
   // handlers that would hide real crashes from sanitizers and fuzzers. The
-  // backend's state of this module is abandoned (leaked), not resumed.
+  // backend's state of this module is abandoned (kept, never freed: see
+  // keepAbandonedFrames), not resumed.
   static thread_local std::jmp_buf *fatalJump = nullptr;
   static thread_local std::string *fatalReason = nullptr;
+  static thread_local const char *backendFramesEnd = nullptr;
   std::jmp_buf jump;
   std::string reason;
   fatalJump = &jump;
   fatalReason = &reason;
+  // The frames pm.run makes lie below this one's (the stack grows down).
+  backendFramesEnd = static_cast<const char *>(__builtin_frame_address(0));
   EmittedInstructions emitted;
   recording = kind == CodeGenFileType::ObjectFile ? &emitted : nullptr;
   bool failed = false;
@@ -454,6 +499,9 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
     ScopedFatalErrorHandler handler(
         [](void *, const char *message, bool) {
           *fatalReason = message;
+          keepAbandonedFrames(
+              static_cast<const char *>(__builtin_frame_address(0)),
+              backendFramesEnd);
           std::longjmp(*fatalJump, 1);
         },
         nullptr);
@@ -464,6 +512,7 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
   }
   fatalJump = nullptr;
   fatalReason = nullptr;
+  backendFramesEnd = nullptr;
   recording = nullptr;
   if (failed) {
     // One line: the selection DAG dump after the first line says nothing to
