@@ -47,6 +47,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/TargetParser.h"
 
 using namespace mlir;
 using namespace mxc;
@@ -317,6 +318,17 @@ static LogicalResult checkForChip(gpu::GPUModuleOp kernels,
           !mxc::amdgpu::lookupMatrixIntrinsic(intrinsic, chip.name)) {
         op->emitOpError() << "is an instruction " << chip.name
                           << " does not have";
+        return WalkResult::interrupt();
+      }
+      // CDNA4's scaled conversions (v_cvt_scalef32_*). For other gfx9
+      // chips the backend encodes them, and the check of the emitted
+      // instructions refuses them; GFX10 and later have no encoding for
+      // them, and the backend crashes (in branch relaxation) before
+      // encoding anything.
+      if (name.starts_with("cvt.scalef32.") &&
+          llvm::AMDGPU::getIsaVersion(chip.name).Major >= 10) {
+        op->emitOpError() << "is an instruction " << chip.name
+                          << " does not have (a CDNA4 scaled conversion)";
         return WalkResult::interrupt();
       }
     }

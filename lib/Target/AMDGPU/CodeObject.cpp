@@ -133,7 +133,6 @@ struct EmittedInstructions {
     FeatureBitset features;
     /// One instruction a line, each of an opcode not seen before.
     std::string text;
-    unsigned lines = 0;
   };
   std::vector<Subtarget> subtargets;
   DenseSet<std::pair<unsigned, const MCSubtargetInfo *>> seen;
@@ -163,7 +162,7 @@ public:
           &sti, recording->subtargets.size());
       if (added)
         recording->subtargets.push_back(
-            {sti.getCPU().str(), sti.getFeatureBits(), "", 0});
+            {sti.getCPU().str(), sti.getFeatureBits(), ""});
       EmittedInstructions::Subtarget &subtarget =
           recording->subtargets[it->second];
       // Labels and relocated symbols become 0: the object writer's
@@ -176,7 +175,6 @@ public:
       raw_string_ostream os(subtarget.text);
       printer->printInst(&printed, /*Address=*/0, /*Annot=*/"", sti, os);
       os << '\n';
-      ++subtarget.lines;
     }
     encoder->encodeInstruction(inst, bytes, fixups, sti);
   }
