@@ -47,6 +47,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/TargetParser.h"
 
 using namespace mlir;
 using namespace mxc;
@@ -319,6 +320,17 @@ static LogicalResult checkForChip(gpu::GPUModuleOp kernels,
                           << " does not have";
         return WalkResult::interrupt();
       }
+      // CDNA4's scaled conversions (v_cvt_scalef32_*). For other gfx9
+      // chips the backend encodes them, and the check of the emitted
+      // instructions refuses them; GFX10 and later have no encoding for
+      // them, and the backend crashes (in branch relaxation) before
+      // encoding anything.
+      if (name.starts_with("cvt.scalef32.") &&
+          llvm::AMDGPU::getIsaVersion(chip.name).Major >= 10) {
+        op->emitOpError() << "is an instruction " << chip.name
+                          << " does not have (a CDNA4 scaled conversion)";
+        return WalkResult::interrupt();
+      }
     }
     return WalkResult::advance();
   });
@@ -442,6 +454,8 @@ FailureOr<std::string> mxc::driver::compile(ModuleOp module,
                                         llvm::CodeGenFileType::ObjectFile);
   if (!object)
     return emitError(kernels->getLoc()) << llvm::toString(object.takeError());
+  if (options.emit == EmitKind::Object)
+    return std::string(object->str());
   StringRef ldLld = options.ldLldPath.empty() ? amdgpu::getDefaultLdLldPath()
                                               : StringRef(options.ldLldPath);
   auto hsaco = amdgpu::linkCodeObject(*object, ldLld);

@@ -23,7 +23,9 @@ class OpPassManager;
 
 namespace mxc::driver {
 
-enum class EmitKind { Mlir, Llvm, Asm, Hsaco };
+/// What `compile` returns: MLIR text (LLVM dialect), LLVM IR text, AMDGPU
+/// assembly, the relocatable ELF object before ld.lld, or the linked HSACO.
+enum class EmitKind { Mlir, Llvm, Asm, Object, Hsaco };
 
 struct CompileOptions {
   const amdgpu::ChipInfo *chip = nullptr;

@@ -19,6 +19,19 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/IRReader/IRReader.h"
 #include "llvm/Linker/Linker.h"
+#include "llvm/MC/MCAsmInfo.h"
+#include "llvm/MC/MCCodeEmitter.h"
+#include "llvm/MC/MCContext.h"
+#include "llvm/MC/MCInst.h"
+#include "llvm/MC/MCInstPrinter.h"
+#include "llvm/MC/MCInstrInfo.h"
+#include "llvm/MC/MCObjectFileInfo.h"
+#include "llvm/MC/MCParser/MCAsmParser.h"
+#include "llvm/MC/MCParser/MCTargetAsmParser.h"
+#include "llvm/MC/MCRegisterInfo.h"
+#include "llvm/MC/MCStreamer.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/MCTargetOptions.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/Endian.h"
@@ -35,9 +48,21 @@
 #include "llvm/TargetParser/TargetParser.h"
 #include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/IPO/Internalize.h"
+#include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
 #include <csetjmp>
+#include <cstdint>
+
+// Whether LeakSanitizer runs in this build (ASan includes it).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define MXC_HAS_LEAK_SANITIZER 1
+#endif
+#endif
+#if !defined(MXC_HAS_LEAK_SANITIZER) && defined(__SANITIZE_ADDRESS__)
+#define MXC_HAS_LEAK_SANITIZER 1
+#endif
 
 using namespace llvm;
 using namespace mxc::amdgpu;
@@ -91,6 +116,207 @@ static void initializeAMDGPUBackend() {
   (void)done;
 }
 
+//===----------------------------------------------------------------------===//
+// Checking that every emitted instruction exists on the chip
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// The instructions one backend run encoded: the first of each opcode, as
+/// assembly text, by the subtarget it was encoded for. The backend selects
+/// some intrinsics a chip lacks into instructions of another chip
+/// (`llvm.amdgcn.cvt.scalef32.pk.fp8.f32` for gfx90a encodes gfx950's
+/// v_cvt_scalef32_pk_fp8_f32); the chip's own assembler, which checks each
+/// instruction against the subtarget's features, tells them apart.
+struct EmittedInstructions {
+  struct Subtarget {
+    std::string cpu;
+    FeatureBitset features;
+    /// One instruction a line, each of an opcode not seen before.
+    std::string text;
+  };
+  std::vector<Subtarget> subtargets;
+  DenseSet<std::pair<unsigned, const MCSubtargetInfo *>> seen;
+  DenseMap<const MCSubtargetInfo *, unsigned> subtargetIndex;
+};
+
+/// The run of emitMachineCode on this thread that records what the backend
+/// encodes (null: none).
+thread_local EmittedInstructions *recording = nullptr;
+
+/// AMDGPU's code emitter, which also records each new opcode it encodes into
+/// `recording`, printed by AMDGPU's instruction printer.
+class RecordingCodeEmitter : public MCCodeEmitter {
+public:
+  RecordingCodeEmitter(std::unique_ptr<MCCodeEmitter> encoder,
+                       std::unique_ptr<MCInstPrinter> printer)
+      : encoder(std::move(encoder)), printer(std::move(printer)) {}
+
+  void reset() override { encoder->reset(); }
+
+  void encodeInstruction(const MCInst &inst, SmallVectorImpl<char> &bytes,
+                         SmallVectorImpl<MCFixup> &fixups,
+                         const MCSubtargetInfo &sti) const override {
+    if (recording && printer &&
+        recording->seen.insert({inst.getOpcode(), &sti}).second) {
+      auto [it, added] = recording->subtargetIndex.try_emplace(
+          &sti, recording->subtargets.size());
+      if (added)
+        recording->subtargets.push_back(
+            {sti.getCPU().str(), sti.getFeatureBits(), ""});
+      EmittedInstructions::Subtarget &subtarget =
+          recording->subtargets[it->second];
+      // Labels and relocated symbols become 0: the object writer's
+      // temporary labels have no names to print, and the assembler checks
+      // the instruction, not where it points.
+      MCInst printed = inst;
+      for (MCOperand &operand : printed)
+        if (operand.isExpr())
+          operand = MCOperand::createImm(0);
+      raw_string_ostream os(subtarget.text);
+      printer->printInst(&printed, /*Address=*/0, /*Annot=*/"", sti, os);
+      os << '\n';
+    }
+    encoder->encodeInstruction(inst, bytes, fixups, sti);
+  }
+
+private:
+  std::unique_ptr<MCCodeEmitter> encoder;
+  std::unique_ptr<MCInstPrinter> printer;
+};
+} // namespace
+
+/// The registered AMDGPU target (null if this LLVM lacks it).
+static const Target *getAMDGPUTarget() {
+  static const Target *target = [] {
+    initializeAMDGPUBackend();
+    std::string error;
+    return TargetRegistry::lookupTarget(Triple(kTriple), error);
+  }();
+  return target;
+}
+
+/// A copy of the AMDGPU target whose code emitter records what it encodes;
+/// mxc's target machines are made from it, leaving the registry as it is.
+static const Target *getRecordingAMDGPUTarget() {
+  static Target *recordingTarget = []() -> Target * {
+    if (!getAMDGPUTarget())
+      return nullptr;
+    auto *copy = new Target(*getAMDGPUTarget());
+    TargetRegistry::RegisterMCCodeEmitter(
+        *copy, [](const MCInstrInfo &instrInfo, MCContext &context) {
+          const Target &amdgpu = *getAMDGPUTarget();
+          std::unique_ptr<MCCodeEmitter> encoder(
+              amdgpu.createMCCodeEmitter(instrInfo, context));
+          std::unique_ptr<MCInstPrinter> printer(amdgpu.createMCInstPrinter(
+              context.getTargetTriple(), /*SyntaxVariant=*/0,
+              *context.getAsmInfo(), instrInfo, *context.getRegisterInfo()));
+          return static_cast<MCCodeEmitter *>(
+              new RecordingCodeEmitter(std::move(encoder), std::move(printer)));
+        });
+    return copy;
+  }();
+  return recordingTarget;
+}
+
+/// The mnemonic of a line of assembly ("v_add_f32_e32 v0, v1, v2").
+static StringRef getMnemonic(StringRef line) {
+  return line.trim().take_until([](char c) { return isSpace(c); });
+}
+
+/// The AMDGPU intrinsic of `module` named like `mnemonic`
+/// (llvm.amdgcn.cvt.scalef32.pk.fp8.f32 for v_cvt_scalef32_pk_fp8_f32), or
+/// "" if none is.
+static std::string findIntrinsicFor(const Module &module, StringRef mnemonic) {
+  StringRef base = mnemonic;
+  for (StringRef suffix : {"_e32", "_e64", "_sdwa", "_dpp", "_vop3"})
+    base.consume_back(suffix);
+  if (!base.consume_front("v_") && !base.consume_front("s_"))
+    return "";
+  for (const Function &function : module) {
+    StringRef name = function.getName();
+    if (!function.isIntrinsic() || !name.consume_front("llvm.amdgcn."))
+      continue;
+    std::string spelled = name.str();
+    std::replace(spelled.begin(), spelled.end(), '.', '_');
+    if (spelled == base)
+      return function.getName().str();
+  }
+  return "";
+}
+
+/// Parses what `emitted` recorded with the AMDGPU assembler of its subtarget
+/// (CPU and features): an instruction the chip lacks is an error naming it.
+static Error checkInstructionsExist(const EmittedInstructions &emitted,
+                                    const Module &module, StringRef chip) {
+  const Target &target = *getAMDGPUTarget();
+  Triple triple(kTriple);
+  MCTargetOptions options;
+  for (const EmittedInstructions::Subtarget &subtarget : emitted.subtargets) {
+    std::unique_ptr<MCRegisterInfo> registers(target.createMCRegInfo(triple));
+    std::unique_ptr<MCAsmInfo> asmInfo(
+        target.createMCAsmInfo(*registers, triple, options));
+    std::unique_ptr<MCInstrInfo> instrInfo(target.createMCInstrInfo());
+    std::unique_ptr<MCSubtargetInfo> sti(
+        target.createMCSubtargetInfo(triple, subtarget.cpu, ""));
+    sti->setFeatureBits(subtarget.features);
+
+    SourceMgr sources;
+    sources.AddNewSourceBuffer(
+        MemoryBuffer::getMemBuffer(subtarget.text, "emitted",
+                                   /*RequiresNullTerminator=*/false),
+        SMLoc());
+    struct FirstError {
+      unsigned line = 0;
+      std::string message;
+    } firstError;
+    sources.setDiagHandler(
+        [](const SMDiagnostic &diag, void *context) {
+          auto *first = static_cast<FirstError *>(context);
+          if (diag.getKind() == SourceMgr::DK_Error && first->line == 0) {
+            first->line = std::max(diag.getLineNo(), 1);
+            first->message = diag.getMessage().str();
+          }
+        },
+        &firstError);
+    MCContext context(triple, asmInfo.get(), registers.get(), sti.get(),
+                      &sources, &options);
+    std::unique_ptr<MCObjectFileInfo> fileInfo(
+        target.createMCObjectFileInfo(context, /*PIC=*/true));
+    context.setObjectFileInfo(fileInfo.get());
+    std::unique_ptr<MCStreamer> streamer(target.createNullStreamer(context));
+    std::unique_ptr<MCAsmParser> parser(
+        createMCAsmParser(sources, context, *streamer, *asmInfo));
+    std::unique_ptr<MCTargetAsmParser> targetParser(
+        target.createMCAsmParser(*sti, *parser, *instrInfo, options));
+    if (!targetParser)
+      return createStringError(inconvertibleErrorCode(),
+                               "the AMDGPU assembler is unavailable");
+    parser->setTargetParser(*targetParser);
+    // No finalization: branch targets are labels this text does not define.
+    bool failed = parser->Run(/*NoInitialTextSection=*/false,
+                              /*NoFinalize=*/true);
+    if (!failed && firstError.line == 0)
+      continue;
+    SmallVector<StringRef> lines;
+    StringRef(subtarget.text).split(lines, '\n');
+    StringRef line = firstError.line && firstError.line <= lines.size()
+                         ? lines[firstError.line - 1].trim()
+                         : StringRef();
+    StringRef mnemonic = getMnemonic(line);
+    std::string intrinsic = findIntrinsicFor(module, mnemonic);
+    std::string from = intrinsic.empty() ? "" : " (from " + intrinsic + ")";
+    if (StringRef(firstError.message).contains("not supported on this GPU"))
+      return createStringError(inconvertibleErrorCode(),
+                               "the AMDGPU backend emitted " + mnemonic +
+                                   ", which " + chip + " does not have" + from);
+    return createStringError(
+        inconvertibleErrorCode(),
+        "the AMDGPU backend emitted '" + line + "', which the " + chip +
+            " assembler rejects: " + firstError.message + from);
+  }
+  return Error::success();
+}
+
 static CodeGenOptLevel toCodeGenOptLevel(unsigned optLevel) {
   switch (optLevel) {
   case 0:
@@ -106,13 +332,11 @@ static CodeGenOptLevel toCodeGenOptLevel(unsigned optLevel) {
 
 Expected<std::unique_ptr<TargetMachine>>
 mxc::amdgpu::createTargetMachine(const ChipInfo &chip, unsigned optLevel) {
-  initializeAMDGPUBackend();
   Triple triple(kTriple);
-  std::string error;
-  const Target *target = TargetRegistry::lookupTarget(triple, error);
+  const Target *target = getRecordingAMDGPUTarget();
   if (!target)
     return createStringError(inconvertibleErrorCode(),
-                             "AMDGPU backend unavailable: " + error);
+                             "AMDGPU backend unavailable");
   TargetOptions options;
   std::unique_ptr<TargetMachine> tm(target->createTargetMachine(
       triple, chip.name, /*Features=*/"", options, Reloc::PIC_, std::nullopt,
@@ -202,9 +426,48 @@ void mxc::amdgpu::embedLaunchPlan(Module &module, const LaunchPlan &plan) {
   appendToCompilerUsed(module, {global});
 }
 
+/// Keeps a copy of the stack between `low` and `high`: the backend's frames
+/// a fatal error jumps over. What they own (the call graph walk of the
+/// legacy pass manager, the error message) cannot be freed, since only those
+/// frames knew it; it stays allocated, and the copy, reachable from a
+/// global, is where LeakSanitizer finds the pointers to it, so that it reads
+/// as kept rather than as a leak of mxc. Only sanitizer builds keep it: the
+/// copy is for the leak check, the memory is kept either way.
+[[gnu::no_sanitize_address, gnu::noinline]] static void
+keepAbandonedFrames(const char *low, const char *high) {
+#ifdef MXC_HAS_LEAK_SANITIZER
+  constexpr size_t kMaxBytes = 64u << 20;
+  auto begin = reinterpret_cast<uintptr_t>(low) & ~uintptr_t(7);
+  auto end = reinterpret_cast<uintptr_t>(high);
+  if (end <= begin || end - begin > kMaxBytes)
+    return;
+  size_t words = (end - begin) / sizeof(uintptr_t);
+  static auto *kept = new std::vector<std::unique_ptr<uintptr_t[]>>;
+  auto copy = std::make_unique<uintptr_t[]>(words);
+  // Word by word, without ASan's checks: instrumented frames in the range
+  // have poisoned redzones.
+  const volatile uintptr_t *from = reinterpret_cast<uintptr_t *>(begin);
+  for (size_t i = 0; i < words; ++i)
+    copy[i] = from[i];
+  kept->push_back(std::move(copy));
+#else
+  (void)low;
+  (void)high;
+#endif
+}
+
 Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
                                                       TargetMachine &tm,
                                                       CodeGenFileType kind) {
+  // Assembly text is checked through the object a copy of the module
+  // compiles to: only the object writer's encoder sees each instruction.
+  if (kind == CodeGenFileType::AssemblyFile) {
+    std::unique_ptr<Module> copy = CloneModule(module);
+    if (Expected<SmallString<0>> object =
+            emitMachineCode(*copy, tm, CodeGenFileType::ObjectFile);
+        !object)
+      return object.takeError();
+  }
   SmallString<0> buffer;
   raw_svector_ostream os(buffer);
   legacy::PassManager pm;
@@ -216,18 +479,27 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
   // process. The handler records the reason and jumps back here, as
   // llvm::CrashRecoveryContext does for clang, without installing signal
   // handlers that would hide real crashes from sanitizers and fuzzers. The
-  // backend's state of this module is abandoned (leaked), not resumed.
+  // backend's state of this module is abandoned (kept, never freed: see
+  // keepAbandonedFrames), not resumed.
   static thread_local std::jmp_buf *fatalJump = nullptr;
   static thread_local std::string *fatalReason = nullptr;
+  static thread_local const char *backendFramesEnd = nullptr;
   std::jmp_buf jump;
   std::string reason;
   fatalJump = &jump;
   fatalReason = &reason;
+  // The frames pm.run makes lie below this one's (the stack grows down).
+  backendFramesEnd = static_cast<const char *>(__builtin_frame_address(0));
+  EmittedInstructions emitted;
+  recording = kind == CodeGenFileType::ObjectFile ? &emitted : nullptr;
   bool failed = false;
   {
     ScopedFatalErrorHandler handler(
         [](void *, const char *message, bool) {
           *fatalReason = message;
+          keepAbandonedFrames(
+              static_cast<const char *>(__builtin_frame_address(0)),
+              backendFramesEnd);
           std::longjmp(*fatalJump, 1);
         },
         nullptr);
@@ -238,6 +510,8 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
   }
   fatalJump = nullptr;
   fatalReason = nullptr;
+  backendFramesEnd = nullptr;
+  recording = nullptr;
   if (failed) {
     // One line: the selection DAG dump after the first line says nothing to
     // a user.
@@ -247,6 +521,8 @@ Expected<SmallString<0>> mxc::amdgpu::emitMachineCode(Module &module,
                              "the AMDGPU backend cannot compile this for " +
                                  tm.getTargetCPU() + ": " + first);
   }
+  if (Error error = checkInstructionsExist(emitted, module, tm.getTargetCPU()))
+    return std::move(error);
   return buffer;
 }
 
