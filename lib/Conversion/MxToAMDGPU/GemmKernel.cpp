@@ -288,7 +288,9 @@ void GemmKernelBuilder::storeScaleRows(ArrayRef<Value> data, unsigned rows,
       t.add(t.i32(scaleRegion()),
             t.mulConst(t.remConst(window, s.scaleWindows),
                  words * s.scaleWordStride * 4));
-  for (auto [i, piece] : llvm::enumerate(data)) {
+  for (auto [i, pieceValue] : llvm::enumerate(data)) {
+    // A plain variable: lambdas capture structured bindings only from C++20.
+    Value piece = pieceValue;
     int64_t first = int64_t(i) * threads();
     Value index = t.addConst(tid, first);
     auto body = [&] {
