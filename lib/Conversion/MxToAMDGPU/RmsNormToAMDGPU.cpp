@@ -303,30 +303,16 @@ LogicalResult mxc::lowerRmsNorm(mx::RmsNormOp op, gpu::GPUModuleOp kernels,
     gpu::ReturnOp::create(b);
 
     // The LDS is a static variable of the kernel: no dynamic LDS.
-    return RowVariant{func, RowGrid{1, lanes.rowsPerGroup(), lanes.threads()},
-                      0, std::numeric_limits<int64_t>::max()};
+    return RowVariant{func, RowGrid{1, lanes.rowsPerGroup(), lanes.threads()}};
   };
-  SmallVector<RowVariant> variants;
-  RowGrid wideGrid{1, wide.rowsPerGroup(), wide.threads()};
-  int64_t narrowLimit = getNarrowVariantLimit(chip, wideGrid);
+  // Small M: workgroups of one row (or one wave of short rows), as many as
+  // there are.
   NormLanes narrow = NormLanes::get(runs, chip.waveSize, 1, 1);
-  bool useNarrow =
-      narrowLimit >= 1 && narrow.rowsPerGroup() < wide.rowsPerGroup();
-  int64_t staticM = getStaticM(buffers);
-  if (!ShapedType::isDynamic(staticM)) {
-    // One kernel, for the M there is.
-    variants.push_back(
-        build(useNarrow && staticM <= narrowLimit ? narrow : wide, "rmsnorm"));
-  } else {
-    if (useNarrow) {
-      // Small M: workgroups of one row (or one wave of short rows), as
-      // many as there are.
-      variants.push_back(
-          build(narrow, ("rmsnorm_m" + Twine(narrowLimit)).str()));
-      variants.back().maxM = narrowLimit;
-    }
-    variants.push_back(build(wide, "rmsnorm"));
-  }
-  replaceWithRowPlan(*rewriter, op, "rmsnorm", buffers, variants);
+  buildRowVariants(*rewriter, op, "rmsnorm", buffers, chip,
+                   RowGrid{1, wide.rowsPerGroup(), wide.threads()},
+                   narrow.rowsPerGroup() < wide.rowsPerGroup(),
+                   [&](bool small, StringRef name) {
+                     return build(small ? narrow : wide, name);
+                   });
   return success();
 }

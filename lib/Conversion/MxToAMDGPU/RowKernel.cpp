@@ -209,6 +209,29 @@ void mxc::rows::replaceWithRowPlan(RewriterBase &rewriter, Operation *op,
   rewriter.eraseOp(op);
 }
 
+void mxc::rows::buildRowVariants(RewriterBase &rewriter, Operation *op,
+                                 StringRef opName, ArrayRef<PlanBuffer> buffers,
+                                 const amdgpu::ChipInfo &chip,
+                                 const RowGrid &wide, bool hasNarrow,
+                                 RowVariantBuilder build) {
+  int64_t narrowLimit = getNarrowVariantLimit(chip, wide);
+  bool narrow = hasNarrow && narrowLimit >= 1;
+  int64_t staticM = getStaticM(buffers);
+  SmallVector<RowVariant> variants;
+  if (!ShapedType::isDynamic(staticM)) {
+    // One kernel, for the M there is.
+    variants.push_back(build(narrow && staticM <= narrowLimit, opName));
+  } else {
+    if (narrow) {
+      variants.push_back(
+          build(true, (opName + "_m" + Twine(narrowLimit)).str()));
+      variants.back().maxM = narrowLimit;
+    }
+    variants.push_back(build(false, opName));
+  }
+  replaceWithRowPlan(rewriter, op, opName, buffers, variants);
+}
+
 void mxc::rows::buildRowKernels(RewriterBase &rewriter, Operation *op,
                                 gpu::GPUModuleOp kernels, StringRef opName,
                                 ArrayRef<PlanBuffer> buffers,
@@ -216,37 +239,21 @@ void mxc::rows::buildRowKernels(RewriterBase &rewriter, Operation *op,
                                 int64_t runsPerRow, unsigned waves,
                                 RowKernelBody body) {
   ImplicitLocOpBuilder b(op->getLoc(), rewriter);
-  unsigned numBuffers = unsigned(buffers.size());
-  auto build = [&](const RowLanes &lanes, StringRef name) {
-    gpu::GPUFuncOp func =
-        createRowKernel(b, op, kernels, name, numBuffers, lanes.threads());
-    body(b, func, lanes);
-    return RowVariant{
-        func, RowGrid{lanes.segments, lanes.rowsPerGroup(), lanes.threads()}, 0,
-        std::numeric_limits<int64_t>::max()};
-  };
   RowLanes wide = RowLanes::get(runsPerRow, waves, chip.waveSize);
-  int64_t narrowLimit = getNarrowVariantLimit(
-      chip, RowGrid{wide.segments, wide.rowsPerGroup(), wide.threads()});
-  bool narrow = waves > 1 && narrowLimit >= 1;
-  int64_t staticM = getStaticM(buffers);
-  SmallVector<RowVariant> variants;
-  if (!ShapedType::isDynamic(staticM)) {
-    // One kernel, for the M there is.
-    bool small = narrow && staticM <= narrowLimit;
-    variants.push_back(build(
-        small ? RowLanes::get(runsPerRow, 1, chip.waveSize) : wide, opName));
-  } else {
-    if (narrow) {
-      // Small M: one-wave workgroups, as many as the rows' waves.
-      RowVariant small = build(RowLanes::get(runsPerRow, 1, chip.waveSize),
-                               (opName + "_m" + Twine(narrowLimit)).str());
-      small.maxM = narrowLimit;
-      variants.push_back(small);
-    }
-    variants.push_back(build(wide, opName));
-  }
-  replaceWithRowPlan(rewriter, op, opName, buffers, variants);
+  // Small M: one-wave workgroups, as many as the rows' waves.
+  RowLanes narrow = RowLanes::get(runsPerRow, 1, chip.waveSize);
+  auto grid = [](const RowLanes &lanes) {
+    return RowGrid{lanes.segments, lanes.rowsPerGroup(), lanes.threads()};
+  };
+  buildRowVariants(rewriter, op, opName, buffers, chip, grid(wide), waves > 1,
+                   [&](bool small, StringRef name) {
+                     const RowLanes &lanes = small ? narrow : wide;
+                     gpu::GPUFuncOp func = createRowKernel(
+                         b, op, kernels, name, unsigned(buffers.size()),
+                         lanes.threads());
+                     body(b, func, lanes);
+                     return RowVariant{func, grid(lanes)};
+                   });
 }
 
 Value mxc::rows::allocateKernelLds(ImplicitLocOpBuilder &b,

@@ -117,6 +117,20 @@ void replaceWithRowPlan(mlir::RewriterBase &rewriter, mlir::Operation *op,
                         llvm::ArrayRef<PlanBuffer> buffers,
                         llvm::ArrayRef<RowVariant> variants);
 
+/// Builds a row op's kernels with `build(narrow, name)` and replaces `op` by
+/// its plan: the kernel for the large-M workgroups, whose grid is `wide`,
+/// and, when `hasNarrow` and that grid leaves CUs idle at small M
+/// (getNarrowVariantLimit), one for smaller workgroups (`narrow` set) that
+/// the plan runs for those M. A static M builds the one kernel it needs,
+/// under the plain name.
+using RowVariantBuilder =
+    llvm::function_ref<RowVariant(bool narrow, llvm::StringRef name)>;
+void buildRowVariants(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                      llvm::StringRef opName,
+                      llvm::ArrayRef<PlanBuffer> buffers,
+                      const amdgpu::ChipInfo &chip, const RowGrid &wide,
+                      bool hasNarrow, RowVariantBuilder build);
+
 /// The body of a RowLanes kernel: fills `kernel` (the builder is at the
 /// start of its body; the callee ends it with gpu.return).
 using RowKernelBody = llvm::function_ref<void(mlir::ImplicitLocOpBuilder &b,
