@@ -113,6 +113,40 @@ static bool isRealType(StringRef type) {
   return type == "bf16" || type == "f16" || type == "f32";
 }
 
+/// The MX format a parameter names, or an error naming the parameter.
+static Expected<mx::FormatInfo> mxFormat(const ParamNames &names,
+                                         StringRef param, StringRef text) {
+  if (std::optional<mx::FormatInfo> format = mx::getFormatInfo(text))
+    return *format;
+  return bad(names.name(param) +
+             " must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" + text +
+             "')");
+}
+
+/// The input type and scale rounding the row ops (quantize, swiglu, rmsnorm)
+/// take, checked.
+static Error checkRowOpParams(const ParamNames &names, StringRef in,
+                              StringRef rounding) {
+  if (!isRealType(in))
+    return bad(names.name("in") + " must be bf16, f16 or f32 (got '" + in +
+               "')");
+  if (rounding != "ceil" && rounding != "floor")
+    return bad(names.name("rounding") + " must be ceil or floor (got '" +
+               rounding + "')");
+  return Error::success();
+}
+
+/// Adds the row op's types and rounding the user set to the location.
+static void addRowOpParams(ParamNames &names, StringRef in, StringRef out,
+                           StringRef rounding) {
+  if (in != "bf16")
+    names.add("in", in, /*text=*/true);
+  if (out != "bf16")
+    names.add("out", out, /*text=*/true);
+  if (rounding != "ceil")
+    names.add("rounding", rounding, /*text=*/true);
+}
+
 Expected<std::string> mxc::driver::buildGemmModule(mlir::MLIRContext &context,
                                                    const GemmSpec &spec,
                                                    ParamSpelling spelling) {
@@ -167,20 +201,13 @@ mxc::driver::buildQuantizeModule(mlir::MLIRContext &context,
                                  const QuantizeSpec &spec,
                                  ParamSpelling spelling) {
   ParamNames names(spelling, "quantize");
-  std::optional<mx::FormatInfo> format =
-      mx::getFormatInfo(StringRef(spec.format));
+  Expected<mx::FormatInfo> format = mxFormat(names, "format", spec.format);
   if (!format)
-    return bad(names.name("format") +
-               " must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
-               spec.format + "')");
+    return format.takeError();
   if (Error error = checkBlockMultiple(names, spec.k))
     return std::move(error);
-  if (!isRealType(spec.in))
-    return bad(names.name("in") + " must be bf16, f16 or f32 (got '" + spec.in +
-               "')");
-  if (spec.rounding != "ceil" && spec.rounding != "floor")
-    return bad(names.name("rounding") + " must be ceil or floor (got '" +
-               spec.rounding + "')");
+  if (Error error = checkRowOpParams(names, spec.in, spec.rounding))
+    return std::move(error);
   std::string elementType = elementTypeName(context, *format);
   std::string k = std::to_string(spec.k), kb = std::to_string(spec.k / 32);
   std::string in = "memref<?x" + k + "x" + spec.in + ">";
@@ -188,10 +215,7 @@ mxc::driver::buildQuantizeModule(mlir::MLIRContext &context,
   std::string scales = "memref<?x" + kb + "xf8E8M0FNU>";
   names.add("format", spec.format, /*text=*/true);
   names.add("k", k, /*text=*/false);
-  if (spec.in != "bf16")
-    names.add("in", spec.in, /*text=*/true);
-  if (spec.rounding != "ceil")
-    names.add("rounding", spec.rounding, /*text=*/true);
+  addRowOpParams(names, spec.in, /*out=*/"bf16", spec.rounding);
   return "func.func @quantize(%x: " + in + ", %q: " + values +
          ", %s: " + scales +
          ") {\n  mx.quantize %x -> %q, %s {rounding = #mx.rounding<" +
@@ -204,12 +228,9 @@ mxc::driver::buildDequantizeModule(mlir::MLIRContext &context,
                                    const DequantizeSpec &spec,
                                    ParamSpelling spelling) {
   ParamNames names(spelling, "dequantize");
-  std::optional<mx::FormatInfo> format =
-      mx::getFormatInfo(StringRef(spec.format));
+  Expected<mx::FormatInfo> format = mxFormat(names, "format", spec.format);
   if (!format)
-    return bad(names.name("format") +
-               " must be one of e4m3, e5m2, e2m3, e3m2, e2m1 (got '" +
-               spec.format + "')");
+    return format.takeError();
   if (Error error = checkBlockMultiple(names, spec.k))
     return std::move(error);
   if (!isRealType(spec.out))
@@ -265,29 +286,6 @@ static Expected<std::string> rowOutputType(mlir::MLIRContext &context,
                out + "')");
   quantized = true;
   return elementTypeName(context, *format);
-}
-
-/// The input type and scale rounding every row op takes, checked.
-static Error checkRowOpParams(const ParamNames &names, StringRef in,
-                              StringRef rounding) {
-  if (!isRealType(in))
-    return bad(names.name("in") + " must be bf16, f16 or f32 (got '" + in +
-               "')");
-  if (rounding != "ceil" && rounding != "floor")
-    return bad(names.name("rounding") + " must be ceil or floor (got '" +
-               rounding + "')");
-  return Error::success();
-}
-
-/// Adds the row op's types and rounding the user set to the location.
-static void addRowOpParams(ParamNames &names, StringRef in, StringRef out,
-                           StringRef rounding) {
-  if (in != "bf16")
-    names.add("in", in, /*text=*/true);
-  if (out != "bf16")
-    names.add("out", out, /*text=*/true);
-  if (rounding != "ceil")
-    names.add("rounding", rounding, /*text=*/true);
 }
 
 Expected<std::string> mxc::driver::buildSwigluModule(mlir::MLIRContext &context,
